@@ -1,0 +1,197 @@
+//! Helpers shared by the integration tests: the fake API and a scripted raw HTTP server.
+#![allow(dead_code)] // each test file uses a different part
+
+#[path = "../../examples/support/fake_api.rs"]
+pub mod fake_api;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use linkup_sent_invitations::Config;
+
+pub const KEY: &str = "test-api-key-SECRET-1234";
+pub const TOKEN: &str = "AQEDAT-login-token-SECRET-5678";
+
+/// A config for a local server: no pacing, no backoff wait, so tests only wait where waiting is
+/// the feature.
+pub fn config(base_url: impl Into<String>) -> Config {
+    Config::new(KEY)
+        .base_url(base_url)
+        .requests_per_minute(0)
+        .retry_backoff(Duration::from_millis(1))
+}
+
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// One request as the raw server read it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+    }
+}
+
+/// What the raw server does with one request.
+pub enum Action {
+    /// Write these bytes (a whole response, or part of one) and keep the connection open.
+    Write(Vec<u8>),
+    /// Write these bytes, then close the connection.
+    WriteAndClose(Vec<u8>),
+    /// Close without a reply.
+    Close,
+    /// Wait this long without replying, then close.
+    Stall(Duration),
+}
+
+/// A complete HTTP/1.1 response with a JSON body.
+pub fn http_response(status: u16, extra_headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra_headers}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A scripted HTTP/1.1 server on 127.0.0.1 that counts connections and requests; the handler
+/// gets the request's index (from 0) and the request.
+pub struct RawServer {
+    pub addr: SocketAddr,
+    pub connections: Arc<AtomicUsize>,
+    pub requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl RawServer {
+    pub fn start<F>(handler: F) -> RawServer
+    where
+        F: Fn(usize, &Request) -> Action + Send + Sync + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler = Arc::new(handler);
+        let (conns, reqs, stopping) = (connections.clone(), requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                conns.fetch_add(1, Ordering::SeqCst);
+                let (handler, reqs) = (handler.clone(), reqs.clone());
+                std::thread::spawn(move || serve_connection(stream, &*handler, &reqs));
+            }
+        });
+        RawServer {
+            addr,
+            connections,
+            requests,
+            stop,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr); // wake the accept loop so it sees `stop`
+    }
+}
+
+fn serve_connection(
+    stream: TcpStream,
+    handler: &(dyn Fn(usize, &Request) -> Action + Send + Sync),
+    requests: &Mutex<Vec<Request>>,
+) {
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let length = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .unwrap_or(0usize);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let request = Request { head, body };
+        let index = {
+            let mut all = requests.lock().unwrap();
+            all.push(request.clone());
+            all.len() - 1
+        };
+        match handler(index, &request) {
+            Action::Write(bytes) => {
+                if writer.write_all(&bytes).is_err() {
+                    return;
+                }
+            }
+            Action::WriteAndClose(bytes) => {
+                let _ = writer.write_all(&bytes);
+                return;
+            }
+            Action::Close => return,
+            Action::Stall(wait) => {
+                std::thread::sleep(wait);
+                return;
+            }
+        }
+    }
+}
+
+/// A raw server that answers like the fake API with `total` invitations.
+pub fn raw_fake(total: u64) -> RawServer {
+    RawServer::start(move |_, request| {
+        let key = request.header("x-api-key");
+        let (status, body) = fake_api::reply_to(total, key.as_deref(), &request.body);
+        Action::Write(http_response(status, "", body.to_string().as_bytes()))
+    })
+}
