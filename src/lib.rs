@@ -144,8 +144,9 @@
 //! - **Pacing** ([`Config::requests_per_minute`], default 300, the documented limit): requests
 //!   through a [`Config`] and all its clones, from any thread, are spaced evenly, so a default
 //!   client never provokes a charged 429.
-//! - **Timeouts**: each attempt has a whole-request timeout ([`Config::timeout`], default 90 s)
-//!   and a 10 s connect timeout, so a stalled server becomes an [`Error::Transport`], not a hang.
+//! - **Timeouts**: [`Config::timeout`] (default 90 s) limits the wait for the reply, and
+//!   separately sending the request and reading the body; connecting is limited to 10 s. A
+//!   stalled server becomes an [`Error::Transport`], not a hang.
 //! - **Hostile replies**: bodies over 10 MiB, invalid UTF-8, truncated bodies, wrong types are
 //!   typed errors, never a panic; a server that ignores `start_page` and repeats a page stops a
 //!   [`Paginator`] with [`Error::RepeatedPage`] instead of paying in a loop.
@@ -276,11 +277,13 @@ impl Config {
         self
     }
 
-    /// The longest one attempt may take, from connecting to the last byte of the reply.
+    /// The longest an attempt may wait for the reply to start once the request is sent; sending
+    /// the request and reading the reply's body have the same limit each, and connecting is
+    /// limited to 10 s (or this timeout, if shorter). A server that stalls at any point yields
+    /// [`Error::Transport`] rather than a hang; a retry gets fresh limits.
     ///
     /// Calls scrape LinkedIn through a proxy and can take tens of seconds, hence the generous
-    /// default. Connecting is limited to 10 s (or this timeout, if shorter). A retry gets a
-    /// fresh timeout.
+    /// default.
     ///
     /// Defaults to 90 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Config {
@@ -363,7 +366,18 @@ fn build_agent(timeout: Duration) -> ureq::Agent {
         .http_status_as_error(false)
         // A redirect would forward x-api-key to whatever host it names.
         .max_redirects(0)
-        .timeout_global(Some(timeout))
+        // Per-phase limits rather than one whole-call deadline: with a deadline, ureq 3 resolves
+        // the host in a new thread on every request, even over a pooled connection, which is
+        // most of the client's own cost per page on a fast network.
+        .timeout_send_request(Some(timeout))
+        .timeout_send_body(Some(timeout))
+        .timeout_recv_response(Some(timeout))
+        .timeout_recv_body(Some(timeout))
+        // Each phase limit alone would make ureq reset the socket timeout (a system call)
+        // before every read and write, as the time left changes each time; a constant per-I/O
+        // limit just under it is what the socket sees while the phase limit is far off.
+        .timeout_per_read(Some(timeout - timeout / 10))
+        .timeout_per_write(Some(timeout - timeout / 10))
         .timeout_connect(Some(timeout.min(CONNECT_TIMEOUT)))
         .user_agent(concat!(
             "linkup-sent-invitations/",
@@ -1276,7 +1290,14 @@ fn read_body(reader: impl Read) -> Result<Vec<u8>, BodyError> {
 fn transport_error(source: ureq::Error, after_reply: bool, limit: Duration) -> Error {
     let timed_out = match &source {
         ureq::Error::Timeout(_) => true,
-        ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::TimedOut,
+        // While reading a body, ureq reports its own timeout inside an io::Error.
+        ureq::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::TimedOut
+                || io
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                    .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
+        }
         _ => false,
     };
     Error::Transport(TransportError {

@@ -318,6 +318,27 @@ fn a_stalled_server_times_out_as_transport() {
 }
 
 #[test]
+fn a_body_that_stalls_midway_times_out_and_is_not_retried() {
+    let server = RawServer::start(|_, _| {
+        let start = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n{\"status\":".to_vec();
+        Action::WriteThenStall(start, Duration::from_secs(60))
+    });
+    let config = config(server.base_url())
+        .timeout(Duration::from_millis(200))
+        .max_retries(3);
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout() && !t.before_reply()),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.request_count(),
+        1,
+        "the reply had started: charged, not retried"
+    );
+}
+
+#[test]
 fn a_truncated_body_is_a_transport_error_and_not_retried() {
     let server = RawServer::start(|_, _| {
         let mut bytes = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n".to_vec();

@@ -57,6 +57,8 @@ pub enum Action {
     Close,
     /// Wait this long without replying, then close.
     Stall(Duration),
+    /// Write these bytes (the start of a reply), then wait this long and close.
+    WriteThenStall(Vec<u8>, Duration),
 }
 
 /// A complete HTTP/1.1 response with a JSON body.
@@ -76,11 +78,28 @@ pub struct RawServer {
     pub addr: SocketAddr,
     pub connections: Arc<AtomicUsize>,
     pub requests: Arc<Mutex<Vec<Request>>>,
+    served: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
 impl RawServer {
+    /// A server that keeps every request for the test to inspect.
     pub fn start<F>(handler: F) -> RawServer
+    where
+        F: Fn(usize, &Request) -> Action + Send + Sync + 'static,
+    {
+        RawServer::spawn(handler, true)
+    }
+
+    /// A server that only counts requests, so its memory stays flat (for the benches).
+    pub fn start_lean<F>(handler: F) -> RawServer
+    where
+        F: Fn(usize, &Request) -> Action + Send + Sync + 'static,
+    {
+        RawServer::spawn(handler, false)
+    }
+
+    fn spawn<F>(handler: F, record: bool) -> RawServer
     where
         F: Fn(usize, &Request) -> Action + Send + Sync + 'static,
     {
@@ -88,9 +107,15 @@ impl RawServer {
         let addr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let served = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let handler = Arc::new(handler);
-        let (conns, reqs, stopping) = (connections.clone(), requests.clone(), stop.clone());
+        let log = Log {
+            requests: requests.clone(),
+            served: served.clone(),
+            record,
+        };
+        let (conns, stopping) = (connections.clone(), stop.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
@@ -98,14 +123,15 @@ impl RawServer {
                 }
                 let Ok(stream) = stream else { continue };
                 conns.fetch_add(1, Ordering::SeqCst);
-                let (handler, reqs) = (handler.clone(), reqs.clone());
-                std::thread::spawn(move || serve_connection(stream, &*handler, &reqs));
+                let (handler, log) = (handler.clone(), log.clone());
+                std::thread::spawn(move || serve_connection(stream, &*handler, &log));
             }
         });
         RawServer {
             addr,
             connections,
             requests,
+            served,
             stop,
         }
     }
@@ -115,7 +141,7 @@ impl RawServer {
     }
 
     pub fn request_count(&self) -> usize {
-        self.requests.lock().unwrap().len()
+        self.served.load(Ordering::SeqCst)
     }
 
     pub fn connection_count(&self) -> usize {
@@ -130,10 +156,18 @@ impl Drop for RawServer {
     }
 }
 
+/// Where a server notes its requests.
+#[derive(Clone)]
+struct Log {
+    requests: Arc<Mutex<Vec<Request>>>,
+    served: Arc<AtomicUsize>,
+    record: bool,
+}
+
 fn serve_connection(
     stream: TcpStream,
     handler: &(dyn Fn(usize, &Request) -> Action + Send + Sync),
-    requests: &Mutex<Vec<Request>>,
+    log: &Log,
 ) {
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
@@ -163,11 +197,10 @@ fn serve_connection(
             return;
         }
         let request = Request { head, body };
-        let index = {
-            let mut all = requests.lock().unwrap();
-            all.push(request.clone());
-            all.len() - 1
-        };
+        let index = log.served.fetch_add(1, Ordering::SeqCst);
+        if log.record {
+            log.requests.lock().unwrap().push(request.clone());
+        }
         match handler(index, &request) {
             Action::Write(bytes) => {
                 if writer.write_all(&bytes).is_err() {
@@ -180,6 +213,11 @@ fn serve_connection(
             }
             Action::Close => return,
             Action::Stall(wait) => {
+                std::thread::sleep(wait);
+                return;
+            }
+            Action::WriteThenStall(bytes, wait) => {
+                let _ = writer.write_all(&bytes);
                 std::thread::sleep(wait);
                 return;
             }
