@@ -153,12 +153,17 @@
 //!
 //! # Features and MSRV
 //!
-//! No optional features: TLS is rustls with the WebPKI roots, the only runtime dependencies are
-//! `ureq`, `serde`, `serde_json` and `log`. The minimum supported Rust version is 1.88.
+//! TLS is rustls with the WebPKI roots; the runtime dependencies are `ureq`, `serde`,
+//! `serde_json` and `log` (33 crates in all). One optional feature, off by default:
+//!
+//! - `gzip`: accept gzip-compressed replies (adds `flate2`); the 10 MiB cap applies to the
+//!   decompressed body.
+//!
+//! The minimum supported Rust version is 1.85, what `ureq` 3 requires. (The tests and benches
+//! need 1.88, for `httpmock`.)
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -1937,6 +1942,11 @@ fn invitation_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::E
 
     deserializer.deserialize_any(IdVisitor)
 }
+
+/// The README's code blocks, compiled as doctests so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 // ---------------------------------------------------------------------------------------------
 // Unit tests of the private helpers (the public API is tested in tests/)
