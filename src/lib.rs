@@ -523,6 +523,30 @@ impl fmt::Debug for Params {
     }
 }
 
+/// `Display` and serde for an enum whose wire form is text: `as_str` out, `from_wire` in, so an
+/// unknown value becomes the enum's `Other` instead of failing a page that was paid for.
+macro_rules! wire_text {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map($name::from_wire)
+            }
+        }
+    };
+}
+
 /// The kind of invitation: to a person, to a company page, or to a newsletter.
 ///
 /// Unknown values from the server decode as [`InvitationType::Other`] rather than failing the
@@ -582,23 +606,7 @@ impl FromStr for InvitationType {
     }
 }
 
-impl fmt::Display for InvitationType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for InvitationType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InvitationType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(InvitationType::from_wire)
-    }
-}
+wire_text!(InvitationType);
 
 /// The state of a sent invitation.
 ///
@@ -620,30 +628,16 @@ impl InvitationState {
             InvitationState::Other(other) => other,
         }
     }
-}
 
-impl fmt::Display for InvitationState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    fn from_wire(value: String) -> InvitationState {
+        match value.as_str() {
+            "PENDING" => InvitationState::Pending,
+            _ => InvitationState::Other(value),
+        }
     }
 }
 
-impl Serialize for InvitationState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InvitationState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(if value == "PENDING" {
-            InvitationState::Pending
-        } else {
-            InvitationState::Other(value)
-        })
-    }
-}
+wire_text!(InvitationState);
 
 /// The country of the proxy LinkUp uses for a call: the 11 documented codes.
 ///
@@ -758,13 +752,11 @@ pub struct SentInvitationsPage {
     #[serde(default, deserialize_with = "null_as_default")]
     pub total_results: u64,
     /// How many sent invitations exist in all, when the server says.
-    #[serde(default)]
     pub total_available_results: Option<u64>,
     /// The invitations, in the server's order (newest first).
     #[serde(default, deserialize_with = "null_as_default")]
     pub invitations: Vec<Invitation>,
     /// Which pages this response covers, when the server says.
-    #[serde(default)]
     pub pagination: Option<Pagination>,
 }
 
@@ -775,33 +767,25 @@ pub struct Invitation {
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// The invitee's LinkedIn URL.
-    #[serde(default)]
     pub profile_url: Option<String>,
     /// The invitee's headline.
-    #[serde(default)]
     pub subtitle: Option<String>,
     /// When it was sent, as LinkedIn words it ("Sent yesterday"); see
     /// [`Invitation::sent_days_ago`].
-    #[serde(default)]
     pub sent_time: Option<String>,
     /// The invitation's id, exact to the last digit (the server sends a JSON number above
     /// 2^53 or a numeric string; both decode, and it never passes through `f64`).
     #[serde(deserialize_with = "invitation_id")]
     pub invitation_id: u64,
     /// The invitation's state, such as [`InvitationState::Pending`].
-    #[serde(default)]
     pub invitation_state: Option<InvitationState>,
     /// The note sent with the invitation; `None` when there was none.
-    #[serde(default)]
     pub message: Option<String>,
     /// LinkedIn's URN for the invitation (`urn:li:fsd_invitation:…`).
-    #[serde(default)]
     pub entity_urn: Option<String>,
     /// The invitee's picture URL.
-    #[serde(default)]
     pub profile_picture: Option<String>,
     /// The invitation's type.
-    #[serde(default)]
     pub invitation_type: Option<InvitationType>,
 }
 
@@ -1324,24 +1308,17 @@ struct Reply<'a> {
 /// `{"status": "error", "message": "..."}`.
 #[derive(Deserialize)]
 struct Envelope {
-    #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
     message: Option<serde_json::Value>,
-    #[serde(default)]
     detail: Option<serde_json::Value>,
-    #[serde(default)]
     data: Option<SentInvitationsPage>,
 }
 
 /// The envelope without `data`, for error replies whose `data` is not a page.
 #[derive(Deserialize)]
 struct ErrorEnvelope {
-    #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
     message: Option<serde_json::Value>,
-    #[serde(default)]
     detail: Option<serde_json::Value>,
 }
 
