@@ -214,11 +214,7 @@ fn base_url_with_trailing_slash_works() {
 #[test]
 fn refused_inputs_send_no_request() {
     let server = MockServer::start();
-    let any = server.mock(|when, then| {
-        when.any_request();
-        then.status(200)
-            .body(fixture("documented-sample-page.json"));
-    });
+    let any = support::any_request(&server);
     let good = || Params::new(TOKEN);
     let base = server.base_url();
     let cases: Vec<(&str, Config, Params)> = vec![
@@ -589,7 +585,7 @@ fn total_pages_is_known_after_the_first_page() {
 #[test]
 fn new_sends_nothing() {
     let server = MockServer::start();
-    let any = reply(&server, 200, fixture("documented-sample-page.json"));
+    let any = support::any_request(&server);
     let config = config(server.base_url());
     let pages = Paginator::new(&config, Params::new(TOKEN));
     drop(pages);

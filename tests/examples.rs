@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use httpmock::MockServer;
 use linkup_sent_invitations::Invitation;
-use support::{fake_api, fixture, KEY, TOKEN};
+use support::{fake_api, KEY, TOKEN};
 
 /// An example binary, built by `cargo test` next to this test's own directory.
 fn example(name: &str) -> Command {
@@ -173,11 +173,7 @@ fn export_reports_a_bad_key_with_what_to_do() {
 #[test]
 fn tools_refuse_bad_usage_with_exit_code_2_and_send_nothing() {
     let server = MockServer::start();
-    let any = server.mock(|when, then| {
-        when.any_request();
-        then.status(200)
-            .body(fixture("documented-sample-page.json"));
-    });
+    let any = support::any_request(&server);
     for (name, args, says) in [
         (
             "export",

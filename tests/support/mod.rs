@@ -24,6 +24,16 @@ pub fn config(base_url: impl Into<String>) -> Config {
         .retry_backoff(Duration::from_millis(1))
 }
 
+/// A mock that answers any request with the documented sample page, to count requests that
+/// must not be sent.
+pub fn any_request(server: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(200)
+            .body(fixture("documented-sample-page.json"));
+    })
+}
+
 pub fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
