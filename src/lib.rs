@@ -27,9 +27,8 @@
 //! # });
 //! use linkup_sent_invitations::{fetch_sent_invitations, Config, InvitationState, Params};
 //!
-//! let config = Config::new("your-api-key")
-//! #   .base_url(server.base_url())
-//!     ;
+//! let config = Config::new("your-api-key");
+//! # let config = config.base_url(server.base_url());
 //! let params = Params::new("your-login-token");
 //! let page = fetch_sent_invitations(&config, &params)?;
 //!
@@ -64,9 +63,8 @@
 //! # }
 //! use linkup_sent_invitations::{Config, Paginator, Params};
 //!
-//! let config = Config::new("your-api-key")
-//! #   .base_url(server.base_url())
-//!     ;
+//! let config = Config::new("your-api-key");
+//! # let config = config.base_url(server.base_url());
 //! let mut pages = Paginator::new(&config, Params::new("your-login-token")).max_credits(2);
 //! let mut seen = 0;
 //! for page in &mut pages {
@@ -114,9 +112,8 @@
 //! # });
 //! use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
 //!
-//! let config = Config::new("your-api-key")
-//! #   .base_url(server.base_url())
-//!     ;
+//! let config = Config::new("your-api-key");
+//! # let config = config.base_url(server.base_url());
 //! match fetch_sent_invitations(&config, &Params::new("an-expired-token")) {
 //!     Err(Error::Unauthorized { message, .. }) => {
 //!         assert_eq!(message, "Invalid or expired LinkedIn cookie");
@@ -342,6 +339,11 @@ impl Config {
             return Err(invalid(
                 "the API key contains spaces, control or non-ASCII characters \
                  (a stray newline from a file?): trim it",
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(invalid(
+                "the timeout is zero, so every call would time out: allow at least a few seconds",
             ));
         }
         check_base_url(&self.base_url)
@@ -1083,9 +1085,8 @@ fn invalid(reason: &str) -> Error {
 /// # });
 /// use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
 ///
-/// let config = Config::new("your-api-key")
-/// #   .base_url(server.base_url())
-///     ;
+/// let config = Config::new("your-api-key");
+/// # let config = config.base_url(server.base_url());
 /// let page = fetch_sent_invitations(&config, &Params::new("your-login-token").pages(2, 3))?;
 /// assert!(page.invitations.is_empty());
 ///
@@ -1510,9 +1511,8 @@ impl Pacer {
 /// # });
 /// use linkup_sent_invitations::{Config, Paginator, Params};
 ///
-/// let config = Config::new("your-api-key")
-/// #   .base_url(server.base_url())
-///     ;
+/// let config = Config::new("your-api-key");
+/// # let config = config.base_url(server.base_url());
 /// let mut pages = Paginator::new(&config, Params::new("your-login-token"));
 /// let names: Vec<String> = pages.items().map(|i| i.map(|i| i.name)).collect::<Result<_, _>>()?;
 /// assert_eq!(names, ["A", "B"]);
