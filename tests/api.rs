@@ -417,13 +417,7 @@ fn error_messages_say_what_to_do() {
 
 #[test]
 fn transport_errors_have_a_source() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = config(format!("http://127.0.0.1:{port}")).max_retries(0);
+    let config = config(support::closed_port_url()).max_retries(0);
     let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
     let Error::Transport(transport) = &err else {
         panic!("{err:?}")

@@ -29,6 +29,12 @@ fn failing_then_ok(failures: usize, failure: Vec<u8>) -> RawServer {
     })
 }
 
+/// An HTTP 429 with the documented rate-limit body and, if given, a Retry-After value.
+fn rate_limited(retry_after: Option<&str>) -> Vec<u8> {
+    let header = retry_after.map_or(String::new(), |v| format!("retry-after: {v}\r\n"));
+    http_response(429, &header, fixture("error-rate-limit.json").as_bytes())
+}
+
 fn error_body(message: &str) -> Vec<u8> {
     serde_json::json!({"status": "error", "message": message})
         .to_string()
@@ -129,12 +135,7 @@ fn connection_dropped_before_a_reply_is_retried() {
 
 #[test]
 fn connection_refused_is_retried_then_reported() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = config(format!("http://127.0.0.1:{port}")).max_retries(2);
+    let config = config(support::closed_port_url()).max_retries(2);
     let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
     assert!(
         matches!(&err, Error::Transport(t) if t.before_reply()),
@@ -148,11 +149,7 @@ fn connection_refused_is_retried_then_reported() {
 
 #[test]
 fn rate_limited_waits_retry_after_seconds_then_retries() {
-    let limited = http_response(
-        429,
-        "retry-after: 1\r\n",
-        fixture("error-rate-limit.json").as_bytes(),
-    );
+    let limited = rate_limited(Some("1"));
     let server = failing_then_ok(1, limited);
     let config = config(server.base_url());
     let started = Instant::now();
@@ -184,11 +181,7 @@ fn rate_limited_without_retry_after_backs_off_and_retries() {
 
 #[test]
 fn a_retry_after_past_the_cap_is_returned_not_slept() {
-    let limited = http_response(
-        429,
-        "retry-after: 3600\r\n",
-        fixture("error-rate-limit.json").as_bytes(),
-    );
+    let limited = rate_limited(Some("3600"));
     let server = failing_then_ok(1, limited);
     let err = fetch_sent_invitations(&config(server.base_url()), &Params::new(TOKEN)).unwrap_err();
     match err {
@@ -202,11 +195,7 @@ fn a_retry_after_past_the_cap_is_returned_not_slept() {
 
 #[test]
 fn rate_limited_after_all_retries_carries_retry_after() {
-    let limited = http_response(
-        429,
-        "retry-after: 0\r\n",
-        fixture("error-rate-limit.json").as_bytes(),
-    );
+    let limited = rate_limited(Some("0"));
     let server = failing_then_ok(usize::MAX, limited);
     let err = fetch_sent_invitations(&config(server.base_url()), &Params::new(TOKEN)).unwrap_err();
     assert!(

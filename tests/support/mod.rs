@@ -34,6 +34,12 @@ pub fn any_request(server: &httpmock::MockServer) -> httpmock::Mock<'_> {
     })
 }
 
+/// A loopback URL where nothing listens: the port was free a moment ago.
+pub fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
 pub fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
