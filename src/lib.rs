@@ -98,7 +98,7 @@
 //! | [`Error::InsufficientCredits`] | the account is out of credits | top up the LinkUp account | yes |
 //! | [`Error::RateLimited`] | over 300 requests per minute | wait [`retry_after`](Error::RateLimited), lower [`Config::requests_per_minute`] | yes |
 //! | [`Error::Server`] | HTTP 5xx | retry later (already retried up to [`Config::max_retries`]) | HTTP 500: no |
-//! | [`Error::Transport`] | network, DNS, TLS, timeout | check the network and [`Config::base_url`] | usually not |
+//! | [`Error::Transport`] | network, DNS, TLS, proxy, timeout | what its message names: the network, [`Config::base_url`], the proxy, or a timeout | usually not |
 //! | [`Error::Decode`] | a body that is not the documented shape | report it; the snippet shows what came back | yes |
 //!
 //! The API sometimes answers errors with HTTP 200 and `{"status":"error","message":...}`; such
@@ -126,10 +126,34 @@
 //! # Secrets
 //!
 //! The API key and the `login_token` (a LinkedIn session cookie) are as secret as passwords. The
-//! `Debug` output of [`Config`] and [`Params`] never shows them, no error message contains them
-//! even when the server echoes them back, nothing is logged with them, they are never sent over
+//! `Debug` output of [`Config`] and [`Params`] never shows them (nor a proxy's password), no
+//! error message contains them even when the server echoes them back, they are never sent over
 //! plain `http://` except to a loopback test server, and redirects are never followed (a redirect
 //! would carry the `x-api-key` header to another host).
+//!
+//! **Proxies.** https requests go through the proxy the environment names, the way curl reads
+//! it (`https_proxy`/`HTTPS_PROXY`, else `all_proxy`/`ALL_PROXY`, except the hosts in
+//! `no_proxy`/`NO_PROXY`; `HTTP_PROXY` is never used), or through [`Config::proxy`], always in a
+//! CONNECT tunnel: TLS runs end to end, so the proxy sees the API's host name and nothing else.
+//! [`Config::proxy_from_env`]`(false)` connects directly. Plain http to a loopback test server
+//! never goes through any proxy. A proxy this build cannot use (SOCKS) is an
+//! [`Error::InvalidParams`] before anything is sent, never a silent direct connection.
+//!
+//! ```
+//! use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+//!
+//! let config = Config::new("your-api-key").proxy("socks5://127.0.0.1:1080");
+//! let err = fetch_sent_invitations(&config, &Params::new("your-login-token")).unwrap_err();
+//! assert!(matches!(err, Error::InvalidParams(_))); // nothing was sent
+//! ```
+//!
+//! **Logs.** This crate's own records (a `debug` line per retry, a `warn` below) never carry a
+//! secret, whatever the level. ureq's are another matter: at `trace` level its `ureq_proto`
+//! target dumps every request and reply as it goes over the wire, the `x-api-key` header and the
+//! `login_token` included, and a library cannot filter another crate's records. So the first
+//! call that finds `ureq_proto` tracing enabled logs one warning (once per process) saying so;
+//! filter that target out (`RUST_LOG=trace,ureq_proto=off` with `env_logger`) before sharing
+//! logs.
 //!
 //! # Reliability
 //!
@@ -137,13 +161,33 @@
 //!   failures before any reply (connection refused or reset, timeout) are retried with
 //!   exponential backoff and full jitter ([`Config::retry_backoff`]). HTTP 429 waits for
 //!   `Retry-After` (seconds or an HTTP date, at most 60 s) and is retried too. Nothing else is
-//!   retried: it is charged and would fail again.
+//!   retried: it is charged and would fail again, or (a refused TLS certificate, a proxy that
+//!   fails the tunnel) it cannot fix itself.
 //! - **Pacing** ([`Config::requests_per_minute`], default 300, the documented limit): requests
 //!   through a [`Config`] and all its clones, from any thread, are spaced evenly, so a default
 //!   client never provokes a charged 429.
-//! - **Timeouts**: [`Config::timeout`] (default 90 s) limits the wait for the reply, and
-//!   separately sending the request and reading the body; connecting is limited to 10 s. A
-//!   stalled server becomes an [`Error::Transport`], not a hang.
+//! - **Timeouts**: [`Config::timeout`] (default 90 s) is the deadline of one attempt, end to
+//!   end: resolving, connecting (at most 10 s each), sending, waiting and reading the whole body.
+//!   [`Config::call_timeout`] (default 5 min) bounds a whole call, retries, backoff and
+//!   `Retry-After` waits included: a wait that would overrun it is not started, the error is
+//!   returned at once. A stalled or trickling server becomes an [`Error::Transport`] that says
+//!   which phase ran out and after how long, never a hang.
+//!
+//! ```
+//! # let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap(); // accepts, never answers
+//! # let url = format!("http://{}", server.local_addr().unwrap());
+//! use std::time::{Duration, Instant};
+//! use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+//!
+//! let config = Config::new("your-api-key")
+//! #   .base_url(url)
+//!     .timeout(Duration::from_millis(300))
+//!     .call_timeout(Duration::from_millis(700));
+//! let started = Instant::now();
+//! let err = fetch_sent_invitations(&config, &Params::new("your-login-token")).unwrap_err();
+//! assert!(matches!(&err, Error::Transport(t) if t.is_timeout()));
+//! assert!(started.elapsed() < Duration::from_secs(2)); // every retry fits in the 700 ms
+//! ```
 //! - **Hostile replies**: bodies over 10 MiB, invalid UTF-8, truncated bodies, wrong types are
 //!   typed errors, never a panic; a server that ignores `start_page` and repeats a page stops a
 //!   [`Paginator`] with [`Error::RepeatedPage`] instead of paying in a loop.
@@ -166,7 +210,8 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -179,6 +224,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const DEFAULT_BASE_URL: &str = "https://api.linkupapi.com";
 const ENDPOINT_PATH: &str = "/v1/network/sent-invitations";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90);
+const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(300);
+/// Resolving the host and connecting each get at most this much of an attempt's deadline, so a
+/// dead address fails fast and is retried rather than eating the whole attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const DEFAULT_REQUESTS_PER_MINUTE: u32 = 300;
@@ -217,10 +265,15 @@ pub struct Config {
     /// `base_url` joined with the endpoint path, computed once rather than per request.
     endpoint: Arc<str>,
     timeout: Duration,
+    call_timeout: Duration,
     max_retries: u32,
     requests_per_minute: u32,
     retry_backoff: Duration,
-    agent: ureq::Agent,
+    proxy: Option<Arc<str>>,
+    proxy_from_env: bool,
+    /// Built by the first call (which is when the proxy environment is read) and shared by every
+    /// clone, so they share one keep-alive pool; a setter that changes the route starts afresh.
+    agent: Arc<OnceLock<Result<ureq::Agent, String>>>,
     pacer: Arc<Pacer>,
 }
 
@@ -237,10 +290,13 @@ impl Config {
             endpoint: join_endpoint(&base_url),
             base_url,
             timeout: DEFAULT_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             retry_backoff: DEFAULT_RETRY_BACKOFF,
-            agent: build_agent(DEFAULT_TIMEOUT),
+            proxy: None,
+            proxy_from_env: true,
+            agent: Arc::default(),
             pacer: Arc::new(Pacer::default()),
         }
     }
@@ -276,21 +332,66 @@ impl Config {
         let url = base_url.into();
         self.base_url = url.trim_end_matches('/').into();
         self.endpoint = join_endpoint(&self.base_url);
+        self.agent = Arc::default(); // the route (proxy or direct) depends on the URL
         self
     }
 
-    /// The longest an attempt may wait for the reply to start once the request is sent; sending
-    /// the request and reading the reply's body have the same limit each, and connecting is
-    /// limited to 10 s (or this timeout, if shorter). A server that stalls at any point yields
-    /// [`Error::Transport`] rather than a hang; a retry gets fresh limits.
+    /// The deadline of one attempt, end to end: resolving the host, connecting (through the
+    /// proxy, TLS included), sending the request, waiting for the reply and reading all of its
+    /// body. Resolving and connecting get at most 10 s of it each, so a dead address fails fast
+    /// and is retried. An attempt that runs out yields [`Error::Transport`] saying which phase
+    /// ran out and how long it waited; a retry gets a fresh deadline, within
+    /// [`call_timeout`](Config::call_timeout).
     ///
-    /// Calls scrape LinkedIn through a proxy and can take tens of seconds, hence the generous
-    /// default.
+    /// So `timeout(Duration::from_secs(2))` with `max_retries(0)` returns within about 2 s,
+    /// whatever the server does. Calls scrape LinkedIn through a proxy and can take tens of
+    /// seconds, hence the generous default.
     ///
     /// Defaults to 90 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Config {
         self.timeout = timeout;
-        self.agent = build_agent(timeout);
+        self.agent = Arc::default();
+        self
+    }
+
+    /// The most one call may take in all: one [`fetch_sent_invitations`], or one `next()` of a
+    /// [`Paginator`], with every attempt, backoff and `Retry-After` wait. No attempt runs past it
+    /// (the last gets what is left, not a full [`timeout`](Config::timeout)), no retry starts
+    /// whose wait would reach it, and a `Retry-After` that would overrun it is returned at once
+    /// as [`Error::RateLimited`] instead of slept through.
+    ///
+    /// Defaults to 5 minutes: room for the default three attempts of 90 s and their backoff.
+    pub fn call_timeout(mut self, call_timeout: Duration) -> Config {
+        self.call_timeout = call_timeout;
+        self
+    }
+
+    /// Sends https requests through this proxy instead of the one the environment names: an
+    /// `http://` or `https://` proxy URL, with `user:password@` if it needs them (a bare
+    /// `host:port` means `http://`). Requests go through a CONNECT tunnel, so TLS stays end to
+    /// end: the proxy sees the API's host name, never the API key, the `login_token` or the
+    /// invitations. SOCKS proxies are refused by the first call with
+    /// [`Error::InvalidParams`], before anything is sent. Plain-http test servers on loopback
+    /// are always reached directly.
+    ///
+    /// Defaults to none: the environment decides (see [`proxy_from_env`](Config::proxy_from_env)).
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Config {
+        self.proxy = Some(proxy.into().trim().into());
+        self.agent = Arc::default();
+        self
+    }
+
+    /// Whether https requests follow the proxy the environment names, when no
+    /// [`proxy`](Config::proxy) is set, the way curl does: `https_proxy` or `HTTPS_PROXY`, else
+    /// `all_proxy` or `ALL_PROXY`, except for hosts listed in `no_proxy` or `NO_PROXY`.
+    /// `HTTP_PROXY` is never used (it is for plain http, which this crate sends only to
+    /// loopback), and a proxy kind this build cannot use is an [`Error::InvalidParams`] before
+    /// anything is sent, never a silent bypass. The environment is read by the first call.
+    ///
+    /// Defaults to `true`; `false` connects directly whatever the environment says.
+    pub fn proxy_from_env(mut self, proxy_from_env: bool) -> Config {
+        self.proxy_from_env = proxy_from_env;
+        self.agent = Arc::default();
         self
     }
 
@@ -341,12 +442,29 @@ impl Config {
                  (a stray newline from a file?): trim it",
             ));
         }
-        if self.timeout.is_zero() {
+        if self.timeout.is_zero() || self.call_timeout.is_zero() {
             return Err(invalid(
-                "the timeout is zero, so every call would time out: allow at least a few seconds",
+                "a timeout is zero, so every call would time out: allow at least a few seconds",
             ));
         }
-        check_base_url(&self.base_url)
+        check_base_url(&self.base_url)?;
+        self.agent().map(drop)
+    }
+
+    /// The HTTP agent, built on first use with the proxy this configuration resolves to.
+    fn agent(&self) -> Result<&ureq::Agent, Error> {
+        self.agent
+            .get_or_init(|| {
+                let proxy = route(
+                    &self.base_url,
+                    self.proxy.as_deref(),
+                    self.proxy_from_env,
+                    |name| std::env::var(name).ok(),
+                )?;
+                Ok(build_agent(proxy, self.timeout))
+            })
+            .as_ref()
+            .map_err(|reason| Error::InvalidParams(reason.clone()))
     }
 }
 
@@ -356,6 +474,9 @@ impl fmt::Debug for Config {
             .field("api_key", &"[redacted]")
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("proxy_from_env", &self.proxy_from_env)
             .field("max_retries", &self.max_retries)
             .field("requests_per_minute", &self.requests_per_minute)
             .field("retry_backoff", &self.retry_backoff)
@@ -367,25 +488,23 @@ fn join_endpoint(base_url: &str) -> Arc<str> {
     format!("{base_url}{ENDPOINT_PATH}").into()
 }
 
-fn build_agent(timeout: Duration) -> ureq::Agent {
+fn build_agent(proxy: Option<ureq::Proxy>, timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         // Statuses are read here, so the server's error message is kept.
         .http_status_as_error(false)
         // A redirect would forward x-api-key to whatever host it names.
         .max_redirects(0)
-        // Per-phase limits rather than one whole-call deadline: with a deadline, ureq 3 resolves
-        // the host in a new thread on every request, even over a pooled connection, which is
-        // most of the client's own cost per page on a fast network.
-        .timeout_send_request(Some(timeout))
-        .timeout_send_body(Some(timeout))
-        .timeout_recv_response(Some(timeout))
-        .timeout_recv_body(Some(timeout))
-        // Each phase limit alone would make ureq reset the socket timeout (a system call)
-        // before every read and write, as the time left changes each time; a constant per-I/O
-        // limit just under it is what the socket sees while the phase limit is far off.
-        .timeout_per_read(Some(timeout - timeout / 10))
-        .timeout_per_write(Some(timeout - timeout / 10))
-        .timeout_connect(Some(timeout.min(CONNECT_TIMEOUT)))
+        // Replaces ureq's own reading of the environment, which would also send plain http
+        // through a proxy and fall back to a direct connection for a SOCKS proxy it cannot use.
+        .proxy(proxy)
+        // One deadline for the whole attempt, body included (`attempt` shortens it when the
+        // call's own bound leaves less). Under a deadline ureq resolves the host in a thread of
+        // its own per request: invisible at 300 requests a minute; see BENCHMARKS.md.
+        .timeout_global(Some(timeout))
+        // These only make resolving and connecting fail fast, and name themselves, when the
+        // deadline is longer.
+        .timeout_resolve(Some(CONNECT_TIMEOUT))
+        .timeout_connect(Some(CONNECT_TIMEOUT))
         .user_agent(concat!(
             "linkup-sent-invitations/",
             env!("CARGO_PKG_VERSION")
@@ -977,64 +1096,129 @@ impl std::error::Error for Error {
 
 /// Why a request or its reply did not get through.
 ///
+/// Its message says what failed, in which phase, and after how long;
 /// [`source()`](std::error::Error::source) gives the underlying HTTP client error.
 #[derive(Debug)]
 pub struct TransportError {
-    /// Whether the server replied (status line received) before the failure.
-    after_reply: bool,
-    timeout: Option<Duration>,
+    kind: TransportKind,
+    /// How long the attempt had run when it failed.
+    elapsed: Duration,
     source: ureq::Error,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TransportKind {
+    /// The attempt's deadline ran out; `cut_short` when `call_timeout` had left less than a
+    /// full `timeout` for it.
+    Timeout {
+        phase: Phase,
+        cut_short: bool,
+    },
+    HostNotFound,
+    /// Certificate or handshake failure: retrying cannot fix it.
+    Tls,
+    /// The proxy refused or broke the CONNECT tunnel.
+    Proxy,
+    /// The server answered, but its reply could not be read (headers over ureq's limit).
+    UnreadableReply,
+    /// The connection failed or broke.
+    Connection {
+        after_reply: bool,
+    },
+}
+
+/// Where in an attempt a deadline ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Resolving,
+    Connecting,
+    /// Sending the request or waiting for the reply to start (ureq does not tell them apart).
+    BeforeReply,
+    ReadingBody,
+}
+
 impl TransportError {
-    /// Whether the attempt ran out of time ([`Config::timeout`]).
+    /// Whether the attempt ran out of time ([`Config::timeout`], or what
+    /// [`Config::call_timeout`] had left for it).
     pub fn is_timeout(&self) -> bool {
-        self.timeout.is_some()
+        matches!(self.kind, TransportKind::Timeout { .. })
     }
 
-    /// Whether the failure came before any reply: such an attempt is retried, and most likely
-    /// was not charged.
+    /// Whether the failure came before any reply: such an attempt is most likely not charged,
+    /// and is retried unless it is a TLS or proxy failure, which retrying cannot fix.
     pub fn before_reply(&self) -> bool {
-        !self.after_reply
+        !matches!(
+            self.kind,
+            TransportKind::Timeout {
+                phase: Phase::ReadingBody,
+                ..
+            } | TransportKind::UnreadableReply
+                | TransportKind::Connection { after_reply: true }
+        )
+    }
+
+    /// How long the failed attempt ran before it gave up or broke.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
     }
 
     fn retryable(&self) -> bool {
-        !self.after_reply
-            && matches!(
-                self.source,
-                ureq::Error::Io(_)
-                    | ureq::Error::Timeout(_)
-                    | ureq::Error::ConnectionFailed
-                    | ureq::Error::HostNotFound
-            )
+        self.before_reply() && !matches!(self.kind, TransportKind::Tls | TransportKind::Proxy)
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let when = if self.after_reply {
-            "while reading the reply (the call was likely charged)"
-        } else {
-            "before any reply"
-        };
-        match (&self.source, self.timeout) {
-            (_, Some(limit)) => write!(
-                f,
-                "timed out after {}s {when}; retry later or raise Config::timeout",
-                limit.as_secs_f64()
-            ),
-            (ureq::Error::HostNotFound, _) => {
+        let secs = self.elapsed.as_secs_f64();
+        match self.kind {
+            TransportKind::Timeout { phase, cut_short } => {
+                let phase = match phase {
+                    Phase::Resolving => "resolving the host",
+                    Phase::Connecting => "connecting",
+                    Phase::BeforeReply => {
+                        "before any reply (sending the request or waiting for it)"
+                    }
+                    Phase::ReadingBody => "reading the reply (the call was likely charged)",
+                };
+                write!(f, "timed out {phase} after {secs:.1}s; ")?;
+                if cut_short {
+                    write!(
+                        f,
+                        "Config::call_timeout left no more for this attempt: raise it"
+                    )
+                } else {
+                    write!(f, "retry later or raise Config::timeout")
+                }
+            }
+            TransportKind::HostNotFound => {
                 write!(f, "host not found; check Config::base_url and DNS")
             }
-            (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_), _) => {
-                write!(
-                    f,
-                    "TLS failed {when}; check Config::base_url and the system clock"
-                )
-            }
-            _ => write!(
+            TransportKind::Tls => write!(
                 f,
-                "connection failed {when}; check the network and Config::base_url"
+                "TLS failed before any reply ({}); not retried: check Config::base_url, the \
+                 system clock, and any proxy that intercepts TLS",
+                bounded(&tls_reason(&self.source), 120)
+            ),
+            TransportKind::Proxy => write!(
+                f,
+                "the proxy failed to open a tunnel ({}); check Config::proxy or HTTPS_PROXY",
+                bounded(&self.source.to_string(), 120)
+            ),
+            TransportKind::UnreadableReply => write!(
+                f,
+                "the server replied but its reply could not be read ({}); the call was likely \
+                 charged: report it to LinkUp",
+                bounded(&self.source.to_string(), 120)
+            ),
+            TransportKind::Connection { after_reply: true } => write!(
+                f,
+                "connection failed while reading the reply after {secs:.1}s (the call was likely \
+                 charged); check the network"
+            ),
+            TransportKind::Connection { after_reply: false } => write!(
+                f,
+                "connection failed before any reply after {secs:.1}s; check the network and \
+                 Config::base_url"
             ),
         }
     }
@@ -1160,7 +1344,8 @@ impl Credits {
     }
 }
 
-/// Sends the request, retrying what is free or unavoidable, never past `credits.max`.
+/// Sends the request, retrying what is free or unavoidable, never past `credits.max` nor past
+/// the call's deadline ([`Config::call_timeout`]).
 ///
 /// The caller has validated; when the budget forbids even the first attempt the caller must not
 /// call this (the paginator checks first), so the budget only stops retries here.
@@ -1170,17 +1355,21 @@ fn send(
     body: &RequestBody<'_>,
     credits: &mut Credits,
 ) -> Result<SentInvitationsPage, Error> {
+    let agent = config.agent()?;
+    warn_once_if_the_wire_is_logged();
     let json = serde_json::to_vec(body).map_err(|e| Error::InvalidParams(e.to_string()))?;
     let secrets = Secrets {
         api_key: &config.api_key,
         login_token: &params.login_token,
     };
+    let deadline = Instant::now() + config.call_timeout;
     let mut retry = 0;
     loop {
         if let Some(interval) = config.pacing_interval() {
             config.pacer.wait(interval);
         }
-        let (result, charged) = attempt(config, &json, &secrets);
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (result, charged) = attempt(config, agent, &json, &secrets, left);
         if charged {
             credits.used += 1;
         }
@@ -1192,8 +1381,10 @@ fn send(
             return Err(err);
         }
         let wait = match retry_wait(&err, config.retry_backoff, retry) {
-            Some(wait) => wait,
-            None => return Err(err),
+            // A retry must have time left after its wait; a Retry-After that would overrun the
+            // call is the caller's to judge, now rather than after sleeping through it.
+            Some(wait) if Instant::now() + wait < deadline => wait,
+            _ => return Err(err),
         };
         retry += 1;
         log::debug!(
@@ -1205,21 +1396,41 @@ fn send(
     }
 }
 
-/// One attempt: the outcome and whether the API charged for it (every reply but HTTP 500).
+/// One attempt, given at most `left` of the call's time: the outcome, and whether the API
+/// charged for it (every reply but HTTP 500).
 fn attempt(
     config: &Config,
+    agent: &ureq::Agent,
     json: &[u8],
     secrets: &Secrets<'_>,
+    left: Duration,
 ) -> (Result<SentInvitationsPage, Error>, bool) {
-    let sent = config
-        .agent
+    let started = Instant::now();
+    let cut_short = left < config.timeout;
+    let request = agent
         .post(&*config.endpoint)
         .header("x-api-key", &*config.api_key)
-        .header("content-type", "application/json")
-        .send(json);
+        .header("content-type", "application/json");
+    // The agent's deadline is `timeout`; only an attempt the call's bound cuts short gets its
+    // own (a request-level config, which would otherwise make ureq rebuild its TLS settings).
+    let sent = if cut_short {
+        let limit = left.max(Duration::from_millis(1));
+        request
+            .config()
+            .timeout_global(Some(limit))
+            .build()
+            .send(json)
+    } else {
+        request.send(json)
+    };
+    let failed = |source, in_body| transport_error(source, in_body, cut_short, started.elapsed());
     let mut response = match sent {
         Ok(response) => response,
-        Err(source) => return (Err(transport_error(source, false, config.timeout)), false),
+        Err(source) => {
+            // Headers too large to read still mean the server answered, and charged.
+            let charged = matches!(source, ureq::Error::LargeResponseHeader(..));
+            return (Err(failed(source, false)), charged);
+        }
     };
     let status = response.status().as_u16();
     // The credit policy: every call is charged except HTTP 500. Counting 502-504 as charged
@@ -1245,10 +1456,7 @@ fn attempt(
             };
             return (Err(err), charged);
         }
-        Err(BodyError::Io(source)) => {
-            let err = transport_error(ureq::Error::Io(source), true, config.timeout);
-            return (Err(err), charged);
-        }
+        Err(BodyError::Io(source)) => return (Err(failed(source.into(), true)), charged),
     };
     let reply = Reply {
         status,
@@ -1277,24 +1485,82 @@ fn read_body(reader: impl Read) -> Result<Vec<u8>, BodyError> {
     Ok(bytes)
 }
 
-fn transport_error(source: ureq::Error, after_reply: bool, limit: Duration) -> Error {
-    let timed_out = match &source {
-        ureq::Error::Timeout(_) => true,
-        // While reading a body, ureq reports its own timeout inside an io::Error.
-        ureq::Error::Io(io) => {
-            io.kind() == std::io::ErrorKind::TimedOut
-                || io
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
-                    .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
-        }
-        _ => false,
+/// Names a failure from ureq: `in_body` when it came while reading the reply's body.
+fn transport_error(
+    source: ureq::Error,
+    in_body: bool,
+    cut_short: bool,
+    elapsed: Duration,
+) -> Error {
+    // While reading a body, ureq reports its own timeout inside an io::Error; `From` unwraps it.
+    let source = match source {
+        ureq::Error::Io(io) => ureq::Error::from(io),
+        other => other,
+    };
+    let timeout = |phase| TransportKind::Timeout { phase, cut_short };
+    let kind = match &source {
+        ureq::Error::Timeout(ureq::Timeout::Resolve) => timeout(Phase::Resolving),
+        ureq::Error::Timeout(ureq::Timeout::Connect) => timeout(Phase::Connecting),
+        ureq::Error::Timeout(_) if in_body => timeout(Phase::ReadingBody),
+        ureq::Error::Timeout(_) => timeout(Phase::BeforeReply),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => timeout(if in_body {
+            Phase::ReadingBody
+        } else {
+            Phase::BeforeReply
+        }),
+        ureq::Error::HostNotFound => TransportKind::HostNotFound,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportKind::Tls,
+        // rustls reports a refused certificate as an io::Error around its own error.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(is_rustls_error) => TransportKind::Tls,
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => TransportKind::Proxy,
+        ureq::Error::LargeResponseHeader(..) => TransportKind::UnreadableReply,
+        _ => TransportKind::Connection {
+            after_reply: in_body,
+        },
     };
     Error::Transport(TransportError {
-        after_reply,
-        timeout: timed_out.then_some(limit),
+        kind,
+        elapsed,
         source,
     })
+}
+
+/// Whether `err` is a `rustls::Error`, named through ureq's public `Error::Rustls` variant so
+/// that rustls need not be a direct dependency.
+fn is_rustls_error(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    fn is<T: std::error::Error + 'static>(
+        _variant: fn(T) -> ureq::Error,
+        err: &(dyn std::error::Error + Send + Sync + 'static),
+    ) -> bool {
+        err.is::<T>()
+    }
+    is(ureq::Error::Rustls, err)
+}
+
+/// rustls's own words for a TLS failure ("invalid peer certificate: UnknownIssuer").
+fn tls_reason(source: &ureq::Error) -> String {
+    match source {
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .map_or_else(|| io.to_string(), ToString::to_string),
+        other => other.to_string(),
+    }
+}
+
+/// ureq's `ureq_proto` target hex-dumps the wire at trace level, `x-api-key` and the
+/// `login_token` included; a library cannot filter another crate's records, so it says so once.
+fn warn_once_if_the_wire_is_logged() {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.load(Ordering::Relaxed)
+        && log::log_enabled!(target: "ureq_proto", log::Level::Trace)
+        && !WARNED.swap(true, Ordering::Relaxed)
+    {
+        log::warn!(
+            "trace logging is on for the `ureq_proto` target, which dumps every request and \
+             reply in clear text, the API key (x-api-key) and the login_token included: turn it \
+             off (for example RUST_LOG=trace,ureq_proto=off) before sharing these logs"
+        );
+    }
 }
 
 /// A received reply, before it is judged.
@@ -1765,12 +2031,7 @@ fn check_base_url(url: &str) -> Result<(), Error> {
             bounded(url, 100)
         )));
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host_port.split(':').next().unwrap_or(""),
-    };
+    let host = host_of(rest);
     if host.is_empty() {
         return Err(Error::InvalidParams(format!(
             "base_url {:?} has no host",
@@ -1789,6 +2050,114 @@ fn check_base_url(url: &str) -> Result<(), Error> {
              (plain http is allowed only to a loopback test server)",
             bounded(url, 100)
         )))
+    }
+}
+
+/// The proxy for requests to `base_url`, or `None` to connect directly; `Err` says what to fix.
+///
+/// Plain http (loopback only, see `check_base_url`) never takes a proxy: the proxy would read
+/// the API key. https takes the explicit proxy, else the environment's the way curl reads it.
+fn route(
+    base_url: &str,
+    explicit: Option<&str>,
+    from_env: bool,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<ureq::Proxy>, String> {
+    let lower = base_url.to_ascii_lowercase();
+    if !lower.starts_with("https://") {
+        return Ok(None);
+    }
+    if let Some(url) = explicit {
+        return proxy_from_url(url, "Config::proxy").map(Some);
+    }
+    if !from_env {
+        return Ok(None);
+    }
+    let var = |names: [&'static str; 2]| {
+        names
+            .into_iter()
+            .find_map(|name| Some((name, env(name).filter(|v| !v.trim().is_empty())?)))
+    };
+    let Some((name, url)) = var(["https_proxy", "HTTPS_PROXY"]).or(var(["all_proxy", "ALL_PROXY"]))
+    else {
+        return Ok(None);
+    };
+    let no_proxy = var(["no_proxy", "NO_PROXY"])
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    if bypasses_proxy(host_of(&lower), &no_proxy) {
+        return Ok(None);
+    }
+    proxy_from_url(url.trim(), name).map(Some)
+}
+
+/// A CONNECT proxy from a URL, or why this build cannot use it (named after where it came from).
+fn proxy_from_url(url: &str, source: &str) -> Result<ureq::Proxy, String> {
+    let shown = redact_userinfo(url);
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        None | Some("http" | "https") => {}
+        Some(s) if s.starts_with("socks") => {
+            return Err(format!(
+                "{source} names a SOCKS proxy ({shown}), which this build cannot use: use an \
+                 http:// CONNECT proxy, or Config::proxy_from_env(false) to connect directly"
+            ))
+        }
+        Some(_) => {
+            return Err(format!(
+                "{source} ({shown}) is not an http:// or https:// proxy URL"
+            ))
+        }
+    }
+    ureq::Proxy::new(url).map_err(|_| format!("{source} ({shown}) is not a valid proxy URL"))
+}
+
+/// Whether `host` is listed in a `NO_PROXY` value as curl reads it: comma-separated names, each
+/// matching the host itself or any subdomain (a leading dot is optional), `*` matching all.
+fn bypasses_proxy(host: &str, no_proxy: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    no_proxy.split(',').any(|entry| {
+        let entry = entry.trim().to_ascii_lowercase();
+        let entry = entry.trim_start_matches('.');
+        // An entry may carry a port ("example.com:443"); the port does not narrow the match.
+        let entry = match entry.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None if entry.matches(':').count() == 1 => entry.split(':').next().unwrap_or(""),
+            None => entry,
+        };
+        entry == "*"
+            || (!entry.is_empty()
+                && (host == entry
+                    || host
+                        .strip_suffix(entry)
+                        .is_some_and(|rest| rest.ends_with('.'))))
+    })
+}
+
+/// The host of a lowercase URL, without port or brackets' contents changed.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    }
+}
+
+/// A proxy URL as it may be shown: any `user:password@` replaced.
+fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rsplit_once('@') {
+        Some((_, host)) => format!("[redacted]@{host}{}", &rest[authority_end..]),
+        None => rest.to_owned(),
+    };
+    let shown = bounded(&shown, 100);
+    if scheme.is_empty() {
+        shown
+    } else {
+        format!("{scheme}://{shown}")
     }
 }
 
@@ -2042,6 +2411,94 @@ mod tests {
         let long = "x".repeat(5000);
         assert_eq!(secrets.clean(&long, 10).chars().count(), 11);
         assert_eq!(bounded("a\nb", 10), "a b");
+    }
+
+    #[test]
+    fn route_reads_the_environment_like_curl() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let api = "https://api.linkupapi.com";
+        let host = |r: Result<Option<ureq::Proxy>, String>| {
+            r.unwrap().map(|p| format!("{}:{}", p.host(), p.port()))
+        };
+        let via = |vars| host(route(api, None, true, env(vars)));
+        assert_eq!(via(&[]), None);
+        assert_eq!(
+            via(&[("HTTP_PROXY", "http://h:1")]),
+            None,
+            "never HTTP_PROXY"
+        );
+        assert_eq!(
+            via(&[("HTTPS_PROXY", "http://h:1")]).as_deref(),
+            Some("h:1")
+        );
+        assert_eq!(
+            via(&[("https_proxy", "l:2"), ("HTTPS_PROXY", "u:3")]).as_deref(),
+            Some("l:2"),
+            "lowercase first; no scheme means http"
+        );
+        assert_eq!(
+            via(&[("ALL_PROXY", "http://a:4"), ("HTTPS_PROXY", "http://h:1")]).as_deref(),
+            Some("h:1"),
+            "HTTPS_PROXY before ALL_PROXY"
+        );
+        assert_eq!(via(&[("ALL_PROXY", "http://a:4")]).as_deref(), Some("a:4"));
+        assert_eq!(via(&[("HTTPS_PROXY", "  ")]), None, "blank is unset");
+        for no_proxy in [
+            "linkupapi.com",
+            ".linkupapi.com",
+            "x.org, api.linkupapi.com:443",
+            "*",
+        ] {
+            let vars: &'static [(&str, &str)] = Box::leak(Box::new([
+                ("HTTPS_PROXY", "http://h:1"),
+                ("NO_PROXY", no_proxy),
+            ]));
+            assert_eq!(via(vars), None, "{no_proxy}");
+        }
+        assert!(via(&[
+            ("HTTPS_PROXY", "http://h:1"),
+            ("no_proxy", "pilinkupapi.com")
+        ])
+        .is_some());
+
+        let explicit = host(route(api, Some("https://e:5"), false, env(&[])));
+        assert_eq!(explicit.as_deref(), Some("e:5"));
+        assert_eq!(
+            host(route(api, None, false, env(&[("HTTPS_PROXY", "h:1")]))),
+            None
+        );
+        let loopback = route("http://127.0.0.1:9", Some("http://e:5"), true, env(&[]));
+        assert_eq!(host(loopback), None, "plain http never takes a proxy");
+
+        let socks = route(
+            api,
+            None,
+            true,
+            env(&[("ALL_PROXY", "socks5://u:pw@s:1080")]),
+        );
+        let reason = socks.unwrap_err();
+        assert!(
+            reason.contains("ALL_PROXY") && reason.contains("SOCKS"),
+            "{reason}"
+        );
+        assert!(!reason.contains("pw@"), "{reason}");
+        assert!(route(api, Some("ftp://f:21"), true, env(&[])).is_err());
+    }
+
+    #[test]
+    fn proxy_urls_are_shown_without_credentials() {
+        assert_eq!(
+            redact_userinfo("http://u:p@h:1/x"),
+            "http://[redacted]@h:1/x"
+        );
+        assert_eq!(redact_userinfo("u:p@h:1"), "[redacted]@h:1");
+        assert_eq!(redact_userinfo("http://h:1"), "http://h:1");
     }
 
     #[test]

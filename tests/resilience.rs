@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -299,6 +300,7 @@ fn a_stalled_server_times_out_as_transport() {
         "{err:?}"
     );
     assert!(err.to_string().contains("raise Config::timeout"), "{err}");
+    assert!(err.to_string().contains("after 0.2s"), "{err}");
     assert_eq!(
         server.request_count(),
         2,
@@ -325,6 +327,117 @@ fn a_body_that_stalls_midway_times_out_and_is_not_retried() {
         1,
         "the reply had started: charged, not retried"
     );
+}
+
+/// Headers after `head_after`, then the body one byte every 50 ms, for up to 10 s.
+fn trickle(head_after: Duration) -> Action {
+    Action::Run(Box::new(move |stream| {
+        std::thread::sleep(head_after);
+        let head =
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";
+        if stream.write_all(head).is_err() {
+            return;
+        }
+        for _ in 0..200 {
+            std::thread::sleep(Duration::from_millis(50));
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+        }
+    }))
+}
+
+#[test]
+fn timeout_is_a_deadline_for_the_whole_attempt_body_included() {
+    // Headers at 0.8 s, then a body that never ends: each phase alone stays under 1 s, so only
+    // a deadline over the whole attempt stops it near 1 s. Being after the reply, it is not
+    // retried, whatever max_retries says.
+    let server = RawServer::start(|_, _| trickle(Duration::from_millis(800)));
+    let config = config(server.base_url()).timeout(Duration::from_secs(1));
+    let started = Instant::now();
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    assert!(
+        took < Duration::from_millis(1500),
+        "the deadline held: {took:?}"
+    );
+    let Error::Transport(transport) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        transport.is_timeout() && !transport.before_reply(),
+        "{err:?}"
+    );
+    assert!(transport.elapsed() >= Duration::from_secs(1));
+    let text = err.to_string();
+    assert!(text.contains("timed out reading the reply"), "{text}");
+    assert!(text.contains("after 1.0s"), "the time it waited: {text}");
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn call_timeout_bounds_every_retry_and_says_so() {
+    let server = RawServer::start(|_, _| Action::Stall(Duration::from_secs(10)));
+    let config = config(server.base_url())
+        .timeout(Duration::from_millis(400))
+        .max_retries(10)
+        .call_timeout(Duration::from_secs(1));
+    let started = Instant::now();
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    assert!(
+        took < Duration::from_millis(1500),
+        "the call's bound held: {took:?}"
+    );
+    assert_eq!(
+        server.request_count(),
+        3,
+        "400 + 400 + what was left of 1 s"
+    );
+    let text = err.to_string();
+    assert!(text.contains("Config::call_timeout"), "{text}");
+    assert!(text.contains("before any reply"), "{text}");
+}
+
+#[test]
+fn a_retry_after_that_would_overrun_the_call_is_returned_at_once() {
+    let server = failing_then_ok(1, rate_limited(Some("5")));
+    let config = config(server.base_url()).call_timeout(Duration::from_secs(3));
+    let started = Instant::now();
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "not slept through"
+    );
+    assert!(
+        matches!(err, Error::RateLimited { retry_after: Some(wait), .. } if wait == Duration::from_secs(5)),
+        "{err:?}"
+    );
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn headers_too_large_to_read_are_a_charged_reply_and_not_retried() {
+    let server = RawServer::start(|_, _| {
+        let huge = format!("x-padding: {}\r\n", "a".repeat(200 * 1024));
+        Action::WriteAndClose(http_response(200, &huge, b"{}"))
+    });
+    let config = config(server.base_url()).max_retries(3);
+    let mut pages = Paginator::new(&config, Params::new(TOKEN));
+    let err = pages.next().unwrap().unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if !t.before_reply() && !t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("replied but its reply could not be read"),
+        "{err}"
+    );
+    assert_eq!(server.request_count(), 1, "not retried");
+    assert_eq!(pages.credits_used(), 1, "the server answered: charged");
 }
 
 #[test]
@@ -469,6 +582,30 @@ fn retries_are_logged_without_secrets() {
         "{lines:#?}"
     );
     for line in &lines {
+        assert!(!line.contains(KEY) && !line.contains(TOKEN), "{line}");
+    }
+}
+
+#[test]
+fn trace_logging_of_the_wire_is_warned_about_once_and_our_records_carry_no_secret() {
+    let capture = logs();
+    // A reply that echoes both secrets, and a retry, so that every record of ours is produced.
+    let echo = format!(r#"{{"status":"error","message":"bad key {KEY} for {TOKEN}"}}"#);
+    let server = failing_then_ok(1, http_response(503, "", echo.as_bytes()));
+    for _ in 0..2 {
+        fetch_sent_invitations(&config(server.base_url()), &Params::new(TOKEN)).unwrap();
+    }
+    let ours: Vec<String> = capture
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|line| line.starts_with("linkup_sent_invitations "))
+        .cloned()
+        .collect();
+    let warnings = ours.iter().filter(|l| l.contains("ureq_proto")).count();
+    assert_eq!(warnings, 1, "once per process: {ours:#?}");
+    for line in &ours {
         assert!(!line.contains(KEY) && !line.contains(TOKEN), "{line}");
     }
 }

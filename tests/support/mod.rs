@@ -75,6 +75,8 @@ pub enum Action {
     Stall(Duration),
     /// Write these bytes (the start of a reply), then wait this long and close.
     WriteThenStall(Vec<u8>, Duration),
+    /// Anything else: the function gets the connection, which closes when it returns.
+    Run(Box<dyn FnOnce(&mut TcpStream) + Send>),
 }
 
 /// A complete HTTP/1.1 response with a JSON body.
@@ -235,6 +237,10 @@ fn serve_connection(
             Action::WriteThenStall(bytes, wait) => {
                 let _ = writer.write_all(&bytes);
                 std::thread::sleep(wait);
+                return;
+            }
+            Action::Run(script) => {
+                script(&mut writer);
                 return;
             }
         }
