@@ -84,7 +84,13 @@
 //!
 //! [`Paginator::items`] walks invitations instead of pages, and `total_results` on the
 //! [`Params`] of a paginator caps how many invitations it yields (it fetches only the pages
-//! needed for that many).
+//! needed for that many). [`Paginator::oldest_first`] walks from the other end, so the oldest
+//! few cost only their pages.
+//!
+//! The list moves while you walk it (invitations are sent, accepted and withdrawn all day). A
+//! paginator yields every invitation present for the whole walk exactly once, paying one extra
+//! credit for each shrink of the list it sees, and says in [`Paginator::possibly_missed`] what
+//! it could not repair; see [the `Paginator` docs](Paginator#a-list-that-changes-during-the-walk).
 //!
 //! # Errors
 //!
@@ -1754,8 +1760,10 @@ impl Pacer {
 ///
 /// - Creating it sends nothing. It starts at the start page of its [`Params`] (default 1) and
 ///   stops after their end page, if set.
-/// - It never asks for a page past the data: the first reply tells it the last page
-///   ([`total_pages`](Paginator::total_pages)), and a short or empty page also ends it.
+/// - It never asks for a page past the data: every reply tells it how many invitations there
+///   are ([`total_pages`](Paginator::total_pages)). A short or empty page ends it only when the
+///   total agrees that the data has ended (or the server gives no total): LinkedIn sometimes
+///   hides an entry it still counts.
 /// - `total_results` on its `Params` caps the invitations it yields; only the pages needed are
 ///   fetched and the last one is cut to fit.
 /// - [`max_credits`](Paginator::max_credits) caps charged calls (retries included); the
@@ -1763,6 +1771,31 @@ impl Pacer {
 ///   resume.
 /// - After an error it yields `None` without sending anything, and `next_page` is the page that
 ///   failed.
+/// - [`oldest_first`](Paginator::oldest_first) walks from the other end.
+///
+/// # A list that changes during the walk
+///
+/// Invitations are sent, accepted and withdrawn all day, and page numbers are offsets into that
+/// moving list: each change shifts every older invitation across a page boundary. A walk of
+/// many pages crosses such changes, so the paginator keeps these promises for every invitation
+/// present for the whole walk:
+///
+/// - **Nothing twice.** Ids are time-ordered and the list is newest first, so an invitation
+///   pushed onto the next page by a newer one is recognised by its id (not below the lowest
+///   already yielded) and dropped. This needs one id of memory, whatever the walk's length.
+/// - **Nothing lost.** When the total shrinks between two pages, older invitations may have
+///   slid back onto the page just walked. The paginator then reads that page again (**one more
+///   credit per change it sees**) and yields the invitations it had not seen, in order, with the
+///   next page. If more than a page slid back, or the budget forbids the extra read, it cannot
+///   recover them all: [`possibly_missed`](Paginator::possibly_missed) says how many it may
+///   have missed, and a new walk finds them.
+/// - **Walks to the real end.** The total is read from every reply, so new invitations that
+///   push old ones onto a further page extend the walk.
+///
+/// A list that does not change costs exactly one credit a page. These rules rely on the order
+/// of ids; a page whose ids are not newest first is flagged by
+/// [`out_of_order`](Paginator::out_of_order), and from then on nothing is dropped (an
+/// invitation may then be yielded twice, never lost).
 ///
 /// # Examples
 ///
@@ -1771,8 +1804,8 @@ impl Pacer {
 /// # server.mock(|when, then| {
 /// #     when.method("POST");
 /// #     then.status(200).body(r#"{"status":"success","data":{"total_results":2,
-/// #       "total_available_results":2,"invitations":[{"name":"A","invitation_id":1},
-/// #       {"name":"B","invitation_id":"2"}],
+/// #       "total_available_results":2,"invitations":[{"name":"A","invitation_id":2},
+/// #       {"name":"B","invitation_id":"1"}],
 /// #       "pagination":{"start_page":1,"end_page":1,"results_per_page":10,"pages_fetched":1}}}"#);
 /// # });
 /// use linkup_sent_invitations::{Config, Paginator, Params};
@@ -1790,18 +1823,54 @@ impl Pacer {
 pub struct Paginator {
     config: Config,
     params: Params,
-    /// The page the next `next()` asks for; `None` once the data has ended.
+    oldest_first: bool,
+    credits: Credits,
+    /// The page the next request asks for; `None` once the walk is done.
     next_page: Option<u32>,
-    /// The last page to fetch, from the params' end page, the totals and the cap.
+    /// The first page of the range (the params' start page, default 1).
+    first_page: u32,
+    /// The last page of the range: the params' end page, narrowed by the totals and the cap.
     last_page: Option<u32>,
     /// Invitations still to yield under a `total_results` cap.
     remaining: Option<u64>,
-    credits: Credits,
-    total_pages: Option<u32>,
+    /// Invitations per page, as the replies say (10 as documented).
+    per_page: u32,
+    /// `total_available_results` of the newest reply.
+    total: Option<u64>,
+    /// The total when the page last walked was read: a change since then means invitations
+    /// crossed the boundary between that page and the next.
+    boundary_total: Option<u64>,
+    /// The page last walked, read again when invitations slid back onto it.
+    last_walked: Option<u32>,
+    /// The lowest id yielded (newest first) or the highest (oldest first): an id not past it is
+    /// a repeat.
+    frontier: Option<u64>,
+    /// The newest id of the first page read (`true`: no later page may pass it), or the oldest
+    /// when walking up from an end page (`false`).
+    order_bound: Option<(u64, bool)>,
     /// The ids of the previous page, to notice a server that repeats it.
     previous_ids: Vec<u64>,
+    /// Oldest first: the start page, read first to learn the total, yielded last, with the
+    /// total at the time.
+    kept_start: Option<(SentInvitationsPage, Option<u64>)>,
+    /// Oldest first without a total: the pages of the forward walk, yielded in reverse at its
+    /// end (stored oldest last, so `pop` yields oldest first).
+    reversed: Vec<SentInvitationsPage>,
+    buffering: bool,
+    possibly_missed: u64,
+    out_of_order: bool,
+    total_pages: Option<u32>,
     /// Set by an error or the end: from then on `next()` sends nothing.
     fused: bool,
+}
+
+/// What one step of a walk produced.
+enum Step {
+    Yield(SentInvitationsPage),
+    /// A request was made and nothing is ready to yield yet.
+    Continue,
+    /// The walk is over (done, or the budget is spent).
+    Stop,
 }
 
 impl Paginator {
@@ -1810,17 +1879,85 @@ impl Paginator {
     /// Invalid parameters (see [`fetch_sent_invitations`]) are reported by the first `next()`,
     /// still before anything is sent.
     pub fn new(config: &Config, params: Params) -> Paginator {
+        let first_page = params.start_page.unwrap_or(1);
         Paginator {
             config: config.clone(),
-            next_page: Some(params.start_page.unwrap_or(1)),
+            oldest_first: false,
+            credits: Credits::default(),
+            next_page: Some(first_page),
+            first_page,
             last_page: params.end_page,
             remaining: params.total_results.map(u64::from),
-            credits: Credits::default(),
-            total_pages: None,
+            per_page: DOCUMENTED_PAGE_SIZE,
+            total: None,
+            boundary_total: None,
+            last_walked: None,
+            frontier: None,
+            order_bound: None,
             previous_ids: Vec::new(),
+            kept_start: None,
+            reversed: Vec::new(),
+            buffering: false,
+            possibly_missed: 0,
+            out_of_order: false,
+            total_pages: None,
             fused: false,
             params,
         }
+    }
+
+    /// Walks from the oldest invitation to the newest: pages from the last to the first, and
+    /// each page's invitations reversed, so [`items`](Paginator::items) runs strictly from the
+    /// oldest. Stopping early pays only for the pages read: the 25 oldest of 138 invitations
+    /// (`total_results(25)`) take 4 requests.
+    ///
+    /// - Without an end page in the params, the first `next()` reads the start page to learn
+    ///   the total, then the last page (two credits). The start page is kept and yielded last,
+    ///   never paid for twice, unless the list shrank in the meantime: it is then read again,
+    ///   since invitations may have moved onto it. With an end page (`pages(1, 11)`), the walk
+    ///   starts there, with no extra read.
+    /// - [`next_page`](Paginator::next_page) is the page the next request asks for, walking
+    ///   down. To resume after a budget stop, pass it as the end page:
+    ///   `params.pages(1, next_page)` with `oldest_first()`.
+    /// - When a newer invitation is sent during the walk, older ones are pushed onto the page
+    ///   just walked: the paginator reads it again (one more credit) and yields them, as the
+    ///   newest-first walk does for a shrinking list.
+    /// - A reply without `total_available_results` cannot say where the end is: the paginator
+    ///   then walks forward, reading every page in its first `next()` (the same credits as a
+    ///   full walk, within `max_credits`), and yields the pages in reverse.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # for (page, ids) in [(1, [30, 29]), (2, [28, 27]), (3, [26, 25])] {
+    /// #   let invitations: Vec<_> = ids.iter()
+    /// #       .map(|id| serde_json::json!({"name": format!("n{id}"), "invitation_id": id})).collect();
+    /// #   let body = serde_json::json!({"status": "success", "data": {"total_results": 2,
+    /// #       "total_available_results": 6, "invitations": invitations,
+    /// #       "pagination": {"start_page": page, "end_page": page, "results_per_page": 2}}});
+    /// #   server.mock(|when, then| {
+    /// #       when.method("POST").json_body_includes(format!(r#"{{"start_page":{page}}}"#));
+    /// #       then.status(200).body(body.to_string());
+    /// #   });
+    /// # }
+    /// use linkup_sent_invitations::{Config, Paginator, Params};
+    ///
+    /// let config = Config::new("your-api-key");
+    /// # let config = config.base_url(server.base_url());
+    /// let params = Params::new("your-login-token").total_results(3); // the 3 oldest
+    /// let mut pages = Paginator::new(&config, params).oldest_first();
+    /// let ids: Vec<u64> = pages.items().map(|i| i.map(|i| i.invitation_id)).collect::<Result<_, _>>()?;
+    /// assert_eq!(ids, [25, 26, 27]);
+    /// assert_eq!(pages.credits_used(), 3); // page 1 for the total, then pages 3 and 2
+    /// # Ok::<(), linkup_sent_invitations::Error>(())
+    /// ```
+    pub fn oldest_first(mut self) -> Paginator {
+        self.oldest_first = true;
+        if let Some(end) = self.params.end_page {
+            self.next_page = Some(end);
+        }
+        self
     }
 
     /// The most charged calls this paginator may make, retries included. It never sends the
@@ -1833,7 +1970,7 @@ impl Paginator {
         self
     }
 
-    /// Charged calls made so far: every reply except HTTP 500, retries included.
+    /// Charged calls made so far: every reply except HTTP 500, retries and re-reads included.
     pub fn credits_used(&self) -> u64 {
         self.credits.used
     }
@@ -1844,11 +1981,25 @@ impl Paginator {
         self.next_page
     }
 
-    /// The number of the last page this paginator will fetch, once the first reply has told it
+    /// The number of the last page of the walk's range, once a reply has told the paginator
     /// how many invitations there are; also bounded by the end page and the `total_results`
     /// cap. `None` before the first reply, or when the server does not give a total.
     pub fn total_pages(&self) -> Option<u32> {
         self.total_pages
+    }
+
+    /// How many invitations this walk may have missed because the list changed under it in a
+    /// way it could not repair (more than a page slid back at once, or the budget forbade the
+    /// extra read). `0` means every invitation present for the whole walk was yielded.
+    pub fn possibly_missed(&self) -> u64 {
+        self.possibly_missed
+    }
+
+    /// Whether a page came whose ids were not in the list's order (newest first, ids falling).
+    /// From then on the paginator drops nothing as a repeat, and a tool that relies on the
+    /// order (stopping at the first young invitation, say) should walk everything instead.
+    pub fn out_of_order(&self) -> bool {
+        self.out_of_order
     }
 
     /// The invitations across pages, one by one, fetching pages as needed.
@@ -1863,58 +2014,226 @@ impl Paginator {
         }
     }
 
-    fn fetch(&mut self, page: u32) -> Result<SentInvitationsPage, Error> {
+    /// One step of the walk: at most one request, except the re-read a changed list needs and
+    /// the first step of an oldest-first walk.
+    fn step(&mut self) -> Result<Step, Error> {
+        let Some(page) = self.next_page else {
+            return Ok(Step::Stop);
+        };
+        if self.oldest_first && page == self.first_page {
+            if let Some((kept, total_then)) = self.kept_start.take() {
+                // Kept from before any change, it still holds what newer invitations pushed
+                // onto the page after it. Only a shrinking list moves invitations from that
+                // page onto this one, where the kept copy cannot have them: read it again.
+                let shrank =
+                    matches!((total_then, self.total), (Some(then), Some(now)) if now < then);
+                if !shrank {
+                    self.next_page = None;
+                    return Ok(Step::Yield(self.accept(kept, None)));
+                }
+            }
+        }
+        if !self.credits.can_spend() {
+            return Ok(Step::Stop);
+        }
         // A few string checks: cheap next to a request, and a bad input then costs nothing.
         self.config.validate()?;
         self.params.validate()?;
-        let body = RequestBody::new(&self.params, Some(page));
-        let mut reply = send(&self.config, &self.params, &body, &mut self.credits)?;
+        let started = self.last_walked.is_none() && self.kept_start.is_none();
+        let reply = self.read(page)?;
+        self.learn_totals(page, &reply);
 
+        if self.oldest_first && started && !self.buffering && self.params.end_page.is_none() {
+            if reply.total_available_results.is_none() {
+                // No total, no way to find the end: walk forward, yield in reverse at the end.
+                self.buffering = true;
+            } else {
+                let last = self.last_page.unwrap_or(page);
+                if last > page {
+                    self.kept_start = Some((reply, self.total));
+                    self.boundary_total = self.total;
+                    self.next_page = Some(last);
+                    return Ok(Step::Continue);
+                }
+            }
+        }
+
+        let reread = self.reread_if_slid(page, &reply)?;
+        self.boundary_total = reply.total_available_results.or(self.boundary_total);
+        self.last_walked = Some(page);
+        let short = reply.invitations.len() < self.per_page as usize;
+        let accepted = self.accept(reply, reread);
+        self.next_page = self.after(page, short);
+        if self.buffering {
+            self.reversed.push(accepted);
+            return Ok(Step::Continue);
+        }
+        Ok(Step::Yield(accepted))
+    }
+
+    /// Reads `page` and checks it: a page the server repeats, and the order of its ids.
+    fn read(&mut self, page: u32) -> Result<SentInvitationsPage, Error> {
+        let body = RequestBody::new(&self.params, Some(page));
+        let reply = send(&self.config, &self.params, &body, &mut self.credits)?;
+        let ids: Vec<u64> = reply.invitations.iter().map(|i| i.invitation_id).collect();
+        // A page that moved by a whole page (as many newer invitations as a page holds) looks
+        // the same as a repeated one; the total tells them apart.
+        let shifted = match (self.total, reply.total_available_results) {
+            (Some(before), Some(now)) => now >= before + ids.len() as u64,
+            _ => false,
+        };
         let repeated = reply
             .pagination
             .as_ref()
             .is_some_and(|p| p.start_page != 0 && p.start_page < page)
-            || (!self.previous_ids.is_empty()
-                && reply.invitations.len() == self.previous_ids.len()
-                && reply
-                    .invitations
-                    .iter()
-                    .zip(&self.previous_ids)
-                    .all(|(inv, id)| inv.invitation_id == *id));
+            || (!ids.is_empty() && ids == self.previous_ids && !shifted);
         if repeated {
             return Err(Error::RepeatedPage { page });
         }
-        self.previous_ids.clear();
-        self.previous_ids
-            .extend(reply.invitations.iter().map(|i| i.invitation_id));
-
-        let per_page = match reply.pagination.as_ref().map(|p| p.results_per_page) {
-            Some(n) if n > 0 => n,
-            _ => DOCUMENTED_PAGE_SIZE,
-        };
-        if self.total_pages.is_none() {
-            self.learn_last_page(page, per_page, reply.total_available_results);
+        let in_order = ids.windows(2).all(|w| w[0] > w[1])
+            && match self.order_bound {
+                Some((newest, true)) => ids.iter().all(|id| *id <= newest),
+                Some((oldest, false)) => ids.iter().all(|id| *id >= oldest),
+                None => true,
+            };
+        if !in_order {
+            self.out_of_order = true;
         }
-        let short = reply.invitations.len() < per_page as usize;
-        if let Some(remaining) = self.remaining.as_mut() {
-            let keep = (*remaining).min(reply.invitations.len() as u64);
-            reply.invitations.truncate(keep as usize);
-            reply.total_results = keep;
-            *remaining -= keep;
+        if self.order_bound.is_none() {
+            // The first page read is the newest end of the walk, except walking up from an
+            // end page, where it is the oldest.
+            let from_end = self.oldest_first && self.params.end_page.is_some();
+            let bound = if from_end { ids.last() } else { ids.first() };
+            self.order_bound = bound.map(|id| (*id, !from_end));
         }
-        let done =
-            short || self.remaining == Some(0) || self.last_page.is_some_and(|last| page >= last);
-        self.next_page = if done { None } else { page.checked_add(1) };
+        self.previous_ids = ids;
         Ok(reply)
     }
 
-    /// After the first reply: the last page is the lowest of the params' end page, the last
-    /// page of data, and the last page the `total_results` cap needs.
-    fn learn_last_page(&mut self, page: u32, per_page: u32, total: Option<u64>) {
-        let pages_for = |n: u64| n.div_ceil(u64::from(per_page));
-        let data_last = total.map(pages_for);
-        let cap_last = self.remaining.map(|n| u64::from(page) - 1 + pages_for(n));
-        let last = [data_last, cap_last, self.last_page.map(u64::from)]
+    /// The page walked before `page`, read again when the total moved against the walk's
+    /// direction: invitations then slid back onto it (older ones when the list shrank, newest
+    /// first; newer ones pushing older ones down when it grew, oldest first).
+    fn reread_if_slid(
+        &mut self,
+        page: u32,
+        reply: &SentInvitationsPage,
+    ) -> Result<Option<SentInvitationsPage>, Error> {
+        let (Some(before), Some(now)) = (self.boundary_total, reply.total_available_results) else {
+            return Ok(None);
+        };
+        let (slid, walked) = if self.forward() {
+            (before.saturating_sub(now), self.last_walked)
+        } else {
+            // Oldest first the page behind is the next one down the list; the first page read
+            // from the end has none walked yet, but the growth may have pushed invitations
+            // onto a new last page.
+            let behind = page.checked_add(1);
+            let exists = behind.is_some_and(|b| self.last_page.is_some_and(|last| b <= last));
+            (now.saturating_sub(before), behind.filter(|_| exists))
+        };
+        let Some(walked) = walked else {
+            return Ok(None);
+        };
+        if slid == 0 || self.out_of_order {
+            return Ok(None);
+        }
+        if !self.credits.can_spend() {
+            self.possibly_missed += slid;
+            return Ok(None);
+        }
+        let body = RequestBody::new(&self.params, Some(walked));
+        let again = send(&self.config, &self.params, &body, &mut self.credits)?;
+        let past = again
+            .invitations
+            .iter()
+            .filter(|i| self.is_past_frontier(i.invitation_id))
+            .count() as u64;
+        // The boundary is on the page read again if some of it was yielded before; if not,
+        // more than a page slid back and the rest is beyond this one read.
+        if past == again.invitations.len() as u64 && past < slid {
+            self.possibly_missed += slid - past;
+        }
+        self.total = again.total_available_results.or(self.total);
+        Ok(Some(again))
+    }
+
+    fn is_past_frontier(&self, id: u64) -> bool {
+        match self.frontier {
+            None => true,
+            Some(frontier) if self.forward() => id < frontier,
+            Some(frontier) => id > frontier,
+        }
+    }
+
+    /// Whether pages are read newest first: always, but for an oldest-first walk that has found
+    /// the end (and not fallen back to buffering).
+    fn forward(&self) -> bool {
+        !self.oldest_first || self.buffering
+    }
+
+    /// The page to yield: the reply (with what a re-read recovered) in walk order, without
+    /// repeats, cut to the `total_results` cap.
+    fn accept(
+        &mut self,
+        mut reply: SentInvitationsPage,
+        reread: Option<SentInvitationsPage>,
+    ) -> SentInvitationsPage {
+        if let Some(again) = reread {
+            reply.invitations.extend(again.invitations);
+        }
+        let forward = self.forward();
+        let mut invitations = std::mem::take(&mut reply.invitations);
+        if self.out_of_order {
+            if !forward {
+                invitations.reverse();
+            }
+        } else {
+            if forward {
+                invitations.sort_by_key(|i| std::cmp::Reverse(i.invitation_id));
+            } else {
+                invitations.sort_by_key(|i| i.invitation_id);
+            }
+            invitations.dedup_by_key(|i| i.invitation_id);
+            invitations.retain(|i| self.is_past_frontier(i.invitation_id));
+            if let Some(last) = invitations.last() {
+                self.frontier = Some(last.invitation_id);
+            }
+        }
+        reply.invitations = invitations;
+        // Buffered pages are cut when they are yielded, from the oldest.
+        if !self.buffering {
+            self.take_remaining(&mut reply);
+        }
+        reply
+    }
+
+    /// Cuts `page` to the invitations a `total_results` cap still allows.
+    fn take_remaining(&mut self, page: &mut SentInvitationsPage) {
+        if let Some(remaining) = self.remaining.as_mut() {
+            let keep = (*remaining).min(page.invitations.len() as u64);
+            page.invitations.truncate(keep as usize);
+            *remaining -= keep;
+        }
+        page.total_results = page.invitations.len() as u64;
+    }
+
+    /// From a reply: the page size, the newest total and the last page of the range.
+    fn learn_totals(&mut self, page: u32, reply: &SentInvitationsPage) {
+        if let Some(n) = reply.pagination.as_ref().map(|p| p.results_per_page) {
+            if n > 0 {
+                self.per_page = n;
+            }
+        }
+        self.total = reply.total_available_results.or(self.total);
+        let per_page = u64::from(self.per_page);
+        let data_last = self.total.map(|n| n.div_ceil(per_page).max(1));
+        // The cap bounds the pages only walking newest first; oldest first it counts from the
+        // other end.
+        let cap_last = match self.remaining {
+            Some(n) if !self.oldest_first => Some(u64::from(page) - 1 + n.div_ceil(per_page)),
+            _ => None,
+        };
+        let last = [data_last, cap_last, self.params.end_page.map(u64::from)]
             .into_iter()
             .flatten()
             .min();
@@ -1923,27 +2242,76 @@ impl Paginator {
             self.total_pages = self.last_page;
         }
     }
+
+    /// The page after `page` in walk order, or `None` when the walk is done.
+    fn after(&self, page: u32, short: bool) -> Option<u32> {
+        if self.remaining == Some(0) {
+            return None;
+        }
+        if !self.forward() {
+            // Down to the start page (which the next step yields from what it kept, if it did).
+            return (page > self.first_page).then(|| page - 1);
+        }
+        // A short page ends the walk only where the total agrees the data ends: LinkedIn
+        // sometimes hides an invitation it still counts.
+        let ends_here = |total: u64| total <= u64::from(page) * u64::from(self.per_page);
+        let ended = short && self.total.is_none_or(ends_here);
+        if ended || self.last_page.is_some_and(|last| page >= last) {
+            None
+        } else {
+            page.checked_add(1)
+        }
+    }
+
+    /// After an oldest-first fallback walk: its pages, oldest first, within the cap.
+    fn release_buffered(&mut self) {
+        self.buffering = false;
+        let mut pages = std::mem::take(&mut self.reversed);
+        for page in pages.iter_mut().rev() {
+            page.invitations.reverse();
+            self.take_remaining(page);
+        }
+        self.reversed = pages;
+    }
 }
 
 impl Iterator for Paginator {
     type Item = Result<SentInvitationsPage, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.fused {
-            return None;
-        }
-        let page = self.next_page?;
-        if !self.credits.can_spend() {
-            return None;
-        }
-        match self.fetch(page) {
-            Ok(reply) => {
-                self.fused = self.next_page.is_none();
-                Some(Ok(reply))
+        loop {
+            if !self.buffering {
+                if let Some(page) = self.reversed.pop() {
+                    return Some(Ok(page));
+                }
             }
-            Err(err) => {
-                self.fused = true;
-                Some(Err(err))
+            if self.fused {
+                return None;
+            }
+            match self.step() {
+                Ok(Step::Yield(page)) => {
+                    self.fused = self.next_page.is_none();
+                    return Some(Ok(page));
+                }
+                Ok(Step::Continue) => {}
+                Ok(Step::Stop) => {
+                    if self.buffering {
+                        // The forward walk is over (or the budget stopped it): yield what it
+                        // read, oldest first.
+                        self.release_buffered();
+                        continue;
+                    }
+                    if self.next_page.is_none() {
+                        self.fused = true;
+                    }
+                    return None;
+                }
+                Err(err) => {
+                    self.fused = true;
+                    self.buffering = false;
+                    self.reversed.clear();
+                    return Some(Err(err));
+                }
             }
         }
     }

@@ -202,6 +202,13 @@ pub fn walk(
             }
         }
     }
+    if pages.possibly_missed() > 0 {
+        eprintln!(
+            "warning: the list changed during the walk in a way that could not be repaired: up \
+             to {} invitations may be missing; run again to catch them",
+            pages.possibly_missed()
+        );
+    }
     if let Some(page) = pages.next_page() {
         eprintln!(
             "stopped at the credit budget: {count} invitations, {} credits; to resume, pass --start-page {page}",

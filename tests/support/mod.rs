@@ -255,3 +255,99 @@ pub fn raw_fake(total: u64) -> RawServer {
         Action::Write(http_response(status, "", body.to_string().as_bytes()))
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// A list that changes under the walk
+// ---------------------------------------------------------------------------------------------
+
+/// An id that carries a time, as LinkedIn's do: milliseconds since the epoch above bit 22.
+pub fn sent_id(ms: u64, n: u64) -> u64 {
+    (ms << 22) | (n & 0x3F_FFFF)
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// `count` ids, newest first: the newest sent an hour ago, then one every `hours_apart` hours.
+pub fn timed_ids(count: u64, hours_apart: u64) -> Vec<u64> {
+    let newest = now_ms() - 3_600_000;
+    (0..count)
+        .map(|n| sent_id(newest - n * hours_apart * 3_600_000, n))
+        .collect()
+}
+
+/// A new id, newer than every id of `timed_ids`.
+pub fn newer_id(n: u64) -> u64 {
+    sent_id(now_ms() - 60_000 + n, n)
+}
+
+/// The state of a `LiveList`: the ids, newest first, and those LinkedIn hides but counts.
+#[derive(Debug, Default)]
+pub struct List {
+    pub ids: Vec<u64>,
+    pub hidden: Vec<u64>,
+    /// Whether replies carry `total_available_results`.
+    pub without_total: bool,
+}
+
+/// A v1 server over a list that changes between requests, as the real one does: `change` runs
+/// before request `index` (from 0) is served and may edit the list.
+pub fn live_list<F>(ids: Vec<u64>, change: F) -> RawServer
+where
+    F: Fn(usize, &mut List) + Send + Sync + 'static,
+{
+    let list = Mutex::new(List {
+        ids,
+        ..List::default()
+    });
+    RawServer::start(move |index, request| {
+        let mut list = list.lock().unwrap();
+        change(index, &mut list);
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let page = body["start_page"].as_u64().unwrap_or(1) as usize;
+        let invitations: Vec<serde_json::Value> = list
+            .ids
+            .iter()
+            .skip((page - 1) * 10)
+            .take(10)
+            .filter(|id| !list.hidden.contains(id))
+            .map(|id| {
+                serde_json::json!({"name": format!("n{id}"), "invitation_id": id,
+                    "invitation_state": "PENDING", "invitation_type": "CONNECTION"})
+            })
+            .collect();
+        let mut data = serde_json::json!({
+            "total_results": invitations.len(),
+            "total_available_results": list.ids.len(),
+            "invitations": invitations,
+            "pagination": {"start_page": page, "end_page": page, "results_per_page": 10,
+                "pages_fetched": 1},
+        });
+        if list.without_total {
+            data.as_object_mut()
+                .unwrap()
+                .remove("total_available_results");
+        }
+        let reply = serde_json::json!({"status": "success", "data": data});
+        Action::Write(http_response(200, "", reply.to_string().as_bytes()))
+    })
+}
+
+/// The `start_page` of every request a server saw, in order.
+pub fn pages_asked(server: &RawServer) -> Vec<u64> {
+    server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            body["start_page"].as_u64().unwrap_or(0)
+        })
+        .collect()
+}

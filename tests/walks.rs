@@ -1,0 +1,343 @@
+//! Walks over a list that changes under them, newest first and oldest first: every invitation
+//! present for the whole walk is yielded exactly once, and each extra request a change causes is
+//! counted. The server is a local one whose list changes between requests, as the real one does.
+
+mod support;
+
+use std::collections::HashSet;
+
+use linkup_sent_invitations::{Paginator, Params};
+use support::{config, live_list, newer_id, pages_asked, timed_ids, RawServer, TOKEN};
+
+/// Walks the server; returns the ids yielded, in order, and the paginator.
+fn walk(server: &RawServer, oldest_first: bool) -> (Vec<u64>, Paginator) {
+    walk_with(server, Params::new(TOKEN), oldest_first)
+}
+
+fn walk_with(server: &RawServer, params: Params, oldest_first: bool) -> (Vec<u64>, Paginator) {
+    let config = config(server.base_url());
+    let mut pages = Paginator::new(&config, params);
+    if oldest_first {
+        pages = pages.oldest_first();
+    }
+    let ids = pages
+        .items()
+        .map(|i| i.unwrap().invitation_id)
+        .collect::<Vec<_>>();
+    (ids, pages)
+}
+
+/// Every id of `present` exactly once in `yielded`, and `yielded` strictly in walk order.
+fn assert_each_once(yielded: &[u64], present: &[u64], oldest_first: bool) {
+    let unique: HashSet<u64> = yielded.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        yielded.len(),
+        "an invitation was yielded twice"
+    );
+    let missing: Vec<&u64> = present.iter().filter(|id| !unique.contains(id)).collect();
+    assert!(missing.is_empty(), "{} lost: {missing:?}", missing.len());
+    let ordered = yielded.windows(2).all(|w| {
+        if oldest_first {
+            w[0] < w[1]
+        } else {
+            w[0] > w[1]
+        }
+    });
+    assert!(ordered, "out of order");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Newest first
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_unchanged_list_costs_one_credit_a_page() {
+    let ids = timed_ids(138, 6);
+    let server = live_list(ids.clone(), |_, _| {});
+    let (yielded, pages) = walk(&server, false);
+    assert_eq!(yielded, ids);
+    assert_eq!(pages.credits_used(), 14);
+    assert_eq!(pages.possibly_missed(), 0);
+    assert!(!pages.out_of_order());
+}
+
+#[test]
+fn a_short_page_in_the_middle_does_not_end_the_walk() {
+    let ids = timed_ids(138, 6);
+    let hidden = ids[25];
+    let server = live_list(ids.clone(), move |_, list| list.hidden = vec![hidden]);
+    let (yielded, pages) = walk(&server, false);
+    let shown: Vec<u64> = ids.iter().copied().filter(|id| *id != hidden).collect();
+    assert_eq!(
+        yielded, shown,
+        "137 shown, in order: the 9-invitation page 3 did not stop it"
+    );
+    assert_eq!(pages_asked(&server), (1..=14).collect::<Vec<_>>());
+    assert_eq!(pages.credits_used(), 14);
+}
+
+#[test]
+fn new_invitations_mid_walk_are_not_yielded_twice_and_extend_the_walk() {
+    let ids = timed_ids(138, 6);
+    let server = live_list(ids.clone(), |index, list| {
+        if index == 2 {
+            // Sent after page 2 was served: page 3 now starts with the end of the old page 2,
+            // and the last 3 old invitations sit on page 15.
+            for n in 0..3 {
+                list.ids.insert(0, newer_id(n));
+            }
+        }
+    });
+    let (yielded, pages) = walk(&server, false);
+    assert_each_once(&yielded, &ids, false);
+    assert_eq!(
+        yielded.len(),
+        138,
+        "the new ones came after the walk had passed the top"
+    );
+    assert_eq!(pages_asked(&server), (1..=15).collect::<Vec<_>>());
+    assert_eq!(
+        pages.credits_used(),
+        15,
+        "one more page, as the list grew by one"
+    );
+    assert_eq!(pages.possibly_missed(), 0);
+}
+
+#[test]
+fn invitations_that_slide_back_onto_a_walked_page_are_recovered_for_one_credit() {
+    let ids = timed_ids(138, 6);
+    let (gone_a, gone_b) = (ids[0], ids[1]);
+    let server = live_list(ids.clone(), move |index, list| {
+        if index == 2 {
+            // The 2 newest accepted after page 2 was served: 2 older ones slide onto page 2.
+            list.ids.retain(|id| *id != gone_a && *id != gone_b);
+        }
+    });
+    let (yielded, pages) = walk(&server, false);
+    assert_each_once(&yielded, &ids[2..], false);
+    // Page 3 shows the shrink; page 2 is read again; the walk ends at page 14 (136 left).
+    let mut expected: Vec<u64> = vec![1, 2, 3, 2];
+    expected.extend(4..=14);
+    assert_eq!(pages_asked(&server), expected);
+    assert_eq!(
+        pages.credits_used(),
+        15,
+        "14 pages and one re-read for the change"
+    );
+    assert_eq!(pages.possibly_missed(), 0);
+}
+
+#[test]
+fn removals_in_pages_not_yet_walked_lose_nothing() {
+    let ids = timed_ids(138, 6);
+    let gone: Vec<u64> = ids[100..103].to_vec();
+    let removed = gone.clone();
+    let server = live_list(ids.clone(), move |index, list| {
+        if index == 4 {
+            list.ids.retain(|id| !removed.contains(id));
+        }
+    });
+    let (yielded, pages) = walk(&server, false);
+    let present: Vec<u64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !gone.contains(id))
+        .collect();
+    assert_each_once(&yielded, &present, false);
+    assert_eq!(yielded, present);
+    // The total cannot say where the removal was: one re-read (of page 4) to be sure.
+    assert_eq!(pages.credits_used(), 15);
+    assert_eq!(pages.possibly_missed(), 0);
+}
+
+#[test]
+fn more_than_a_page_sliding_back_is_reported_as_possibly_missed() {
+    let ids = timed_ids(138, 6);
+    let gone: Vec<u64> = ids[0..12].to_vec();
+    let removed = gone.clone();
+    let server = live_list(ids.clone(), move |index, list| {
+        if index == 2 {
+            list.ids.retain(|id| !removed.contains(id));
+        }
+    });
+    let (yielded, pages) = walk(&server, false);
+    let unique: HashSet<u64> = yielded.iter().copied().collect();
+    assert_eq!(unique.len(), yielded.len(), "nothing twice");
+    let missed = ids
+        .iter()
+        .filter(|id| !gone.contains(id) && !unique.contains(id))
+        .count() as u64;
+    assert_eq!(
+        missed, 2,
+        "old 21st and 22nd now sit on page 1, walked long ago"
+    );
+    assert_eq!(pages.possibly_missed(), 2, "and the paginator says so");
+}
+
+#[test]
+fn a_budget_that_forbids_the_re_read_reports_what_may_be_missed() {
+    let ids = timed_ids(138, 6);
+    let gone = ids[0];
+    let server = live_list(ids.clone(), move |index, list| {
+        if index == 2 {
+            list.ids.retain(|id| *id != gone);
+        }
+    });
+    let config = config(server.base_url());
+    let mut pages = Paginator::new(&config, Params::new(TOKEN)).max_credits(3);
+    let yielded = pages.items().count();
+    assert_eq!(
+        yielded, 30,
+        "pages 1 to 3, without the one that slid onto page 2"
+    );
+    assert_eq!(pages.credits_used(), 3);
+    assert_eq!(pages.possibly_missed(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Oldest first
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn oldest_first_reads_the_start_page_once_then_walks_down() {
+    let ids = timed_ids(138, 6);
+    let server = live_list(ids.clone(), |_, _| {});
+    let (yielded, pages) = walk(&server, true);
+    let mut oldest_first = ids.clone();
+    oldest_first.reverse();
+    assert_eq!(yielded, oldest_first);
+    let mut expected = vec![1];
+    expected.extend((2..=14).rev());
+    assert_eq!(
+        pages_asked(&server),
+        expected,
+        "page 1 kept, never read twice"
+    );
+    assert_eq!(
+        pages.credits_used(),
+        14,
+        "the same credits as a newest-first walk"
+    );
+    assert_eq!(pages.total_pages(), Some(14));
+}
+
+#[test]
+fn the_oldest_few_cost_only_their_pages() {
+    let ids = timed_ids(138, 6);
+    let server = live_list(ids.clone(), |_, _| {});
+    let params = Params::new(TOKEN).total_results(25);
+    let (yielded, pages) = walk_with(&server, params, true);
+    let oldest: Vec<u64> = ids.iter().rev().take(25).copied().collect();
+    assert_eq!(yielded, oldest);
+    assert_eq!(pages_asked(&server), [1, 14, 13, 12]);
+    assert_eq!(pages.credits_used(), 4);
+    assert_eq!(pages.next_page(), None, "the cap is done");
+}
+
+#[test]
+fn an_oldest_first_budget_stop_resumes_from_an_end_page() {
+    let ids = timed_ids(138, 6);
+    let server = live_list(ids.clone(), |_, _| {});
+    let config = config(server.base_url());
+    let mut first = Paginator::new(&config, Params::new(TOKEN))
+        .oldest_first()
+        .max_credits(5);
+    let mut yielded: Vec<u64> = first.items().map(|i| i.unwrap().invitation_id).collect();
+    assert_eq!(
+        yielded.len(),
+        38,
+        "pages 14 (8) to 11; page 1 was read for the total"
+    );
+    let resume = first.next_page().unwrap();
+    assert_eq!(resume, 10);
+
+    let rest = Paginator::new(&config, Params::new(TOKEN).pages(1, resume)).oldest_first();
+    let mut rest = rest;
+    yielded.extend(rest.items().map(|i| i.unwrap().invitation_id));
+    let mut oldest_first = ids.clone();
+    oldest_first.reverse();
+    assert_eq!(yielded, oldest_first);
+    assert_eq!(rest.credits_used(), 10, "pages 10 down to 1, no extra read");
+}
+
+#[test]
+fn one_page_of_data_costs_one_request_oldest_first() {
+    let ids = timed_ids(7, 6);
+    let server = live_list(ids.clone(), |_, _| {});
+    let (yielded, pages) = walk(&server, true);
+    assert_eq!(yielded, ids.iter().rev().copied().collect::<Vec<_>>());
+    assert_eq!(pages.credits_used(), 1);
+}
+
+#[test]
+fn oldest_first_recovers_what_a_new_invitation_pushes_onto_a_walked_page() {
+    let ids = timed_ids(138, 6);
+    let server = live_list(ids.clone(), |index, list| {
+        if index == 3 {
+            // Sent after pages 1, 14 and 13 were served: the last 3 of old page 12 move onto
+            // page 13, already walked.
+            for n in 0..3 {
+                list.ids.insert(0, newer_id(n));
+            }
+        }
+    });
+    let (yielded, pages) = walk(&server, true);
+    assert_each_once(&yielded, &ids, true);
+    let mut expected = vec![1, 14, 13, 12, 13];
+    expected.extend((2..=11).rev());
+    assert_eq!(pages_asked(&server), expected);
+    assert_eq!(
+        pages.credits_used(),
+        15,
+        "one re-read for the change; page 1 still kept"
+    );
+    assert_eq!(pages.possibly_missed(), 0);
+}
+
+#[test]
+fn oldest_first_loses_nothing_when_the_list_shrinks() {
+    let ids = timed_ids(138, 6);
+    let gone: Vec<u64> = vec![ids[3], ids[60], ids[130]];
+    let removed = gone.clone();
+    let server = live_list(ids.clone(), move |index, list| {
+        if index == 5 {
+            list.ids.retain(|id| !removed.contains(id));
+        }
+    });
+    let (yielded, pages) = walk(&server, true);
+    let present: Vec<u64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !gone.contains(id))
+        .collect();
+    assert_each_once(&yielded, &present, true);
+    assert_eq!(
+        pages_asked(&server).iter().filter(|p| **p == 1).count(),
+        2,
+        "the kept start page is stale after a shrink: read again"
+    );
+    assert_eq!(pages.possibly_missed(), 0);
+}
+
+#[test]
+fn oldest_first_without_a_total_walks_forward_and_yields_in_reverse() {
+    let ids = timed_ids(38, 6);
+    let server = live_list(ids.clone(), |_, list| list.without_total = true);
+    let (yielded, pages) = walk(&server, true);
+    assert_eq!(yielded, ids.iter().rev().copied().collect::<Vec<_>>());
+    assert_eq!(pages_asked(&server), [1, 2, 3, 4]);
+    assert_eq!(pages.credits_used(), 4, "a full walk's credits");
+}
+
+#[test]
+fn a_page_out_of_order_is_flagged_and_nothing_is_dropped() {
+    let mut ids = timed_ids(30, 6);
+    ids.swap(12, 15); // page 2 is not newest first
+    let server = live_list(ids.clone(), |_, _| {});
+    let (yielded, pages) = walk(&server, false);
+    assert!(pages.out_of_order());
+    let unique: HashSet<u64> = yielded.iter().copied().collect();
+    assert!(ids.iter().all(|id| unique.contains(id)), "nothing lost");
+}
