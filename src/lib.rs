@@ -917,12 +917,57 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    /// How many days ago the invitation was sent, read from [`sent_time`](Invitation::sent_time).
+    /// When the invitation was sent, exact to the millisecond, read from its id.
     ///
-    /// Understands LinkedIn's wording with or without "Sent ", in any case: "today" and hours,
-    /// minutes or seconds are 0, "yesterday" 1, "N days ago" N, weeks ×7, months ×30 and years
-    /// ×365 ("a"/"an" count as 1). Returns `None` for anything else, or when `sent_time` is
-    /// absent.
+    /// LinkedIn's 19-digit invitation ids are time-ordered: the id shifted right by 22 bits is
+    /// the moment it was sent, in milliseconds since the Unix epoch (the layout of LinkedIn's
+    /// activity ids; measured, not documented by LinkUp). The documented sample,
+    /// 7329176687475109888 with "Sent yesterday", gives 2025-05-16T16:11:31.812Z, and its
+    /// profile-picture URL, fetched the same day, expires two months later. This works in every
+    /// language, with no text to parse.
+    ///
+    /// Returns `None` where the id carries no plausible time: older short ids such as
+    /// 2906418534, 0, a time before 2010-01-01, or one more than a day ahead of this machine's
+    /// clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use linkup_sent_invitations::Invitation;
+    ///
+    /// let sample = Invitation { invitation_id: 7329176687475109888, ..Default::default() };
+    /// assert_eq!(sample.sent_at(), Some(UNIX_EPOCH + Duration::from_millis(1_747_411_891_812)));
+    ///
+    /// let short = Invitation { invitation_id: 2906418534, ..Default::default() };
+    /// assert_eq!(short.sent_at(), None);
+    /// ```
+    pub fn sent_at(&self) -> Option<SystemTime> {
+        /// 2010-01-01T00:00:00Z: LinkedIn's time-ordered ids are much younger.
+        const EARLIEST_MS: u64 = 1_262_304_000_000;
+        let ms = self.invitation_id >> 22;
+        let at = UNIX_EPOCH + Duration::from_millis(ms);
+        let latest = SystemTime::now() + Duration::from_secs(86_400);
+        (ms >= EARLIEST_MS && at <= latest).then_some(at)
+    }
+
+    /// How many days ago the invitation was sent, read from [`sent_time`](Invitation::sent_time),
+    /// rounded down as LinkedIn rounds it. Prefer [`sent_at`](Invitation::sent_at), which is
+    /// exact, where the id carries a time.
+    ///
+    /// Reads LinkedIn's wording in the languages it has been seen in, in any case:
+    ///
+    /// - English: "Sent today", "Sent yesterday", "Sent 11 hours ago", "Sent 3 weeks ago",
+    ///   "Sent a year ago" (with or without "Sent ");
+    /// - German: "Gestern gesendet", "Vor 3 Wochen gesendet", "Vor 1 Tag gesendet", every unit
+    ///   from seconds to years, singular and dative plural;
+    /// - Portuguese (Brazil): "Enviado ontem", "Enviado há 1 semana", "Enviada há 3 meses",
+    ///   with "há" or "ha", every unit singular and plural;
+    /// - LinkUp v2's short form: "5d".
+    ///
+    /// Seconds, minutes and hours are day 0, weeks 7 days, months 30 and years 365. Returns
+    /// `None` for anything else (another language, a bare "Gesendet" with no age), or when
+    /// `sent_time` is absent: wording that has not been seen is not guessed.
     ///
     /// # Examples
     ///
@@ -932,8 +977,10 @@ impl Invitation {
     /// let sent = |text: &str| Invitation { sent_time: Some(text.into()), ..Default::default() };
     /// assert_eq!(sent("Sent yesterday").sent_days_ago(), Some(1));
     /// assert_eq!(sent("Sent 3 weeks ago").sent_days_ago(), Some(21));
-    /// assert_eq!(sent("2 months ago").sent_days_ago(), Some(60));
-    /// assert_eq!(sent("Sent on a Tuesday").sent_days_ago(), None);
+    /// assert_eq!(sent("Vor 3 Wochen gesendet").sent_days_ago(), Some(21));
+    /// assert_eq!(sent("Enviado há 1 semana").sent_days_ago(), Some(7));
+    /// assert_eq!(sent("5d").sent_days_ago(), Some(5));
+    /// assert_eq!(sent("Envoyée il y a 3 semaines").sent_days_ago(), None); // no sample yet
     /// ```
     pub fn sent_days_ago(&self) -> Option<u32> {
         days_ago(self.sent_time.as_deref()?)
@@ -1587,12 +1634,14 @@ struct Envelope {
     data: Option<SentInvitationsPage>,
 }
 
-/// The envelope without `data`, for error replies whose `data` is not a page.
+/// The envelope for error replies whose `data` is not a page: some v1 errors carry their text
+/// there (`{"status":"error","data":"Invalid or expired LinkedIn cookie"}`).
 #[derive(Deserialize)]
 struct ErrorEnvelope {
     status: Option<String>,
     message: Option<serde_json::Value>,
     detail: Option<serde_json::Value>,
+    data: Option<serde_json::Value>,
 }
 
 impl Reply<'_> {
@@ -1612,11 +1661,11 @@ impl Reply<'_> {
                     (envelope.status, envelope.message.or(envelope.detail), None)
                 }
                 Err(full) => match serde_json::from_slice::<ErrorEnvelope>(self.body) {
-                    Ok(envelope) => (
-                        envelope.status,
-                        envelope.message.or(envelope.detail),
-                        Some(full),
-                    ),
+                    Ok(envelope) => {
+                        let text = envelope.data.filter(serde_json::Value::is_string);
+                        let message = envelope.message.or(envelope.detail).or(text);
+                        (envelope.status, message, Some(full))
+                    }
                     Err(_) => (None, None, Some(full)),
                 },
             };
@@ -2529,36 +2578,160 @@ fn redact_userinfo(url: &str) -> String {
     }
 }
 
-/// Reads "Sent 3 weeks ago" and its kin; see [`Invitation::sent_days_ago`].
+/// How one language words the age of an invitation on LinkedIn: the whole phrases with a fixed
+/// age, the frames around "N unit", the words for a count of one, and the units with their
+/// length in days (minutes and hours are day 0). Adding a language is adding one of these,
+/// from real samples only: LinkedIn's wording is not guessed.
+struct Wording {
+    fixed: &'static [(&'static str, u32)],
+    frames: &'static [(&'static str, &'static str)],
+    one: &'static [&'static str],
+    units: &'static [(&'static str, u32)],
+}
+
+const WORDINGS: &[Wording] = &[
+    // English: "Sent 11 hours ago", "Sent yesterday", "Sent 3 weeks ago", "Sent 1 year ago".
+    Wording {
+        fixed: &[
+            ("sent today", 0),
+            ("today", 0),
+            ("sent just now", 0),
+            ("just now", 0),
+            ("now", 0),
+            ("sent yesterday", 1),
+            ("yesterday", 1),
+        ],
+        frames: &[("sent ", " ago"), ("", " ago")],
+        one: &["a", "an", "one"],
+        units: &[
+            ("second", 0),
+            ("seconds", 0),
+            ("sec", 0),
+            ("secs", 0),
+            ("minute", 0),
+            ("minutes", 0),
+            ("min", 0),
+            ("mins", 0),
+            ("hour", 0),
+            ("hours", 0),
+            ("hr", 0),
+            ("hrs", 0),
+            ("day", 1),
+            ("days", 1),
+            ("week", 7),
+            ("weeks", 7),
+            ("wk", 7),
+            ("wks", 7),
+            ("month", 30),
+            ("months", 30),
+            ("mo", 30),
+            ("mos", 30),
+            ("year", 365),
+            ("years", 365),
+            ("yr", 365),
+            ("yrs", 365),
+        ],
+    },
+    // German: "Gestern gesendet", "Vor 3 Wochen gesendet" (the count after "vor", the verb last,
+    // units in the dative: "vor 1 Tag", "vor 2 Tagen"). A bare "Gesendet" has no age.
+    Wording {
+        fixed: &[("gestern gesendet", 1)],
+        frames: &[("vor ", " gesendet")],
+        one: &[],
+        units: &[
+            ("sekunde", 0),
+            ("sekunden", 0),
+            ("minute", 0),
+            ("minuten", 0),
+            ("stunde", 0),
+            ("stunden", 0),
+            ("tag", 1),
+            ("tagen", 1),
+            ("woche", 7),
+            ("wochen", 7),
+            ("monat", 30),
+            ("monaten", 30),
+            ("jahr", 365),
+            ("jahren", 365),
+        ],
+    },
+    // Portuguese (Brazil): "Enviado ontem", "Enviado há 1 semana"; "Enviada" for some
+    // recipients; "há" also written without its accent.
+    Wording {
+        fixed: &[("enviado ontem", 1), ("enviada ontem", 1)],
+        frames: &[
+            ("enviado há ", ""),
+            ("enviada há ", ""),
+            ("enviado ha ", ""),
+            ("enviada ha ", ""),
+        ],
+        one: &[],
+        units: &[
+            ("segundo", 0),
+            ("segundos", 0),
+            ("minuto", 0),
+            ("minutos", 0),
+            ("hora", 0),
+            ("horas", 0),
+            ("dia", 1),
+            ("dias", 1),
+            ("semana", 7),
+            ("semanas", 7),
+            ("mês", 30),
+            ("mes", 30),
+            ("meses", 30),
+            ("ano", 365),
+            ("anos", 365),
+        ],
+    },
+    // LinkUp v2's short form: "5d", with the count beside it in `sent_time_days`. Only days
+    // have been seen.
+    Wording {
+        fixed: &[],
+        frames: &[("", "")],
+        one: &[],
+        units: &[("d", 1)],
+    },
+];
+
+/// Reads "Sent 3 weeks ago", "Vor 3 Wochen gesendet", "Enviado há 1 semana", "5d"; see
+/// [`Invitation::sent_days_ago`].
 fn days_ago(sent_time: &str) -> Option<u32> {
-    let text = sent_time.trim().to_lowercase();
-    let text = text
-        .strip_prefix("sent")
-        .map(str::trim_start)
-        .unwrap_or(&text);
-    match text {
-        "today" | "just now" | "now" => return Some(0),
-        "yesterday" => return Some(1),
-        _ => {}
+    let text = sent_time
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    WORDINGS.iter().find_map(|wording| wording.days(&text))
+}
+
+impl Wording {
+    fn days(&self, text: &str) -> Option<u32> {
+        if let Some((_, days)) = self.fixed.iter().find(|(phrase, _)| *phrase == text) {
+            return Some(*days);
+        }
+        self.frames.iter().find_map(|(before, after)| {
+            let middle = text.strip_prefix(before)?.strip_suffix(after)?;
+            // "3 weeks", or the short form's "3w" with no space.
+            let split = middle
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(middle.len());
+            let (count, unit) = match middle.split_once(' ') {
+                Some((count, unit)) => (count, unit),
+                None if before.is_empty() && after.is_empty() => middle.split_at(split),
+                None => return None,
+            };
+            let count: u32 = if self.one.contains(&count) {
+                1
+            } else if !count.is_empty() && count.bytes().all(|b| b.is_ascii_digit()) {
+                count.parse().ok()?
+            } else {
+                return None;
+            };
+            let (_, per_unit) = self.units.iter().find(|(word, _)| *word == unit)?;
+            count.checked_mul(*per_unit)
+        })
     }
-    let mut words = text.strip_suffix("ago")?.split_whitespace();
-    let count: u32 = match words.next()? {
-        "a" | "an" | "one" => 1,
-        number => number.parse().ok()?,
-    };
-    let unit = words.next()?;
-    if words.next().is_some() {
-        return None;
-    }
-    let days_per_unit = match unit.strip_suffix('s').unwrap_or(unit) {
-        "second" | "sec" | "minute" | "min" | "hour" | "hr" => 0,
-        "day" => 1,
-        "week" | "wk" => 7,
-        "month" | "mo" => 30,
-        "year" | "yr" => 365,
-        _ => return None,
-    };
-    count.checked_mul(days_per_unit)
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date (IMF-fixdate); a date in the past is zero.
@@ -2687,6 +2860,47 @@ mod tests {
             ("Sent 4 months ago", Some(120)),
             ("Sent 2 years ago", Some(730)),
             ("  Sent   3   days   ago  ", Some(3)),
+            ("Sent 11 hours ago", Some(0)),
+            ("Sent 1 year ago", Some(365)),
+            ("Gestern gesendet", Some(1)),
+            ("Vor 3 Wochen gesendet", Some(21)),
+            ("Vor 1 Woche gesendet", Some(7)),
+            ("vor 1 tag gesendet", Some(1)),
+            ("Vor 5 Tagen gesendet", Some(5)),
+            ("Vor 2 Monaten gesendet", Some(60)),
+            ("Vor 1 Monat gesendet", Some(30)),
+            ("Vor 1 Jahr gesendet", Some(365)),
+            ("Vor 3 Jahren gesendet", Some(1095)),
+            ("Vor 4 Stunden gesendet", Some(0)),
+            ("Vor 1 Stunde gesendet", Some(0)),
+            ("Vor 10 Minuten gesendet", Some(0)),
+            ("Vor 1 Minute gesendet", Some(0)),
+            ("Gesendet", None),
+            ("Vor drei Wochen gesendet", None),
+            ("Vor 3 Wochen", None),
+            ("Enviado ontem", Some(1)),
+            ("Enviada ontem", Some(1)),
+            ("Enviado há 1 semana", Some(7)),
+            ("Enviado ha 2 semanas", Some(14)),
+            ("ENVIADA HÁ 3 MESES", Some(90)),
+            ("Enviado há 1 mês", Some(30)),
+            ("Enviado há 1 mes", Some(30)),
+            ("Enviado há 4 dias", Some(4)),
+            ("Enviado há 1 dia", Some(1)),
+            ("Enviado há 1 ano", Some(365)),
+            ("Enviado há 2 anos", Some(730)),
+            ("Enviado há 5 horas", Some(0)),
+            ("Enviado há 1 hora", Some(0)),
+            ("Enviado há 30 minutos", Some(0)),
+            ("Enviado", None),
+            ("5d", Some(5)),
+            ("d", None),
+            ("5", None),
+            ("5x", None),
+            ("3w", None),
+            ("Enviado há uma semana", None),
+            ("Envoyée il y a 3 semaines", None),
+            ("Hace 3 semanas", None),
             ("Sent on Tuesday", None),
             ("Sent 3 fortnights ago", None),
             ("Sent -3 days ago", None),

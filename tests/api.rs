@@ -319,6 +319,12 @@ fn each_refusal_maps_to_its_error_kind() {
         (200, invalid_cookie, |e| {
             matches!(e, Error::Unauthorized { status: 200, .. })
         }),
+        // Some v1 errors carry their text in "data" instead of "message".
+        (
+            200,
+            r#"{"status":"error","data":"Invalid or expired LinkedIn cookie"}"#.into(),
+            |e| matches!(e, Error::Unauthorized { status: 200, message } if message == "Invalid or expired LinkedIn cookie"),
+        ),
         (402, no_credits.clone(), |e| {
             matches!(e, Error::InsufficientCredits { status: 402, .. })
         }),
