@@ -50,6 +50,7 @@ fn documented_sample_page_decodes_exactly() {
             entity_urn: Some("urn:li:fsd_invitation:7329176687475109888".into()),
             profile_picture: Some("https://media.licdn.com/dms/image/v2/D4E03AQGxumjpNvfVgA/profile-displayphoto-shrink_800_800/profile-displayphoto-shrink_800_800/0/1730035749634?e=1752710400&v=beta&t=Yn_F5VjS3rd669E6X5x8gOeYnN6wAo49t8a8g9Ci4u4".into()),
             invitation_type: Some(InvitationType::Connection),
+            sent_time_days: None,
         }],
         pagination: Some(Pagination {
             start_page: 1,
@@ -57,6 +58,8 @@ fn documented_sample_page_decodes_exactly() {
             results_per_page: 10,
             pages_fetched: 1,
         }),
+        offset_pagination: None,
+        credits_consumed: None,
     };
     assert_eq!(page, expected);
     assert_eq!(page.invitations[0].sent_days_ago(), Some(1));

@@ -295,8 +295,9 @@ pub struct List {
     pub without_total: bool,
 }
 
-/// A v1 server over a list that changes between requests, as the real one does: `change` runs
-/// before request `index` (from 0) is served and may edit the list.
+/// A server over a list that changes between requests, as the real one does: `change` runs
+/// before request `index` (from 0) is served and may edit the list. It answers v1 requests and
+/// v2 `list_sent` actions alike.
 pub fn live_list<F>(ids: Vec<u64>, change: F) -> RawServer
 where
     F: Fn(usize, &mut List) + Send + Sync + 'static,
@@ -309,6 +310,10 @@ where
         let mut list = list.lock().unwrap();
         change(index, &mut list);
         let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        if body["action"] == "list_sent" {
+            let reply = v2_reply(&list, &body["params"]);
+            return Action::Write(http_response(200, "", reply.to_string().as_bytes()));
+        }
         let page = body["start_page"].as_u64().unwrap_or(1) as usize;
         let invitations: Vec<serde_json::Value> = list
             .ids
@@ -348,6 +353,65 @@ pub fn pages_asked(server: &RawServer) -> Vec<u64> {
         .map(|r| {
             let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
             body["start_page"].as_u64().unwrap_or(0)
+        })
+        .collect()
+}
+
+/// A v2 `list_sent` reply for `count` invitations after `offset`, as the documented sample has it.
+fn v2_reply(list: &List, params: &serde_json::Value) -> serde_json::Value {
+    let offset = params["offset"].as_u64().unwrap_or(0) as usize;
+    let count = params["count"].as_u64().unwrap_or(10) as usize;
+    let invitations: Vec<serde_json::Value> = list
+        .ids
+        .iter()
+        .skip(offset)
+        .take(count)
+        .filter(|id| !list.hidden.contains(id))
+        .map(|id| {
+            serde_json::json!({
+                "entity_urn": format!("urn:li:invitation:{id}"),
+                "recipient": {"first_name": "n", "last_name": id.to_string(),
+                    "headline": "Engineer", "linkedin_url": format!("https://www.linkedin.com/in/{id}"),
+                    "profile_picture": null},
+                "invitation_type": "CONNECTION",
+                "sent_time": "5d",
+                "sent_time_days": 5,
+            })
+        })
+        .collect();
+    let returned = invitations.len();
+    let more = offset + returned < list.ids.len();
+    let mut data = serde_json::json!({
+        "invitations": invitations,
+        "total_results": returned,
+        "total_available_results": list.ids.len(),
+        "invitation_type": "CONNECTION",
+        "pagination": {"offset": offset, "count": returned, "next_offset": offset + returned,
+            "has_more": more, "results_per_page": 10, "pages_fetched": returned.div_ceil(10)},
+    });
+    if list.without_total {
+        data.as_object_mut()
+            .unwrap()
+            .remove("total_available_results");
+    }
+    serde_json::json!({
+        "success": true,
+        "data": data,
+        "metadata": {"action": "list_sent", "account_id": "acc", "timestamp": "2026-04-26T10:35:00Z",
+            "credits_consumed": returned.div_ceil(50).max(1)},
+    })
+}
+
+/// The v2 `offset` of every request a server saw, in order.
+pub fn offsets_asked(server: &RawServer) -> Vec<u64> {
+    server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            body["params"]["offset"].as_u64().unwrap_or(u64::MAX)
         })
         .collect()
 }
