@@ -122,14 +122,14 @@
 //!
 //! let config = Config::new("your-api-key");
 //! # let config = config.base_url(server.base_url());
-//! let mut pages = Paginator::new(&config, Params::account("your-account-id"));
-//! for invitation in pages.items() {
+//! let mut items = Paginator::new(&config, Params::account("your-account-id")).items();
+//! for invitation in &mut items {
 //!     let invitation = invitation?;
 //!     assert_eq!(invitation.name, "Bob Williams");
 //!     assert_eq!(invitation.invitation_id, 7453486530700017665); // from the URN, exact
 //!     assert_eq!(invitation.sent_days_ago(), Some(5));
 //! }
-//! assert_eq!(pages.credits_used(), 1); // as the reply's metadata.credits_consumed says
+//! assert_eq!(items.credits_used(), 1); // as the reply's metadata.credits_consumed says
 //! # Ok::<(), linkup_sent_invitations::Error>(())
 //! ```
 //!
@@ -473,6 +473,29 @@ impl Config {
     pub fn retry_backoff(mut self, retry_backoff: Duration) -> Config {
         self.retry_backoff = retry_backoff;
         self
+    }
+
+    /// Checks this configuration as the first call would, sending nothing: the API key, the
+    /// timeouts, the base URL and the proxy the environment names. A tool can call it at start
+    /// to report a mistake before doing any work.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParams`] for an empty key or one with spaces or control characters, a
+    /// zero timeout, a base URL that is not `https://` (or `http://` to loopback), or a proxy
+    /// this build cannot use, such as `HTTPS_PROXY=socks5://…`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linkup_sent_invitations::Config;
+    ///
+    /// assert!(Config::new("your-api-key").check().is_ok());
+    /// assert!(Config::new("your-api-key\n").check().is_err());
+    /// assert!(Config::new("your-api-key").base_url("http://api.example.com").check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), Error> {
+        self.validate()
     }
 
     fn pacing_interval(&self) -> Option<Duration> {
@@ -2302,11 +2325,11 @@ impl Pacer {
 ///
 /// let config = Config::new("your-api-key");
 /// # let config = config.base_url(server.base_url());
-/// let mut pages = Paginator::new(&config, Params::new("your-login-token"));
-/// let names: Vec<String> = pages.items().map(|i| i.map(|i| i.name)).collect::<Result<_, _>>()?;
+/// let mut items = Paginator::new(&config, Params::new("your-login-token")).items();
+/// let names: Vec<String> = items.by_ref().map(|i| i.map(|i| i.name)).collect::<Result<_, _>>()?;
 /// assert_eq!(names, ["A", "B"]);
-/// assert_eq!(pages.credits_used(), 1); // a short first page: no second request
-/// assert_eq!(pages.next_page(), None); // done: nothing to resume
+/// assert_eq!(items.credits_used(), 1); // a short first page: no second request
+/// assert_eq!(items.next_page(), None); // done: nothing to resume
 /// # Ok::<(), linkup_sent_invitations::Error>(())
 /// ```
 #[derive(Debug)]
@@ -2436,10 +2459,10 @@ impl Paginator {
     /// let config = Config::new("your-api-key");
     /// # let config = config.base_url(server.base_url());
     /// let params = Params::new("your-login-token").total_results(3); // the 3 oldest
-    /// let mut pages = Paginator::new(&config, params).oldest_first();
-    /// let ids: Vec<u64> = pages.items().map(|i| i.map(|i| i.invitation_id)).collect::<Result<_, _>>()?;
+    /// let mut items = Paginator::new(&config, params).oldest_first().items();
+    /// let ids: Vec<u64> = items.by_ref().map(|i| i.map(|i| i.invitation_id)).collect::<Result<_, _>>()?;
     /// assert_eq!(ids, [25, 26, 27]);
-    /// assert_eq!(pages.credits_used(), 3); // page 1 for the total, then pages 3 and 2
+    /// assert_eq!(items.credits_used(), 3); // page 1 for the total, then pages 3 and 2
     /// # Ok::<(), linkup_sent_invitations::Error>(())
     /// ```
     pub fn oldest_first(mut self) -> Paginator {
@@ -2492,12 +2515,14 @@ impl Paginator {
         self.out_of_order
     }
 
-    /// The invitations across pages, one by one, fetching pages as needed.
+    /// The invitations across pages, one by one, fetching pages as needed. After an `Err` the
+    /// iteration ends.
     ///
-    /// After an `Err` the iteration ends. Borrowing the paginator lets you read
-    /// [`credits_used`](Paginator::credits_used) and [`next_page`](Paginator::next_page)
-    /// afterwards.
-    pub fn items(&mut self) -> Items<'_> {
+    /// The [`Items`] keep the paginator, so its counts stay at hand after the walk: iterate
+    /// with `for invitation in &mut items`, then read
+    /// [`items.credits_used()`](Items::credits_used) or
+    /// [`items.next_page()`](Items::next_page).
+    pub fn items(self) -> Items {
         Items {
             pages: self,
             current: Vec::new().into_iter(),
@@ -2809,14 +2834,67 @@ impl Iterator for Paginator {
 
 impl std::iter::FusedIterator for Paginator {}
 
-/// The invitations of a [`Paginator`], one by one; see [`Paginator::items`].
+/// The invitations of a [`Paginator`], one by one; see [`Paginator::items`]. It keeps the
+/// paginator, whose counts it answers for.
+///
+/// # Examples
+///
+/// ```
+/// # let fake = linkup_sent_invitations::FakeApi::start(25);
+/// use linkup_sent_invitations::{Config, Paginator, Params};
+///
+/// let config = Config::new("your-api-key");
+/// # let config = config.base_url(fake.base_url()).requests_per_minute(0);
+/// let mut items = Paginator::new(&config, Params::new("your-login-token")).items();
+/// let mut names = Vec::new();
+/// for invitation in &mut items {
+///     names.push(invitation?.name);
+/// }
+/// assert_eq!(names.len(), 25);
+/// assert_eq!(items.credits_used(), 3);
+/// assert_eq!(items.next_page(), None);
+/// # Ok::<(), linkup_sent_invitations::Error>(())
+/// ```
 #[derive(Debug)]
-pub struct Items<'a> {
-    pages: &'a mut Paginator,
+pub struct Items {
+    pages: Paginator,
     current: std::vec::IntoIter<Invitation>,
 }
 
-impl Iterator for Items<'_> {
+impl Items {
+    /// See [`Paginator::credits_used`].
+    pub fn credits_used(&self) -> u64 {
+        self.pages.credits_used()
+    }
+
+    /// See [`Paginator::next_page`]: where to resume. Invitations of the page being yielded
+    /// are not in it; stop between pages to resume without a gap.
+    pub fn next_page(&self) -> Option<u32> {
+        self.pages.next_page()
+    }
+
+    /// See [`Paginator::total_pages`].
+    pub fn total_pages(&self) -> Option<u32> {
+        self.pages.total_pages()
+    }
+
+    /// See [`Paginator::possibly_missed`].
+    pub fn possibly_missed(&self) -> u64 {
+        self.pages.possibly_missed()
+    }
+
+    /// See [`Paginator::out_of_order`].
+    pub fn out_of_order(&self) -> bool {
+        self.pages.out_of_order()
+    }
+
+    /// The paginator behind these invitations.
+    pub fn paginator(&self) -> &Paginator {
+        &self.pages
+    }
+}
+
+impl Iterator for Items {
     type Item = Result<Invitation, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -2832,7 +2910,7 @@ impl Iterator for Items<'_> {
     }
 }
 
-impl std::iter::FusedIterator for Items<'_> {}
+impl std::iter::FusedIterator for Items {}
 
 // ---------------------------------------------------------------------------------------------
 // Private helpers
@@ -3270,6 +3348,470 @@ fn invitation_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::E
     }
 
     deserializer.deserialize_any(IdVisitor)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A local fake of the API, for users' tests (feature `test-util`)
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "test-util")]
+pub use fake::{FakeApi, FakeFailure, FakeRequest};
+
+#[cfg(feature = "test-util")]
+mod fake {
+    use std::collections::HashMap;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use serde_json::{json, Value};
+
+    /// A local fake of the sent-invitations API on 127.0.0.1 (a free port), to test a tool
+    /// offline, spending no credit. Feature `test-util`; no extra dependency.
+    ///
+    /// It holds `total_invitations` pending invitations, newest first, sent one every 7 hours
+    /// back from an hour before it started, with ids that carry those times (so
+    /// [`Invitation::sent_at`](crate::Invitation::sent_at) works) and English `sent_time` text.
+    /// It answers v1 (`POST /v1/network/sent-invitations`, pages of 10) and v2
+    /// (`POST /v2/network`, `count` after `offset`) in their documented shapes, with the
+    /// documented error bodies for a missing API key or login token. A test can script
+    /// failures for a page ([`fail`](FakeApi::fail)) and read back what was asked
+    /// ([`requests`](FakeApi::requests)) and what the real API would have charged
+    /// ([`credits_charged`](FakeApi::credits_charged)). It stops when dropped.
+    ///
+    /// Turn pacing off against it (`requests_per_minute(0)`): it has no rate limit, and the
+    /// default pace of 300 a minute would make 500 pages take 100 s.
+    ///
+    /// # Examples
+    ///
+    /// A user's test of their own code, with no key and no network:
+    ///
+    /// ```
+    /// use linkup_sent_invitations::{Config, Error, FakeApi, FakeFailure, Paginator, Params};
+    ///
+    /// /// The code under test: the names of everyone invited, within a budget.
+    /// fn invited(config: &Config, budget: u64) -> Result<Vec<String>, Error> {
+    ///     let pages = Paginator::new(config, Params::new("login-token")).max_credits(budget);
+    ///     pages.items().map(|i| i.map(|i| i.name)).collect()
+    /// }
+    ///
+    /// let fake = FakeApi::start(25);
+    /// let config = Config::new("test-key")
+    ///     .base_url(fake.base_url())
+    ///     .requests_per_minute(0);
+    /// assert_eq!(invited(&config, 10)?.len(), 25);
+    /// assert_eq!(fake.credits_charged(), 3);
+    ///
+    /// // An expired login token on page 2: the error, and what it cost.
+    /// let fake = FakeApi::start(25);
+    /// fake.fail(2, FakeFailure::reply(401, r#"{"status":"error","message":"Invalid or expired LinkedIn cookie"}"#));
+    /// let config = config.base_url(fake.base_url());
+    /// assert!(matches!(invited(&config, 10), Err(Error::Unauthorized { .. })));
+    /// assert_eq!(fake.requests().iter().map(|r| r.page).collect::<Vec<_>>(), [1, 2]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub struct FakeApi {
+        addr: SocketAddr,
+        state: Arc<Mutex<State>>,
+        stop: Arc<AtomicBool>,
+    }
+
+    /// A failure scripted for one request; see [`FakeApi::fail`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FakeFailure {
+        status: u16,
+        body: String,
+        /// A documented error: its v2 code, and the body then follows the request's generation.
+        code: Option<&'static str>,
+        retry_after: Option<u64>,
+        hang_up: bool,
+    }
+
+    impl FakeFailure {
+        /// Any HTTP status with this body, such as 401 with the documented
+        /// `{"status":"error","message":"Invalid or expired LinkedIn cookie"}`.
+        pub fn reply(status: u16, body: impl Into<String>) -> FakeFailure {
+            FakeFailure {
+                status,
+                body: body.into(),
+                code: None,
+                retry_after: None,
+                hang_up: false,
+            }
+        }
+
+        /// HTTP 429 with the documented rate-limit body (v1's or v2's, as the request) and
+        /// `Retry-After: seconds`.
+        pub fn rate_limited(retry_after_secs: u64) -> FakeFailure {
+            FakeFailure {
+                code: Some("RATE_LIMITED"),
+                retry_after: Some(retry_after_secs),
+                ..FakeFailure::reply(429, "Rate limit exceeded. Please try again later")
+            }
+        }
+
+        /// The connection closes without any reply.
+        pub fn hang_up() -> FakeFailure {
+            FakeFailure {
+                hang_up: true,
+                ..FakeFailure::reply(0, "")
+            }
+        }
+    }
+
+    /// One request the fake received: which generation, which page, and what it cost.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FakeRequest {
+        /// `1` for `/v1/network/sent-invitations`, `2` for `/v2/network`.
+        pub version: u8,
+        /// The page asked for, from 1: v1's `start_page`, or v2's `offset / 50 + 1`.
+        pub page: u32,
+        /// The HTTP status of the reply (0 for a hang-up).
+        pub status: u16,
+        /// What the real API would have charged for it.
+        pub credits: u64,
+    }
+
+    struct State {
+        total: u64,
+        newest_ms: u64,
+        failures: HashMap<u32, Vec<FakeFailure>>,
+        requests: Vec<FakeRequest>,
+    }
+
+    impl FakeApi {
+        /// Starts a fake holding `total_invitations` sent invitations.
+        ///
+        /// # Panics
+        ///
+        /// If no loopback port can be bound, which only a broken test machine does.
+        pub fn start(total_invitations: u64) -> FakeApi {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+            let addr = listener.local_addr().expect("a bound address");
+            let now_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64);
+            let state = Arc::new(Mutex::new(State {
+                total: total_invitations,
+                newest_ms: now_ms.saturating_sub(3_600_000),
+                failures: HashMap::new(),
+                requests: Vec::new(),
+            }));
+            let stop = Arc::new(AtomicBool::new(false));
+            let (shared, stopping) = (state.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Ok(stream) = stream {
+                        let state = shared.clone();
+                        std::thread::spawn(move || serve(stream, &state));
+                    }
+                }
+            });
+            FakeApi { addr, state, stop }
+        }
+
+        /// The URL to pass to [`Config::base_url`](crate::Config::base_url).
+        pub fn base_url(&self) -> String {
+            format!("http://{}", self.addr)
+        }
+
+        /// Answers the next request for `page` (v1's page, or v2's page of 50) with `failure`
+        /// instead; scripting the same page again queues another failure.
+        pub fn fail(&self, page: u32, failure: FakeFailure) -> &FakeApi {
+            self.lock().failures.entry(page).or_default().push(failure);
+            self
+        }
+
+        /// Every request so far, in order.
+        pub fn requests(&self) -> Vec<FakeRequest> {
+            self.lock().requests.clone()
+        }
+
+        /// The credits the real API would have charged so far: v1 charges every reply but
+        /// HTTP 500 a credit per page; v2 a credit per 50 invitations, nothing for errors.
+        pub fn credits_charged(&self) -> u64 {
+            self.lock().requests.iter().map(|r| r.credits).sum()
+        }
+
+        /// The id of invitation `n` (0 is the newest), as the fake serves it.
+        pub fn invitation_id(&self, n: u64) -> u64 {
+            let state = self.lock();
+            id_of(state.newest_ms, n)
+        }
+
+        fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+            self.state.lock().unwrap_or_else(|e| e.into_inner())
+        }
+    }
+
+    impl Drop for FakeApi {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            let _ = TcpStream::connect(self.addr); // wake the accept loop so it sees `stop`
+        }
+    }
+
+    impl std::fmt::Debug for FakeApi {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("FakeApi").field("addr", &self.addr).finish()
+        }
+    }
+
+    const HOUR_MS: u64 = 3_600_000;
+    const FIRST: [&str; 8] = [
+        "Michelle", "Arjun", "Sofia", "Kwame", "Ines", "Tomasz", "Yuki", "Lena",
+    ];
+    const LAST: [&str; 7] = [
+        "Heppler",
+        "Mehta",
+        "Rossi-Bianchi",
+        "Mensah",
+        "Duarte",
+        "Nowak",
+        "Sato",
+    ];
+    const ROLES: [&str; 5] = [
+        "Co-Founder & CCO at Unique AI",
+        "Head of Growth at Parcel",
+        "Senior Rust Engineer at Ferrous Labs",
+        "Talent Partner at Northwind",
+        "VP Sales EMEA at Brightline",
+    ];
+
+    /// Invitation `n` was sent `n * 7` hours before the newest: the id carries that time.
+    fn id_of(newest_ms: u64, n: u64) -> u64 {
+        (newest_ms.saturating_sub(n * 7 * HOUR_MS) << 22) | (n & 0x3F_FFFF)
+    }
+
+    /// LinkedIn's English wording for an age, rounded down.
+    fn sent_time(age_ms: u64) -> String {
+        let hours = age_ms / HOUR_MS;
+        let days = hours / 24;
+        let (count, unit) = match days {
+            0 if hours == 0 => return "Sent just now".to_owned(),
+            0 => (hours, "hour"),
+            1 => return "Sent yesterday".to_owned(),
+            2..=6 => (days, "day"),
+            7..=29 => (days / 7, "week"),
+            30..=364 => (days / 30, "month"),
+            _ => (days / 365, "year"),
+        };
+        let plural = if count == 1 { "" } else { "s" };
+        format!("Sent {count} {unit}{plural} ago")
+    }
+
+    fn invitation(state: &State, n: u64) -> Value {
+        let id = id_of(state.newest_ms, n);
+        let (first, last) = (FIRST[(n % 8) as usize], LAST[(n % 7) as usize]);
+        let slug = format!("{}-{}-{n}", first.to_lowercase(), last.to_lowercase());
+        let age = HOUR_MS + n * 7 * HOUR_MS;
+        json!({
+            "name": format!("{first} {last}"),
+            "profile_url": format!("https://www.linkedin.com/in/{slug}"),
+            "subtitle": ROLES[(n % 5) as usize],
+            "sent_time": sent_time(age),
+            "invitation_id": id,
+            "invitation_state": "PENDING",
+            "message": if n % 3 == 0 { Value::Null } else { json!(format!("Hi {first}, glad to connect!")) },
+            "entity_urn": format!("urn:li:fsd_invitation:{id}"),
+            "profile_picture": format!("https://media.licdn.com/dms/image/{slug}.jpg"),
+            "invitation_type": "CONNECTION",
+        })
+    }
+
+    /// The reply to one request, and the request as recorded.
+    fn answer(state: &mut State, path: &str, api_key: bool, body: &[u8]) -> (Reply, FakeRequest) {
+        let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let version = if path.starts_with("/v2/") { 2 } else { 1 };
+        let (page, range) = if version == 2 {
+            let offset = request["params"]["offset"].as_u64().unwrap_or(0);
+            let count = request["params"]["count"].as_u64().unwrap_or(10);
+            (offset / 50 + 1, offset..offset.saturating_add(count))
+        } else if let Some(n) = request["total_results"].as_u64() {
+            (1, 0..n)
+        } else {
+            let start = request["start_page"].as_u64().unwrap_or(1).max(1);
+            let end = request["end_page"].as_u64().unwrap_or(start).max(start);
+            (start, (start - 1) * 10..end.saturating_mul(10))
+        };
+        let page = u32::try_from(page).unwrap_or(u32::MAX);
+        let scripted = state
+            .failures
+            .get_mut(&page)
+            .and_then(|queue| (!queue.is_empty()).then(|| queue.remove(0)));
+        let reply = if let Some(mut failure) = scripted {
+            if let Some(code) = failure.code {
+                failure.body = error(version, code, &failure.body).to_string();
+            }
+            Reply::Failure(failure)
+        } else if !api_key {
+            Reply::Json(401, error(version, "INVALID_API_KEY", "Invalid API key"))
+        } else if version == 1 && request["login_token"].as_str().is_none_or(str::is_empty) {
+            let message = "Missing required parameter: login_token";
+            Reply::Json(400, json!({"status": "error", "message": message}))
+        } else if version == 2 && request["action"] != "list_sent" {
+            Reply::Json(400, error(2, "INVALID_ACTION", "Unknown action"))
+        } else {
+            Reply::Json(200, page_reply(state, version, range))
+        };
+        let (status, returned) = match &reply {
+            Reply::Json(status, body) => (
+                *status,
+                body["data"]["invitations"].as_array().map_or(0, Vec::len),
+            ),
+            Reply::Failure(failure) => (failure.status, 0),
+        };
+        let credits = match (version, status) {
+            (_, 0) => 0,
+            (1, 500) => 0,
+            (1, _) => range_pages(&request),
+            (_, 200) => (returned as u64).div_ceil(50).max(1),
+            _ => 0,
+        };
+        let record = FakeRequest {
+            version,
+            page,
+            status,
+            credits,
+        };
+        (reply, record)
+    }
+
+    /// What a v1 call of these parameters is charged: a credit per page it covers.
+    fn range_pages(request: &Value) -> u64 {
+        if let Some(n) = request["total_results"].as_u64() {
+            return n.div_ceil(10).max(1);
+        }
+        let start = request["start_page"].as_u64().unwrap_or(1).max(1);
+        let end = request["end_page"].as_u64().unwrap_or(start).max(start);
+        end - start + 1
+    }
+
+    fn error(version: u8, code: &str, message: &str) -> Value {
+        if version == 1 {
+            json!({"status": "error", "message": message})
+        } else {
+            json!({"success": false, "error": {"code": code, "message": message},
+                "metadata": {"action": "list_sent", "credits_consumed": 0}})
+        }
+    }
+
+    fn page_reply(state: &State, version: u8, range: std::ops::Range<u64>) -> Value {
+        let (from, to) = (range.start.min(state.total), range.end.min(state.total));
+        let invitations: Vec<Value> = (from..to).map(|n| invitation(state, n)).collect();
+        let returned = invitations.len() as u64;
+        if version == 1 {
+            let (start, end) = (range.start / 10 + 1, range.end.div_ceil(10).max(1));
+            return json!({"status": "success", "data": {
+                "total_results": returned,
+                "total_available_results": state.total,
+                "invitations": invitations,
+                "pagination": {"start_page": start, "end_page": end, "results_per_page": 10,
+                    "pages_fetched": end + 1 - start},
+            }});
+        }
+        let v2: Vec<Value> = invitations
+            .into_iter()
+            .map(|i| {
+                let name = i["name"].as_str().unwrap_or("");
+                let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+                let age_days = i["invitation_id"].as_u64().map_or(0, |id| {
+                    (state.newest_ms + HOUR_MS).saturating_sub(id >> 22) / (24 * HOUR_MS)
+                });
+                json!({
+                    "entity_urn": format!("urn:li:invitation:{}", i["invitation_id"]),
+                    "recipient": {"first_name": first, "last_name": last,
+                        "headline": i["subtitle"], "linkedin_url": i["profile_url"],
+                        "profile_picture": i["profile_picture"]},
+                    "invitation_type": "CONNECTION",
+                    "sent_time": format!("{age_days}d"),
+                    "sent_time_days": age_days,
+                })
+            })
+            .collect();
+        json!({"success": true, "data": {
+            "invitations": v2,
+            "total_results": returned,
+            "total_available_results": state.total,
+            "invitation_type": "CONNECTION",
+            "pagination": {"offset": from, "count": returned, "next_offset": to,
+                "has_more": to < state.total, "results_per_page": 10,
+                "pages_fetched": returned.div_ceil(10)},
+        }, "metadata": {"action": "list_sent", "credits_consumed": returned.div_ceil(50).max(1)}})
+    }
+
+    enum Reply {
+        Json(u16, Value),
+        Failure(FakeFailure),
+    }
+
+    /// Serves one keep-alive connection: HTTP/1.1 requests with a `content-length` body.
+    fn serve(stream: TcpStream, state: &Mutex<State>) {
+        let Ok(mut writer) = stream.try_clone() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream);
+        loop {
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) if line == "\r\n" => break,
+                    Ok(_) => head.push(line),
+                }
+            }
+            let path = head
+                .first()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("/")
+                .to_owned();
+            let header = |name: &str| {
+                head.iter().find_map(|line| {
+                    let (k, v) = line.split_once(':')?;
+                    k.trim()
+                        .eq_ignore_ascii_case(name)
+                        .then(|| v.trim().to_owned())
+                })
+            };
+            let length: usize = header("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let api_key = header("x-api-key").is_some_and(|k| !k.is_empty());
+            let mut body = vec![0; length.min(1 << 20)];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            let reply = {
+                let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+                let (reply, record) = answer(&mut state, &path, api_key, &body);
+                state.requests.push(record);
+                reply
+            };
+            let (status, extra, text) = match reply {
+                Reply::Json(status, body) => (status, String::new(), body.to_string()),
+                Reply::Failure(failure) if failure.hang_up => return,
+                Reply::Failure(failure) => {
+                    let extra = failure
+                        .retry_after
+                        .map_or(String::new(), |s| format!("retry-after: {s}\r\n"));
+                    (failure.status, extra, failure.body)
+                }
+            };
+            let response = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}\r\n{text}",
+                text.len()
+            );
+            if writer.write_all(response.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// The README's code blocks, compiled as doctests so the README cannot drift from the API.

@@ -618,8 +618,8 @@ fn total_results_caps_the_invitations_and_the_pages() {
     for (cap, requests) in [(25u32, 3usize), (20, 2), (1, 1), (500, 14)] {
         let server = fake_api::start(138);
         let config = config(server.base_url());
-        let mut pages = Paginator::new(&config, Params::new(TOKEN).total_results(cap));
-        let items: Vec<Invitation> = pages.items().collect::<Result<_, _>>().unwrap();
+        let mut pages = Paginator::new(&config, Params::new(TOKEN).total_results(cap)).items();
+        let items: Vec<Invitation> = pages.by_ref().collect::<Result<_, _>>().unwrap();
         assert_eq!(items.len(), (cap as usize).min(138), "cap {cap}");
         assert_eq!(pages.credits_used() as usize, requests, "cap {cap}");
         assert_eq!(pages.next_page(), None);
@@ -630,8 +630,10 @@ fn total_results_caps_the_invitations_and_the_pages() {
 fn max_credits_stops_before_the_budget_and_resumes_without_paying_twice() {
     let server = fake_api::start(138);
     let config = config(server.base_url());
-    let mut first = Paginator::new(&config, Params::new(TOKEN)).max_credits(5);
-    let mut ids: Vec<u64> = first.items().map(|i| i.unwrap().invitation_id).collect();
+    let mut first = Paginator::new(&config, Params::new(TOKEN))
+        .max_credits(5)
+        .items();
+    let mut ids: Vec<u64> = first.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(ids.len(), 50);
     assert_eq!(first.credits_used(), 5);
     assert_eq!(first.next_page(), Some(6));
@@ -641,8 +643,8 @@ fn max_credits_stops_before_the_budget_and_resumes_without_paying_twice() {
     );
 
     let resume = first.next_page().unwrap();
-    let mut rest = Paginator::new(&config, Params::new(TOKEN).start_page(resume));
-    ids.extend(rest.items().map(|i| i.unwrap().invitation_id));
+    let mut rest = Paginator::new(&config, Params::new(TOKEN).start_page(resume)).items();
+    ids.extend(rest.by_ref().map(|i| i.unwrap().invitation_id));
     assert_eq!(rest.credits_used(), 9);
     assert_eq!(ids.len(), 138);
     assert_eq!(
@@ -685,8 +687,8 @@ fn errors_fuse_the_paginator_at_the_failed_page() {
     pages_ok.assert_calls(1);
     broke.assert_calls(1);
 
-    let mut pages = Paginator::new(&config, Params::new(TOKEN));
-    let items: Vec<Result<Invitation, Error>> = pages.items().collect();
+    let mut pages = Paginator::new(&config, Params::new(TOKEN)).items();
+    let items: Vec<Result<Invitation, Error>> = pages.by_ref().collect();
     assert_eq!(
         items.len(),
         11,
@@ -721,7 +723,11 @@ fn public_types_are_send_and_sync() {
     send_sync::<Config>();
     send_sync::<Params>();
     send_sync::<Paginator>();
-    send_sync::<Items<'static>>();
+    send_sync::<Items>();
+    send_sync::<linkup_sent_invitations::OffsetPagination>();
+    send_sync::<linkup_sent_invitations::FakeApi>();
+    send_sync::<linkup_sent_invitations::FakeFailure>();
+    send_sync::<linkup_sent_invitations::FakeRequest>();
     send_sync::<Error>();
     send_sync::<TransportError>();
     send_sync::<SentInvitationsPage>();

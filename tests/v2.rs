@@ -123,8 +123,8 @@ fn a_walk_of_138_takes_3_requests_and_3_credits() {
     let ids = timed_ids(138, 6);
     let server = live_list(ids.clone(), |_, _| {});
     let config = config(server.base_url());
-    let mut pages = Paginator::new(&config, Params::account(ACCOUNT));
-    let got: Vec<u64> = pages.items().map(|i| i.unwrap().invitation_id).collect();
+    let mut pages = Paginator::new(&config, Params::account(ACCOUNT)).items();
+    let got: Vec<u64> = pages.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(got, ids);
     assert_eq!(offsets_asked(&server), [0, 50, 100]);
     assert_eq!(pages.credits_used(), 3, "v1 would have taken 14");
@@ -137,8 +137,8 @@ fn a_walk_stops_on_has_more_false_without_a_total() {
         let ids = timed_ids(count, 6);
         let server = live_list(ids.clone(), |_, list| list.without_total = true);
         let config = config(server.base_url());
-        let mut pages = Paginator::new(&config, Params::account(ACCOUNT));
-        assert_eq!(pages.items().count() as u64, count);
+        let mut pages = Paginator::new(&config, Params::account(ACCOUNT)).items();
+        assert_eq!(pages.by_ref().count() as u64, count);
         // 100: the second page is full but says has_more: false, so no third request.
         assert_eq!(
             offsets_asked(&server).len(),
@@ -152,8 +152,10 @@ fn an_oldest_first_v2_walk_reads_offset_0_then_from_the_end() {
     let ids = timed_ids(138, 6);
     let server = live_list(ids.clone(), |_, _| {});
     let config = config(server.base_url());
-    let mut pages = Paginator::new(&config, Params::account(ACCOUNT)).oldest_first();
-    let got: Vec<u64> = pages.items().map(|i| i.unwrap().invitation_id).collect();
+    let mut pages = Paginator::new(&config, Params::account(ACCOUNT))
+        .oldest_first()
+        .items();
+    let got: Vec<u64> = pages.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(got, ids.iter().rev().copied().collect::<Vec<_>>());
     assert_eq!(offsets_asked(&server), [0, 100, 50]);
     assert_eq!(pages.credits_used(), 3);
@@ -162,8 +164,8 @@ fn an_oldest_first_v2_walk_reads_offset_0_then_from_the_end() {
     let server = live_list(ids.clone(), |_, _| {});
     let config = support::config(server.base_url());
     let params = Params::account(ACCOUNT).total_results(25);
-    let mut pages = Paginator::new(&config, params).oldest_first();
-    let got: Vec<u64> = pages.items().map(|i| i.unwrap().invitation_id).collect();
+    let mut pages = Paginator::new(&config, params).oldest_first().items();
+    let got: Vec<u64> = pages.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(got, ids.iter().rev().take(25).copied().collect::<Vec<_>>());
     assert_eq!(offsets_asked(&server), [0, 100]);
     assert_eq!(pages.credits_used(), 2);
@@ -179,8 +181,8 @@ fn a_changing_list_keeps_its_guarantees_in_v2() {
         }
     });
     let config = config(server.base_url());
-    let mut pages = Paginator::new(&config, Params::account(ACCOUNT));
-    let got: Vec<u64> = pages.items().map(|i| i.unwrap().invitation_id).collect();
+    let mut pages = Paginator::new(&config, Params::account(ACCOUNT)).items();
+    let got: Vec<u64> = pages.by_ref().map(|i| i.unwrap().invitation_id).collect();
     let unique: HashSet<u64> = got.iter().copied().collect();
     assert_eq!(unique.len(), got.len());
     assert!(
@@ -260,7 +262,7 @@ fn every_error_code_maps_to_its_error_and_costs_nothing() {
         let reply = v2_error(code, status);
         let server = RawServer::start(move |_, _| Action::Write(reply.clone()));
         let config = config(server.base_url());
-        let mut pages = Paginator::new(&config, Params::account(ACCOUNT));
+        let mut pages = Paginator::new(&config, Params::account(ACCOUNT)).items();
         let err = pages.next().unwrap().unwrap_err();
         assert!(check(&err), "{code}: {err:?}");
         let text = err.to_string();
@@ -313,7 +315,9 @@ fn a_rate_limit_is_retried_for_free() {
         })
     });
     let config = config(server.base_url());
-    let mut pages = Paginator::new(&config, Params::account(ACCOUNT)).max_credits(1);
+    let mut pages = Paginator::new(&config, Params::account(ACCOUNT))
+        .max_credits(1)
+        .items();
     assert!(pages.next().unwrap().is_ok());
     assert_eq!(server.request_count(), 2);
     assert_eq!(
@@ -341,7 +345,7 @@ fn v2_refusals_send_nothing() {
             matches!(&err, Error::InvalidParams(reason) if reason.contains(says)),
             "{err:?}"
         );
-        let mut pages = Paginator::new(&config, params);
+        let mut pages = Paginator::new(&config, params).items();
         assert!(matches!(pages.next(), Some(Err(Error::InvalidParams(_)))));
     }
     any.assert_calls(0);

@@ -6,25 +6,26 @@ mod support;
 
 use std::collections::HashSet;
 
-use linkup_sent_invitations::{Paginator, Params};
+use linkup_sent_invitations::{Items, Paginator, Params};
 use support::{config, live_list, newer_id, pages_asked, timed_ids, RawServer, TOKEN};
 
 /// Walks the server; returns the ids yielded, in order, and the paginator.
-fn walk(server: &RawServer, oldest_first: bool) -> (Vec<u64>, Paginator) {
+fn walk(server: &RawServer, oldest_first: bool) -> (Vec<u64>, Items) {
     walk_with(server, Params::new(TOKEN), oldest_first)
 }
 
-fn walk_with(server: &RawServer, params: Params, oldest_first: bool) -> (Vec<u64>, Paginator) {
+fn walk_with(server: &RawServer, params: Params, oldest_first: bool) -> (Vec<u64>, Items) {
     let config = config(server.base_url());
     let mut pages = Paginator::new(&config, params);
     if oldest_first {
         pages = pages.oldest_first();
     }
-    let ids = pages
-        .items()
+    let mut items = pages.items();
+    let ids = items
+        .by_ref()
         .map(|i| i.unwrap().invitation_id)
         .collect::<Vec<_>>();
-    (ids, pages)
+    (ids, items)
 }
 
 /// Every id of `present` exactly once in `yielded`, and `yielded` strictly in walk order.
@@ -186,8 +187,10 @@ fn a_budget_that_forbids_the_re_read_reports_what_may_be_missed() {
         }
     });
     let config = config(server.base_url());
-    let mut pages = Paginator::new(&config, Params::new(TOKEN)).max_credits(3);
-    let yielded = pages.items().count();
+    let mut pages = Paginator::new(&config, Params::new(TOKEN))
+        .max_credits(3)
+        .items();
+    let yielded = pages.by_ref().count();
     assert_eq!(
         yielded, 30,
         "pages 1 to 3, without the one that slid onto page 2"
@@ -243,8 +246,9 @@ fn an_oldest_first_budget_stop_resumes_from_an_end_page() {
     let config = config(server.base_url());
     let mut first = Paginator::new(&config, Params::new(TOKEN))
         .oldest_first()
-        .max_credits(5);
-    let mut yielded: Vec<u64> = first.items().map(|i| i.unwrap().invitation_id).collect();
+        .max_credits(5)
+        .items();
+    let mut yielded: Vec<u64> = first.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(
         yielded.len(),
         38,
@@ -253,9 +257,10 @@ fn an_oldest_first_budget_stop_resumes_from_an_end_page() {
     let resume = first.next_page().unwrap();
     assert_eq!(resume, 10);
 
-    let rest = Paginator::new(&config, Params::new(TOKEN).pages(1, resume)).oldest_first();
-    let mut rest = rest;
-    yielded.extend(rest.items().map(|i| i.unwrap().invitation_id));
+    let mut rest = Paginator::new(&config, Params::new(TOKEN).pages(1, resume))
+        .oldest_first()
+        .items();
+    yielded.extend(rest.by_ref().map(|i| i.unwrap().invitation_id));
     let mut oldest_first = ids.clone();
     oldest_first.reverse();
     assert_eq!(yielded, oldest_first);
