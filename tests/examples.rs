@@ -1,4 +1,5 @@
-//! The example tools, run as a user would against local fakes: output, progress and exit codes.
+//! The example tools, run as a user would against local fakes: output, progress, credits, and
+//! how they answer mistakes (exit codes, short messages in the tools' own words).
 //!
 //! `cargo test` builds the examples before it runs this; to run this file alone, build them first
 //! (`cargo build --examples && cargo test --test examples`).
@@ -9,11 +10,11 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use httpmock::MockServer;
-use linkup_sent_invitations::Invitation;
-use support::{fake_api, KEY, TOKEN};
+use linkup_sent_invitations::{FakeApi, FakeFailure, Invitation};
+use support::{live_list, now_ms, sent_id, KEY, TOKEN};
 
-/// An example binary, built by `cargo test` next to this test's own directory.
+/// An example binary, built by `cargo test` next to this test's own directory, with a key and a
+/// v1 login token in its environment and nothing else of LinkUp's.
 fn example(name: &str) -> Command {
     let mut dir = std::env::current_exe().unwrap();
     dir.pop(); // the test binary
@@ -26,9 +27,19 @@ fn example(name: &str) -> Command {
         "{} is missing: build it with cargo test",
         path.display()
     );
-    let mut command = Command::new(path);
+    let mut command = Command::new(&path);
+    let fresh = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap();
+    let source = format!("{}/examples/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+    let written = std::fs::metadata(source)
+        .and_then(|m| m.modified())
+        .unwrap();
+    assert!(
+        fresh >= written,
+        "{name} is older than its source: run cargo build --examples"
+    );
     command
         .env_remove("LINKUP_BASE_URL")
+        .env_remove("LINKUP_ACCOUNT_ID")
         .env("LINKUP_API_KEY", KEY)
         .env("LINKUP_LOGIN_TOKEN", TOKEN);
     command
@@ -55,10 +66,9 @@ fn run(command: &mut Command) -> (i32, String, String) {
     (status.code().unwrap(), stdout, stderr)
 }
 
-fn tool(name: &str, server: &MockServer, args: &[&str]) -> (i32, String, String) {
-    let base_url = server.base_url();
+fn tool(name: &str, base_url: &str, args: &[&str]) -> (i32, String, String) {
     run(example(name)
-        .args(["--base-url", &base_url, "--requests-per-minute", "0"])
+        .args(["--base-url", base_url, "--requests-per-minute", "0"])
         .args(args))
 }
 
@@ -73,37 +83,75 @@ fn ids(jsonl: &str) -> Vec<u64> {
         .collect()
 }
 
+// ---------------------------------------------------------------------------------------------
+// demo
+// ---------------------------------------------------------------------------------------------
+
 #[test]
-fn demo_walks_138_invitations_offline() {
+fn demo_walks_138_invitations_offline_through_v1_and_v2() {
     let (code, stdout, stderr) = run(&mut example("demo"));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.lines().count(), 138);
-    assert!(stderr.contains("page 3/14, 3 credits\n"), "{stderr}");
+    assert!(stderr.starts_with("page 1/14, 1 credit\n"), "{stderr}");
     assert!(stderr.contains("page 14/14, 14 credits\n"), "{stderr}");
+    assert!(!stderr.contains(" 1 credits"), "grammar: {stderr}");
+    assert!(
+        !stdout.contains(" 1 weeks") && !stdout.contains(" 1 months"),
+        "grammar"
+    );
+    // Every line's columns in line: the name column is cut to fit.
+    let starts: HashSet<usize> = stdout.lines().map(|l| l.find("Sent").unwrap()).collect();
+    assert_eq!(starts.len(), 1, "sent times start in one column");
+
+    let (code, stdout, stderr) = run(example("demo").args(["--v2", "--quiet"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 138);
+    assert_eq!(stderr, "done: 3 credits for 3 pages of invitations\n");
 }
 
 #[test]
+fn demo_answers_help_and_refuses_unknown_flags() {
+    let (code, stdout, _) = run(example("demo").arg("--help"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Usage: demo"), "{stdout}");
+    assert!(!stdout.contains("Sent"), "help does not run the demo");
+    let (code, stdout, stderr) = run(example("demo").arg("--bogus"));
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr,
+        "error: unknown argument \"--bogus\"\nsee `demo --help`\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// export
+// ---------------------------------------------------------------------------------------------
+
+#[test]
 fn export_writes_json_lines_with_exact_ids() {
-    let server = fake_api::start(25);
-    let (code, stdout, stderr) = tool("export", &server, &[]);
+    let fake = FakeApi::start(25);
+    let (code, stdout, stderr) = tool("export", &fake.base_url(), &[]);
     assert_eq!(code, 0, "{stderr}");
-    let expected: Vec<u64> = (0..25)
-        .map(|n| fake_api::invitation(n)["invitation_id"].as_u64().unwrap())
-        .collect();
+    let expected: Vec<u64> = (0..25).map(|n| fake.invitation_id(n)).collect();
     assert_eq!(ids(&stdout), expected);
     assert!(stderr.contains("page 3/3, 3 credits"), "{stderr}");
     assert!(
         stderr.contains("done: 25 invitations, 3 credits"),
         "{stderr}"
     );
+
+    let (code, _, stderr) = tool("export", &fake.base_url(), &["--quiet"]);
+    assert_eq!(code, 0);
+    assert!(stderr.is_empty(), "--quiet hides progress: {stderr}");
 }
 
 #[test]
 fn export_writes_csv() {
-    let server = fake_api::start(12);
+    let fake = FakeApi::start(12);
     let (code, stdout, stderr) = tool(
         "export",
-        &server,
+        &fake.base_url(),
         &["--format", "csv", "--type", "connection", "--country", "us"],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -120,26 +168,51 @@ fn export_writes_csv() {
         "{}",
         rows[1]
     );
-    assert!(rows[1].starts_with(&format!(
-        "{},Arjun Mehta,",
-        fake_api::invitation(1)["invitation_id"]
-    )));
+    assert!(rows[1].starts_with(&format!("{},Arjun Mehta,", fake.invitation_id(1))));
     assert!(
-        rows[1].contains(",Sent yesterday,1,PENDING,CONNECTION,"),
+        rows[1].contains(",Sent 8 hours ago,0,PENDING,CONNECTION,"),
         "{}",
         rows[1]
     );
 }
 
 #[test]
+fn export_through_v2_takes_an_account() {
+    let fake = FakeApi::start(138);
+    let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--account", "acct-1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(ids(&stdout).len(), 138);
+    assert!(
+        stderr.contains("done: 138 invitations, 3 credits"),
+        "{stderr}"
+    );
+    assert!(fake.requests().iter().all(|r| r.version == 2));
+
+    // From the environment too.
+    let fake = FakeApi::start(10);
+    let (code, _, _) = run(example("export").env("LINKUP_ACCOUNT_ID", "acct-1").args([
+        "--base-url",
+        &fake.base_url(),
+        "--requests-per-minute",
+        "0",
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        fake.requests()[0].version,
+        2,
+        "the account wins over the login token"
+    );
+}
+
+#[test]
 fn export_stops_at_the_budget_and_resumes_where_it_said() {
-    let server = fake_api::start(138);
-    let (code, first, stderr) = tool("export", &server, &["--max-credits", "2"]);
+    let fake = FakeApi::start(138);
+    let (code, first, stderr) = tool("export", &fake.base_url(), &["--max-credits", "2"]);
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(first.lines().count(), 20);
     assert!(stderr.contains("stopped at the credit budget: 20 invitations, 2 credits; to resume, pass --start-page 3"), "{stderr}");
 
-    let (code, rest, stderr) = tool("export", &server, &["--start-page", "3"]);
+    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--start-page", "3"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("done: 118 invitations, 12 credits"),
@@ -147,43 +220,101 @@ fn export_stops_at_the_budget_and_resumes_where_it_said() {
     );
     let all: HashSet<u64> = ids(&first).into_iter().chain(ids(&rest)).collect();
     assert_eq!(all.len(), 138);
+    assert_eq!(fake.credits_charged(), 14, "no page paid for twice");
+}
+
+#[test]
+fn an_incremental_export_costs_one_credit_a_day() {
+    let fake = FakeApi::start(138);
+    // Yesterday's run printed invitation 7 as its newest; 7 have been sent since.
+    let after = fake.invitation_id(7).to_string();
+    let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--after-id", &after]);
+    assert_eq!(code, 0, "{stderr}");
+    let expected: Vec<u64> = (0..7).map(|n| fake.invitation_id(n)).collect();
+    assert_eq!(ids(&stdout), expected);
+    assert_eq!(fake.credits_charged(), 1);
+    assert!(
+        stderr.contains(&format!(
+            "next time pass --after-id {}",
+            fake.invitation_id(0)
+        )),
+        "{stderr}"
+    );
+
+    // Through v2: fewer than 50 new, one credit.
+    let fake = FakeApi::start(138);
+    let after = fake.invitation_id(7).to_string();
+    let (code, stdout, _) = tool(
+        "export",
+        &fake.base_url(),
+        &["--after-id", &after, "--account", "acct-1"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(ids(&stdout).len(), 7);
+    assert_eq!(fake.credits_charged(), 1);
+
+    // Invitation 7 was since accepted (it is gone), and 25 are new: still works, by time.
+    let fake = FakeApi::start(138);
+    let gone_id = fake.invitation_id(25) + 1; // between invitations 24 and 25
+    let (code, stdout, _) = tool(
+        "export",
+        &fake.base_url(),
+        &["--after-id", &gone_id.to_string()],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(ids(&stdout).len(), 25);
+    assert_eq!(
+        fake.credits_charged(),
+        3,
+        "pages 1 to 3: the third reaches the old id"
+    );
 }
 
 #[test]
 fn export_reports_a_bad_key_with_what_to_do() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(401)
-            .body(r#"{"status":"error","message":"Invalid API key"}"#);
-    });
-    let (code, stdout, stderr) = tool("export", &server, &[]);
+    let fake = FakeApi::start(25);
+    fake.fail(
+        1,
+        FakeFailure::reply(401, r#"{"status":"error","message":"Invalid API key"}"#),
+    );
+    let (code, stdout, stderr) = tool("export", &fake.base_url(), &[]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     assert!(
         stderr.contains("unauthorized (HTTP 401): Invalid API key; check the API key"),
         "{stderr}"
     );
+    assert!(!stderr.contains("resume"), "nothing to resume: {stderr}");
+    assert!(stderr.contains("1 credit used"), "{stderr}");
+
+    // Failing later, there is something to resume.
+    let fake = FakeApi::start(25);
+    fake.fail(
+        2,
+        FakeFailure::reply(400, r#"{"status":"error","message":"Bad request"}"#),
+    );
+    let (code, _, stderr) = tool("export", &fake.base_url(), &[]);
+    assert_eq!(code, 1);
     assert!(
-        stderr.contains("to resume, pass --start-page 1"),
+        stderr.contains("to resume, pass --start-page 2"),
         "{stderr}"
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Mistakes
+// ---------------------------------------------------------------------------------------------
+
 #[test]
-fn tools_refuse_bad_usage_with_exit_code_2_and_send_nothing() {
-    let server = MockServer::start();
-    let any = support::any_request(&server);
-    for (name, args, says) in [
+fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
+    let fake = FakeApi::start(10);
+    let url = fake.base_url();
+    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        ("export", vec!["--type", "people"], "--type is one of"),
+        ("export", vec!["--country", "XX"], "--country is one of"),
         (
             "export",
-            vec!["--type", "people"],
-            "unknown invitation type",
-        ),
-        ("export", vec!["--country", "XX"], "unknown country"),
-        (
-            "export",
-            vec!["--max-credits", "many"],
+            vec!["--max-credits", "abc"],
             "--max-credits takes a whole number",
         ),
         (
@@ -193,45 +324,116 @@ fn tools_refuse_bad_usage_with_exit_code_2_and_send_nothing() {
         ),
         ("export", vec!["--verbose"], "unknown flag --verbose"),
         ("export", vec!["--start-page"], "--start-page needs a value"),
+        (
+            "export",
+            vec!["--start-page", "0"],
+            "--start-page counts from 1",
+        ),
+        (
+            "export",
+            vec!["--after-id", "5", "--start-page", "2"],
+            "leave out --start-page",
+        ),
+        ("export", vec!["--quiet=yes"], "--quiet takes no value"),
+        (
+            "export",
+            vec!["--timeout", "0"],
+            "--timeout must be at least 1 second",
+        ),
+        (
+            "export",
+            vec!["--account", "a", "--login-token", "t"],
+            "not both",
+        ),
+        (
+            "export",
+            vec!["--account", "a", "--country", "US"],
+            "take no country",
+        ),
+        (
+            "stale",
+            vec!["--account", "a", "--country", "US"],
+            "take no country",
+        ),
+        (
+            "export",
+            vec!["--base-url", "notaurl"],
+            "--base-url \"notaurl\" is not an https:// URL",
+        ),
+        (
+            "export",
+            vec!["--base-url", "http://api.linkupapi.com"],
+            "plain http",
+        ),
         ("stale", vec!["--days", "-1"], "--days takes a whole number"),
-    ] {
-        let (code, _, stderr) = tool(name, &server, &args);
+        (
+            "stale",
+            vec!["--start-page", "2"],
+            "unknown flag --start-page",
+        ),
+        ("stale", vec!["--format", "csv"], "--format is tsv or jsonl"),
+    ];
+    for (name, args, says) in cases {
+        // Flag values come before the environment: a bad value is named even with no key.
+        let (code, stdout, stderr) = run(example(name)
+            .env_remove("LINKUP_API_KEY")
+            .args(["--requests-per-minute", "0"])
+            .args(if args.contains(&"--base-url") {
+                vec![]
+            } else {
+                vec!["--base-url", &url]
+            })
+            .args(&args));
         assert_eq!(code, 2, "{name} {args:?}: {stderr}");
-        assert!(stderr.contains(says), "{name} {args:?}: {stderr}");
-        assert!(stderr.contains("Exit codes:"), "usage follows the error");
+        assert!(stdout.is_empty(), "{name} {args:?}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{name} {args:?}: {stderr}");
+        assert!(
+            lines[0].starts_with("error: ") && lines[0].contains(says),
+            "{name} {args:?}: {stderr}"
+        );
+        assert_eq!(lines[1], format!("see `{name} --help`"));
+        assert!(
+            !stderr.contains("Config::") && !stderr.contains("Params::"),
+            "{stderr}"
+        );
     }
     let (code, _, stderr) = run(example("export")
         .env_remove("LINKUP_API_KEY")
-        .args(["--base-url", &server.base_url()]));
+        .args(["--base-url", &url]));
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("no API key: set LINKUP_API_KEY"),
+        stderr.starts_with("error: no API key: set LINKUP_API_KEY"),
         "{stderr}"
     );
+    let (code, _, stderr) = run(example("export")
+        .env("LINKUP_API_KEY", "key with spaces")
+        .args(["--base-url", &url]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("trim it"), "{stderr}");
+    // A proxy this build cannot use: refused before anything is sent.
+    let (code, _, stderr) = run(example("export")
+        .env("ALL_PROXY", "socks5://127.0.0.1:9")
+        .args(["--base-url", "https://127.0.0.1:9"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("ALL_PROXY names a SOCKS proxy"), "{stderr}");
+    assert!(stderr.contains("unset it to connect directly"), "{stderr}");
+    assert!(fake.requests().is_empty(), "nothing was sent");
+
     let (code, stdout, _) = run(example("stale").arg("--help"));
     assert_eq!(code, 0);
-    assert!(stdout.contains("--days N"));
-    any.assert_calls(0);
+    assert!(stdout.contains("--days N") && stdout.contains("--account ID"));
 }
 
-#[test]
-fn stale_lists_old_pending_invitations_oldest_first() {
-    let server = fake_api::start(138);
-    let (code, stdout, stderr) = tool("stale", &server, &["--days", "60"]);
-    assert_eq!(code, 0, "{stderr}");
-    let mut expected: Vec<(u32, u64)> = (0..138)
-        .map(|n| {
-            let invitation: Invitation = serde_json::from_value(fake_api::invitation(n)).unwrap();
-            (
-                invitation.sent_days_ago().unwrap(),
-                invitation.invitation_id,
-            )
-        })
-        .filter(|(days, _)| *days >= 60)
-        .collect();
-    expected.sort_by_key(|(days, _)| std::cmp::Reverse(*days));
-    let got: Vec<(u32, u64)> = stdout
-        .lines()
+// ---------------------------------------------------------------------------------------------
+// stale
+// ---------------------------------------------------------------------------------------------
+
+/// (days, id) rows of stale's TSV output, after its header.
+fn stale_rows(stdout: &str) -> Vec<(u32, u64)> {
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("days\tinvitation_id\tname\tprofile_url"));
+    lines
         .map(|line| {
             let mut fields = line.split('\t');
             (
@@ -239,26 +441,102 @@ fn stale_lists_old_pending_invitations_oldest_first() {
                 fields.next().unwrap().parse().unwrap(),
             )
         })
-        .collect();
-    assert!(!expected.is_empty());
-    assert_eq!(got, expected);
+        .collect()
+}
+
+#[test]
+fn stale_lists_old_pending_invitations_oldest_first_from_the_old_end() {
+    // The fake's invitation n was sent 1 + 7n hours ago: 103 to 137 are 30 days or older.
+    let fake = FakeApi::start(138);
+    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--days", "30"]);
+    assert_eq!(code, 0, "{stderr}");
+    let expected: Vec<u64> = (103..138).rev().map(|n| fake.invitation_id(n)).collect();
+    let rows = stale_rows(&stdout);
+    assert_eq!(rows.iter().map(|r| r.1).collect::<Vec<_>>(), expected);
+    assert!(rows.windows(2).all(|w| w[0].0 >= w[1].0), "oldest first");
+    let pages: Vec<u32> = fake.requests().iter().map(|r| r.page).collect();
+    assert_eq!(
+        pages,
+        [1, 14, 13, 12, 11],
+        "stops at the first young invitation"
+    );
     assert!(
-        stderr.contains(&format!(
-            "{} pending invitations sent 60 or more days ago",
-            expected.len()
-        )),
+        stderr.contains("35 pending invitations sent 30 or more days ago, for 5 credits"),
         "{stderr}"
     );
 }
 
 #[test]
+fn the_stale_sweep_of_1000_pays_for_the_old_end_only() {
+    // 1,000 pending invitations; the 95 oldest are 21 days or older.
+    let now = now_ms();
+    let hour = 3_600_000;
+    let ids: Vec<u64> = (0..1000u64)
+        .map(|i| {
+            let age = if i < 905 {
+                hour + i * hour / 2
+            } else {
+                21 * 24 * hour + hour + (i - 905) * hour
+            };
+            sent_id(now - age, i)
+        })
+        .collect();
+    let server = live_list(ids.clone(), |_, _| {});
+    let (code, stdout, stderr) = tool("stale", &server.base_url(), &["--days", "21"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = stale_rows(&stdout);
+    assert_eq!(rows.len(), 95);
+    let expected: Vec<u64> = ids[905..].iter().rev().copied().collect();
+    assert_eq!(rows.iter().map(|r| r.1).collect::<Vec<_>>(), expected);
+    assert_eq!(
+        server.request_count(),
+        11,
+        "page 1, then pages 100 down to 91"
+    );
+    assert!(
+        stderr.contains("95 pending invitations sent 21 or more days ago, for 11 credits"),
+        "{stderr}"
+    );
+
+    // Through v2, pages of 50: offset 0, then pages 20 and 19.
+    let server = live_list(ids.clone(), |_, _| {});
+    let (code, stdout, stderr) = tool(
+        "stale",
+        &server.base_url(),
+        &["--days", "21", "--account", "acct-1"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stale_rows(&stdout).len(), 95);
+    assert_eq!(server.request_count(), 3);
+}
+
+#[test]
+fn stale_walks_everything_when_the_list_is_out_of_order() {
+    let now = now_ms();
+    let day = 24 * 3_600_000;
+    // 60 invitations, one a day; page 6 (the oldest) is not newest first.
+    let mut ids: Vec<u64> = (0..60u64)
+        .map(|i| sent_id(now - i * day - 3_600_000, i))
+        .collect();
+    ids.swap(51, 58);
+    let server = live_list(ids.clone(), |_, _| {});
+    let (code, stdout, stderr) = tool("stale", &server.base_url(), &["--days", "40"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stale_rows(&stdout).len(), 20, "days 40 to 59");
+    assert!(
+        stderr.contains("out of order, so every page was read"),
+        "{stderr}"
+    );
+    assert_eq!(server.request_count(), 6, "every page once");
+}
+
+#[test]
 fn stale_defaults_to_three_weeks() {
-    let server = fake_api::start(30);
-    let (code, stdout, _) = tool("stale", &server, &[]);
+    // Invitation n was sent 1 + 7n hours ago: 72 to 79 are 21 days or older.
+    let fake = FakeApi::start(80);
+    let (code, stdout, _) = tool("stale", &fake.base_url(), &[]);
     assert_eq!(code, 0);
-    // Invitations 21..=29 read "Sent 3 weeks ago" or more (fake_api words n/7 weeks).
-    assert_eq!(stdout.lines().count(), 9);
-    assert!(stdout
-        .lines()
-        .all(|l| l.split('\t').next().unwrap().parse::<u32>().unwrap() >= 21));
+    let rows = stale_rows(&stdout);
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|(days, _)| *days >= 21));
 }

@@ -1,4 +1,6 @@
-//! A local fake of `POST /v1/network/sent-invitations`, for the demo, the tests and the benches.
+//! A local httpmock fake of `POST /v1/network/sent-invitations`, for the tests and the benches
+//! that check replies against the exact invitations (`invitation(n)`). Users' tests have the
+//! crate's own `FakeApi` (feature `test-util`).
 //!
 //! It holds `total` invitations with realistic fields and pages them as the documentation shows:
 //! ten to a page, `start_page`/`end_page` in the body, `total_available_results` in every reply.
@@ -37,7 +39,9 @@ pub fn invitation(n: u64) -> Value {
         0 => "Sent today".to_owned(),
         1 => "Sent yesterday".to_owned(),
         2..=6 => format!("Sent {n} days ago"),
-        7..=34 => format!("Sent {} weeks ago", n / 7),
+        7..=13 => "Sent 1 week ago".to_owned(),
+        14..=34 => format!("Sent {} weeks ago", n / 7),
+        35..=59 => "Sent 1 month ago".to_owned(),
         _ => format!("Sent {} months ago", n / 30),
     };
     json!({

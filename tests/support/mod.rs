@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests: the fake API and a scripted raw HTTP server.
 #![allow(dead_code)] // each test file uses a different part
 
-#[path = "../../examples/support/fake_api.rs"]
 pub mod fake_api;
 
 use std::io::{BufRead, BufReader, Read, Write};
