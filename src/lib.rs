@@ -43,8 +43,8 @@
 //! # Pagination and credits
 //!
 //! A [`Paginator`] is a lazy iterator: creating it sends nothing, and each `next()` fetches one
-//! page for one credit. It learns the number of pages from the first answer and stops exactly
-//! where the data ends (138 invitations cost 14 credits, 140 cost 14 too, not 15).
+//! page for one credit. Every answer tells it how many invitations there are, and it stops
+//! exactly where the data ends (138 invitations cost 14 credits, 140 cost 14 too, not 15).
 //! [`Paginator::max_credits`] caps the spend; when the cap is reached the iteration ends and
 //! [`Paginator::next_page`] says where to resume, so no page is ever paid for twice.
 //!
@@ -176,11 +176,12 @@
 //!
 //! # Secrets
 //!
-//! The API key and the `login_token` (a LinkedIn session cookie) are as secret as passwords. The
-//! `Debug` output of [`Config`] and [`Params`] never shows them (nor a proxy's password), no
-//! error message contains them even when the server echoes them back, they are never sent over
-//! plain `http://` except to a loopback test server, and redirects are never followed (a redirect
-//! would carry the `x-api-key` header to another host).
+//! The API key and the `login_token` (a LinkedIn session cookie) are as secret as passwords, and
+//! a v2 `account_id` is treated the same way. The `Debug` output of [`Config`] and [`Params`]
+//! never shows them (nor a proxy's password), no error message contains them even when the
+//! server echoes them back, they are never sent over plain `http://` except to a loopback test
+//! server, and redirects are never followed (a redirect would carry the `x-api-key` header to
+//! another host).
 //!
 //! **Proxies.** https requests go through the proxy the environment names, the way curl reads
 //! it (`https_proxy`/`HTTPS_PROXY`, else `all_proxy`/`ALL_PROXY`, except the hosts in

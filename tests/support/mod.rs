@@ -344,6 +344,16 @@ where
 
 /// The `start_page` of every request a server saw, in order.
 pub fn pages_asked(server: &RawServer) -> Vec<u64> {
+    asked(server, |body| body["start_page"].as_u64())
+}
+
+/// The v2 `offset` of every request a server saw, in order.
+pub fn offsets_asked(server: &RawServer) -> Vec<u64> {
+    asked(server, |body| body["params"]["offset"].as_u64())
+}
+
+/// One number from the JSON body of every request a server saw, in order.
+fn asked(server: &RawServer, field: fn(&serde_json::Value) -> Option<u64>) -> Vec<u64> {
     server
         .requests
         .lock()
@@ -351,7 +361,7 @@ pub fn pages_asked(server: &RawServer) -> Vec<u64> {
         .iter()
         .map(|r| {
             let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-            body["start_page"].as_u64().unwrap_or(0)
+            field(&body).unwrap_or(u64::MAX)
         })
         .collect()
 }
@@ -399,18 +409,4 @@ fn v2_reply(list: &List, params: &serde_json::Value) -> serde_json::Value {
         "metadata": {"action": "list_sent", "account_id": "acc", "timestamp": "2026-04-26T10:35:00Z",
             "credits_consumed": returned.div_ceil(50).max(1)},
     })
-}
-
-/// The v2 `offset` of every request a server saw, in order.
-pub fn offsets_asked(server: &RawServer) -> Vec<u64> {
-    server
-        .requests
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-            body["params"]["offset"].as_u64().unwrap_or(u64::MAX)
-        })
-        .collect()
 }
