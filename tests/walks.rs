@@ -346,3 +346,24 @@ fn a_page_out_of_order_is_flagged_and_nothing_is_dropped() {
     let unique: HashSet<u64> = yielded.iter().copied().collect();
     assert!(ids.iter().all(|id| unique.contains(id)), "nothing lost");
 }
+
+#[test]
+fn a_page_shifted_by_a_whole_page_is_not_taken_for_a_repeat() {
+    let ids = timed_ids(60, 6);
+    let server = live_list(ids.clone(), |index, list| {
+        if index == 2 {
+            // Ten new invitations after page 2 was served: page 3 now holds exactly the old
+            // page 2, as a server that ignored start_page would send. The total tells them apart.
+            for n in 0..10 {
+                list.ids.insert(0, newer_id(n));
+            }
+        }
+    });
+    let (yielded, pages) = walk(&server, false);
+    assert_each_once(&yielded, &ids, false);
+    assert_eq!(
+        pages.credits_used(),
+        7,
+        "pages 1 to 7: the list grew by a page"
+    );
+}
