@@ -609,3 +609,22 @@ fn trace_logging_of_the_wire_is_warned_about_once_and_our_records_carry_no_secre
         assert!(!line.contains(KEY) && !line.contains(TOKEN), "{line}");
     }
 }
+
+#[test]
+fn the_public_fake_scripts_hang_ups_and_rate_limits_and_counts_credits() {
+    let fake = linkup_sent_invitations::FakeApi::start(25);
+    fake.fail(1, linkup_sent_invitations::FakeFailure::hang_up())
+        .fail(2, linkup_sent_invitations::FakeFailure::rate_limited(0));
+    let config = config(fake.base_url());
+    let pages: Vec<_> = Paginator::new(&config, Params::new(TOKEN))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(pages.len(), 3, "both failures retried");
+    let seen: Vec<(u32, u16)> = fake.requests().iter().map(|r| (r.page, r.status)).collect();
+    assert_eq!(seen, [(1, 0), (1, 200), (2, 429), (2, 200), (3, 200)]);
+    assert_eq!(
+        fake.credits_charged(),
+        4,
+        "v1 charges the 429 too; the hang-up had no reply"
+    );
+}
