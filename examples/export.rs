@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut newest: Option<u64> = None;
-    let walked = cli::walk(&mut setup, after.is_none(), |invitation| {
+    let status = cli::walk(&mut setup, after.is_none(), |invitation| {
         // Ids are time-ordered: at or below the last run's newest, the rest is already out.
         if after.is_some_and(|after| invitation.invitation_id <= after) {
             return Ok(Next::Enough);
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
             ),
         }
     }
-    walked.code
+    status
 }
 
 fn csv_row(i: &Invitation) -> String {

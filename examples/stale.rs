@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     let now = SystemTime::now();
     let mut stale: Vec<(u32, Invitation)> = Vec::new();
     let mut unreadable = 0u64;
-    let walked = cli::walk(&mut setup, false, |invitation| {
+    let status = cli::walk(&mut setup, false, |invitation| {
         let age = match invitation.sent_at() {
             Some(at) => {
                 Some((now.duration_since(at).unwrap_or_default().as_secs() / DAY.as_secs()) as u32)
@@ -106,5 +106,5 @@ fn main() -> ExitCode {
             cli::count(unreadable, "invitation")
         );
     }
-    walked.code
+    status
 }

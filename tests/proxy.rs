@@ -166,6 +166,18 @@ fn counting_listener() -> (String, Arc<Mutex<usize>>) {
     (addr.to_string(), count)
 }
 
+/// Calls an https URL on a closed loopback port: refused, as a direct connection is.
+fn refused_directly(config: Config) {
+    let config = config
+        .base_url(closed_port_url().replace("http://", "https://"))
+        .max_retries(0);
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.before_reply()),
+        "{err:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plain http: never through a proxy
 // ---------------------------------------------------------------------------------------------
@@ -237,14 +249,7 @@ fn https_proxy_then_all_proxy_lowercase_first_and_never_http_proxy() {
     {
         let _env = environment(&[("HTTP_PROXY", &unused.url()), ("http_proxy", &unused.url())]);
         // No https proxy: direct to a closed loopback port, refused, and no proxy offered.
-        let config = Config::new(KEY)
-            .base_url(closed_port_url().replace("http://", "https://"))
-            .max_retries(0);
-        let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
-        assert!(
-            matches!(&err, Error::Transport(t) if t.before_reply()),
-            "{err:?}"
-        );
+        refused_directly(Config::new(KEY));
     }
     {
         let _env = environment(&[("ALL_PROXY", &used.url()), ("HTTP_PROXY", &unused.url())]);
@@ -269,22 +274,12 @@ fn https_proxy_then_all_proxy_lowercase_first_and_never_http_proxy() {
 #[test]
 fn no_proxy_and_proxy_from_env_false_connect_directly() {
     let proxy = RecordingProxy::start(None);
-    let direct = |config: Config| {
-        let config = config
-            .base_url(closed_port_url().replace("http://", "https://"))
-            .max_retries(0);
-        let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
-        assert!(
-            matches!(&err, Error::Transport(t) if t.before_reply()),
-            "{err:?}"
-        );
-    };
     for no_proxy in ["127.0.0.1", "localhost, 127.0.0.1:443", "*"] {
         let _env = environment(&[("HTTPS_PROXY", &proxy.url()), ("NO_PROXY", no_proxy)]);
-        direct(Config::new(KEY));
+        refused_directly(Config::new(KEY));
     }
     let _env = environment(&[("HTTPS_PROXY", &proxy.url())]);
-    direct(Config::new(KEY).proxy_from_env(false));
+    refused_directly(Config::new(KEY).proxy_from_env(false));
     assert_eq!(proxy.connections(), 0);
 }
 

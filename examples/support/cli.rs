@@ -308,31 +308,17 @@ pub enum Next {
     Enough,
 }
 
-/// How a walk ended.
-pub struct Walked {
-    pub code: ExitCode,
-    /// Invitations handed to the tool.
-    pub seen: u64,
-    /// Whether the tool said it had enough before the data ended.
-    pub enough: bool,
-}
-
 /// Walks pages, handing each invitation to `each`, with a progress line per page on stderr
 /// unless quiet. `resume` says how a user resumes this walk (`--start-page N`), if they can.
 pub fn walk(
     setup: &mut Setup,
     resume: bool,
     mut each: impl FnMut(Invitation) -> std::io::Result<Next>,
-) -> Walked {
+) -> ExitCode {
     let name = setup.name;
     let pages = &mut setup.pages;
     let mut seen = 0u64;
     let mut enough = false;
-    let done = |code: u8, seen: u64, enough: bool| Walked {
-        code: ExitCode::from(code),
-        seen,
-        enough,
-    };
     loop {
         let number = pages.next_page();
         let Some(page) = pages.next() else { break };
@@ -342,7 +328,7 @@ pub fn walk(
                 if matches!(err, Error::InvalidParams(_)) {
                     // Refused before sending: a mistake like any other.
                     eprintln!("error: {}\nsee `{name} --help`", in_flags(&err.to_string()));
-                    return done(EXIT_USAGE, seen, enough);
+                    return ExitCode::from(EXIT_USAGE);
                 }
                 eprintln!("error: {}", in_flags(&err.to_string()));
                 let spent = count(pages.credits_used(), "credit");
@@ -352,7 +338,7 @@ pub fn walk(
                     }
                     _ => eprintln!("{spent} used"),
                 }
-                return done(EXIT_ERROR, seen, enough);
+                return ExitCode::from(EXIT_ERROR);
             }
         };
         // The page the reply covers (an oldest-first walk reads page 1 before the last page).
@@ -369,11 +355,11 @@ pub fn walk(
                 Ok(Next::Enough) => enough = true,
                 Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
                     // The reader (say, `head`) has had enough.
-                    return done(0, seen, true);
+                    return ExitCode::from(0);
                 }
                 Err(err) => {
                     eprintln!("error: cannot write the output: {err}");
-                    return done(EXIT_ERROR, seen, enough);
+                    return ExitCode::from(EXIT_ERROR);
                 }
             }
         }
@@ -414,13 +400,13 @@ pub fn walk(
                 "stopped at the credit budget: {}, {spent}{how}",
                 count(seen, "invitation")
             );
-            done(EXIT_BUDGET, seen, enough)
+            ExitCode::from(EXIT_BUDGET)
         }
         _ => {
             if !setup.quiet {
                 eprintln!("done: {}, {spent}", count(seen, "invitation"));
             }
-            done(0, seen, enough)
+            ExitCode::from(0)
         }
     }
 }
