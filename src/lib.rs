@@ -54,7 +54,7 @@
 //! #   let body = format!(r#"{{"status":"success","data":{{"total_results":10,
 //! #     "total_available_results":25,"invitations":[{}],
 //! #     "pagination":{{"start_page":{p},"end_page":{p},"results_per_page":10,"pages_fetched":1}}}}}}"#,
-//! #     (0..if p < 3 { 10 } else { 5 }).map(|i| format!(r#"{{"name":"n","invitation_id":{}}}"#, p * 100 + i))
+//! #     (0..if p < 3 { 10 } else { 5 }).map(|i| format!(r#"{{"name":"n","invitation_id":{}}}"#, 1000 - p * 10 - i))
 //! #       .collect::<Vec<_>>().join(","));
 //! #   server.mock(|when, then| {
 //! #       when.method("POST").json_body_includes(format!(r#"{{"start_page":{p}}}"#));
@@ -73,10 +73,10 @@
 //! assert_eq!(seen, 20);
 //! assert_eq!(pages.credits_used(), 2);
 //! assert_eq!(pages.total_pages(), Some(3));
-//! assert_eq!(pages.next_page(), Some(3)); // the budget stopped us: resume here later
+//! let point = pages.resume_point().expect("the budget stopped us: resume here later");
 //!
 //! // Later: pick up where the budget stopped, paying only for the rest.
-//! let rest = Paginator::new(&config, Params::new("your-login-token").start_page(3));
+//! let rest = Paginator::new(&config, Params::new("your-login-token")).resume(point);
 //! let invitations: Vec<_> = rest.collect::<Result<Vec<_>, _>>()?;
 //! assert_eq!(invitations[0].invitations.len(), 5);
 //! # Ok::<(), linkup_sent_invitations::Error>(())
@@ -1526,9 +1526,9 @@ pub fn fetch_sent_invitations(
 }
 
 /// What differs between the API's two generations, and nothing else: the path, the request
-/// body, the page size, and how a reply is read and what it costs. Retries, pacing, the budget
-/// and the paginator are one piece of code for both.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// body, the page size, whether a page may start anywhere, and how a reply is read and what it
+/// costs. Retries, pacing, the budget and the walk are one piece of code for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Generation {
     V1 = 0,
     V2 = 1,
@@ -1550,12 +1550,26 @@ impl Generation {
         }
     }
 
-    /// The JSON body for `params`, or for exactly one `page` of them (what a [`Paginator`]
-    /// sends).
-    fn body(self, params: &Params, page: Option<u32>) -> Vec<u8> {
-        let (total_results, start_page, end_page) = match page {
-            Some(page) => (None, Some(page), Some(page)),
-            None => (params.total_results, params.start_page, params.end_page),
+    /// Whether a request may start at any offset (v2), so that a walk can overlap each page
+    /// with one invitation it has seen; v1 pages are fixed.
+    fn anchors(self) -> bool {
+        self == Generation::V2
+    }
+
+    /// The JSON body for `params`, or for exactly one `window` of them (what a [`Paginator`]
+    /// sends; a v1 window is always a whole page).
+    fn body(self, params: &Params, window: Option<Window>) -> Vec<u8> {
+        let per_page = u64::from(self.page_size());
+        let (total_results, start_page, end_page) = match window {
+            Some(window) => {
+                let page = window.offset / per_page + 1;
+                (None, Some(page), Some(page))
+            }
+            None => (
+                params.total_results.map(u64::from),
+                params.start_page.map(u64::from),
+                params.end_page.map(u64::from),
+            ),
         };
         let invitation_type = params.invitation_type.as_str();
         let json = match self {
@@ -1568,16 +1582,21 @@ impl Generation {
                 country: params.country.map(Country::as_str),
             }),
             Generation::V2 => {
-                let per_page = u64::from(V2_PAGE_SIZE);
-                let first = u64::from(start_page.unwrap_or(1));
-                let last = end_page.map_or(first, u64::from);
-                let count = total_results.map_or((last + 1 - first) * per_page, u64::from);
+                let (offset, count) = match window {
+                    Some(window) => (window.offset, window.count),
+                    None => {
+                        let first = start_page.unwrap_or(1);
+                        let last = end_page.unwrap_or(first);
+                        let pages_count = (last + 1 - first) * per_page;
+                        ((first - 1) * per_page, total_results.unwrap_or(pages_count))
+                    }
+                };
                 serde_json::to_vec(&V2Request {
                     account_id: params.credential(),
                     action: "list_sent",
                     params: V2RequestParams {
                         count,
-                        offset: (first - 1) * per_page,
+                        offset,
                         invitation_type,
                     },
                 })
@@ -1620,11 +1639,11 @@ struct V1Request<'a> {
     login_token: &'a str,
     invitation_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    total_results: Option<u32>,
+    total_results: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    start_page: Option<u32>,
+    start_page: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    end_page: Option<u32>,
+    end_page: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     country: Option<&'static str>,
 }
@@ -1781,13 +1800,13 @@ impl Credits {
 fn send(
     config: &Config,
     params: &Params,
-    page: Option<u32>,
+    window: Option<Window>,
     credits: &mut Credits,
 ) -> Result<SentInvitationsPage, Error> {
     let agent = config.agent()?;
     warn_once_if_the_wire_is_logged();
     let generation = params.generation();
-    let json = generation.body(params, page);
+    let json = generation.body(params, window);
     let secrets = Secrets {
         api_key: &config.api_key,
         credential: params.credential(),
@@ -2275,41 +2294,49 @@ impl Pacer {
 /// - Creating it sends nothing. It starts at the start page of its [`Params`] (default 1) and
 ///   stops after their end page, if set.
 /// - It never asks for a page past the data: every reply tells it how many invitations there
-///   are ([`total_pages`](Paginator::total_pages)). A short or empty page ends it only when the
-///   total agrees that the data has ended (or the server gives no total): LinkedIn sometimes
-///   hides an entry it still counts.
+///   are ([`total_pages`](Paginator::total_pages)). A short page ends it only where the total
+///   agrees that the data ends (LinkedIn sometimes hides an entry it still counts), and a start
+///   past the end is an empty walk.
 /// - `total_results` on its `Params` caps the invitations it yields; only the pages needed are
 ///   fetched and the last one is cut to fit.
-/// - [`max_credits`](Paginator::max_credits) caps charged calls (retries included); the
-///   iteration then ends with `None` and [`next_page`](Paginator::next_page) says where to
-///   resume.
-/// - After an error it yields `None` without sending anything, and `next_page` is the page that
-///   failed.
+/// - [`max_credits`](Paginator::max_credits) caps paid requests (retries included, and at
+///   least one credit for every paid reply, whatever the reply says it cost); the iteration
+///   then ends with `None`, and [`resume_point`](Paginator::resume_point) says where to go on.
+/// - After an error it yields `None` without sending anything; the resume point is where it
+///   stood.
 /// - [`oldest_first`](Paginator::oldest_first) walks from the other end.
 ///
 /// # A list that changes during the walk
 ///
 /// Invitations are sent, accepted and withdrawn all day, and page numbers are offsets into that
-/// moving list: each change shifts every older invitation across a page boundary. A walk of
-/// many pages crosses such changes, so the paginator keeps these promises for every invitation
-/// present for the whole walk:
+/// moving list: each change shifts every older invitation, across page boundaries. Ids are
+/// time-ordered, so the list is sorted by id, and every reply also says how long the list is;
+/// from the two, the paginator proves for each page boundary that nothing slid past it
+/// unseen, or reads again until it can. For every invitation present for the whole walk:
 ///
-/// - **Nothing twice.** Ids are time-ordered and the list is newest first, so an invitation
-///   pushed onto the next page by a newer one is recognised by its id (not below the lowest
-///   already yielded) and dropped. This needs one id of memory, whatever the walk's length.
-/// - **Nothing lost.** When the total shrinks between two pages, older invitations may have
-///   slid back onto the page just walked. The paginator then reads that page again (**one more
-///   credit per change it sees**) and yields the invitations it had not seen, in order, with the
-///   next page. If more than a page slid back, or the budget forbids the extra read, it cannot
-///   recover them all: [`possibly_missed`](Paginator::possibly_missed) says how many it may
-///   have missed, and a new walk finds them.
-/// - **Walks to the real end.** The total is read from every reply, so new invitations that
-///   push old ones onto a further page extend the walk.
+/// - **Nothing twice.** It is yielded at most once: the paginator keeps the ids it yielded
+///   (about 18 bytes each in memory: 18 KB a thousand invitations).
+/// - **Nothing lost.** It is yielded, or counted in
+///   [`possibly_missed`](Paginator::possibly_missed), which may over-count but is `0` on a
+///   list that only grows or does not change and never exceeds the removals during the walk.
+///   It counts only what churn kept from proof for 4 reads in a row.
+/// - **In order.** Invitations come newest first (oldest first after `oldest_first()`).
 ///
-/// A list that does not change costs exactly one credit a page. These rules rely on the order
-/// of ids; a page whose ids are not newest first is flagged by
-/// [`out_of_order`](Paginator::out_of_order), and from then on nothing is dropped (an
-/// invitation may then be yielded twice, never lost).
+/// An unchanged list costs exactly one credit a page. A change costs at most one extra read
+/// per change, and the paginator never asks for more than the pages the final list needs, plus
+/// one extra read per change it saw, plus one. If 5 paid pages in a row bring nothing new (a
+/// server that ignores the page asked for, or repeats pages), it stops with
+/// [`Error::RepeatedPage`].
+///
+/// One case cannot be seen on v1 walking oldest first: between two of its requests, a new
+/// invitation sent *and* an already walked older one withdrawn leave the total unchanged while
+/// shifting one invitation onto the page just walked. Only reading every page twice would
+/// catch it. v2 walks anchor each page on one invitation already seen, and newest-first walks
+/// are proven by the totals, so neither has this blind spot.
+///
+/// A page whose ids are not newest first, or an invitation appearing where a proof said there
+/// was none (a server that serves pages out of order), sets
+/// [`out_of_order`](Paginator::out_of_order); it is still yielded, once.
 ///
 /// # Examples
 ///
@@ -2337,54 +2364,9 @@ impl Pacer {
 pub struct Paginator {
     config: Config,
     params: Params,
-    oldest_first: bool,
-    credits: Credits,
-    /// The page the next request asks for; `None` once the walk is done.
-    next_page: Option<u32>,
-    /// The first page of the range (the params' start page, default 1).
-    first_page: u32,
-    /// The last page of the range: the params' end page, narrowed by the totals and the cap.
-    last_page: Option<u32>,
-    /// Invitations still to yield under a `total_results` cap.
-    remaining: Option<u64>,
-    /// Invitations per page, as the replies say (10 as documented).
-    per_page: u32,
-    /// `total_available_results` of the newest reply.
-    total: Option<u64>,
-    /// The total when the page last walked was read: a change since then means invitations
-    /// crossed the boundary between that page and the next.
-    boundary_total: Option<u64>,
-    /// The page last walked, read again when invitations slid back onto it.
-    last_walked: Option<u32>,
-    /// The lowest id yielded (newest first) or the highest (oldest first): an id not past it is
-    /// a repeat.
-    frontier: Option<u64>,
-    /// The newest id of the first page read (`true`: no later page may pass it), or the oldest
-    /// when walking up from an end page (`false`).
-    order_bound: Option<(u64, bool)>,
-    /// The ids of the previous page, to notice a server that repeats it.
-    previous_ids: Vec<u64>,
-    /// Oldest first: the start page, read first to learn the total, yielded last, with the
-    /// total at the time.
-    kept_start: Option<(SentInvitationsPage, Option<u64>)>,
-    /// Oldest first without a total: the pages of the forward walk, yielded in reverse at its
-    /// end (stored oldest last, so `pop` yields oldest first).
-    reversed: Vec<SentInvitationsPage>,
-    buffering: bool,
-    possibly_missed: u64,
-    out_of_order: bool,
-    total_pages: Option<u32>,
-    /// Set by an error or the end: from then on `next()` sends nothing.
-    fused: bool,
-}
-
-/// What one step of a walk produced.
-enum Step {
-    Yield(SentInvitationsPage),
-    /// A request was made and nothing is ready to yield yet.
-    Continue,
-    /// The walk is over (done, or the budget is spent).
-    Stop,
+    walk: Walk,
+    /// Where each invitation of the page last yielded was read, for [`Items::resume_point`].
+    last_read: Vec<End>,
 }
 
 impl Paginator {
@@ -2393,30 +2375,11 @@ impl Paginator {
     /// Invalid parameters (see [`fetch_sent_invitations`]) are reported by the first `next()`,
     /// still before anything is sent.
     pub fn new(config: &Config, params: Params) -> Paginator {
-        let first_page = params.start_page.unwrap_or(1);
         Paginator {
             config: config.clone(),
-            oldest_first: false,
-            credits: Credits::default(),
-            next_page: Some(first_page),
-            first_page,
-            last_page: params.end_page,
-            remaining: params.total_results.map(u64::from),
-            per_page: params.generation().page_size(),
-            total: None,
-            boundary_total: None,
-            last_walked: None,
-            frontier: None,
-            order_bound: None,
-            previous_ids: Vec::new(),
-            kept_start: None,
-            reversed: Vec::new(),
-            buffering: false,
-            possibly_missed: 0,
-            out_of_order: false,
-            total_pages: None,
-            fused: false,
+            walk: Walk::new(&params),
             params,
+            last_read: Vec::new(),
         }
     }
 
@@ -2426,16 +2389,13 @@ impl Paginator {
     /// (`total_results(25)`) take 4 requests.
     ///
     /// - Without an end page in the params, the first `next()` reads the start page to learn
-    ///   the total, then the last page (two credits). The start page is kept and yielded last,
-    ///   never paid for twice, unless the list shrank in the meantime: it is then read again,
-    ///   since invitations may have moved onto it. With an end page (`pages(1, 11)`), the walk
-    ///   starts there, with no extra read.
-    /// - [`next_page`](Paginator::next_page) is the page the next request asks for, walking
-    ///   down. To resume after a budget stop, pass it as the end page:
-    ///   `params.pages(1, next_page)` with `oldest_first()`.
-    /// - When a newer invitation is sent during the walk, older ones are pushed onto the page
-    ///   just walked: the paginator reads it again (one more credit) and yields them, as the
-    ///   newest-first walk does for a shrinking list.
+    ///   the total, then the last page. The start page is kept and yielded last, never paid
+    ///   for twice unless the list shrank so that it no longer joins the pages walked. With an
+    ///   end page (`pages(1, 11)`), the walk starts there; an end page past the data costs one
+    ///   request, then the walk starts at the last real page.
+    /// - v2 walks read each page so that it ends on the first invitation of the page walked
+    ///   before it: 49 new invitations a credit instead of 50 (1,000 invitations: 21 credits
+    ///   instead of 20), which proves that nothing slipped between them.
     /// - A reply without `total_available_results` cannot say where the end is: the paginator
     ///   then walks forward, reading every page in its first `next()` (the same credits as a
     ///   full walk, within `max_credits`), and yields the pages in reverse.
@@ -2444,12 +2404,13 @@ impl Paginator {
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
-    /// # for (page, ids) in [(1, [30, 29]), (2, [28, 27]), (3, [26, 25])] {
-    /// #   let invitations: Vec<_> = ids.iter()
+    /// # for page in 1..=3u64 {
+    /// #   let ids = (0..10).map(|i| 130 - (page - 1) * 10 - i).filter(|id| *id > 105);
+    /// #   let invitations: Vec<_> = ids
     /// #       .map(|id| serde_json::json!({"name": format!("n{id}"), "invitation_id": id})).collect();
-    /// #   let body = serde_json::json!({"status": "success", "data": {"total_results": 2,
-    /// #       "total_available_results": 6, "invitations": invitations,
-    /// #       "pagination": {"start_page": page, "end_page": page, "results_per_page": 2}}});
+    /// #   let body = serde_json::json!({"status": "success", "data": {"total_results": 10,
+    /// #       "total_available_results": 25, "invitations": invitations,
+    /// #       "pagination": {"start_page": page, "end_page": page, "results_per_page": 10}}});
     /// #   server.mock(|when, then| {
     /// #       when.method("POST").json_body_includes(format!(r#"{{"start_page":{page}}}"#));
     /// #       then.status(200).body(body.to_string());
@@ -2459,61 +2420,109 @@ impl Paginator {
     ///
     /// let config = Config::new("your-api-key");
     /// # let config = config.base_url(server.base_url());
-    /// let params = Params::new("your-login-token").total_results(3); // the 3 oldest
+    /// let params = Params::new("your-login-token").total_results(8); // the 8 oldest of 25
     /// let mut items = Paginator::new(&config, params).oldest_first().items();
     /// let ids: Vec<u64> = items.by_ref().map(|i| i.map(|i| i.invitation_id)).collect::<Result<_, _>>()?;
-    /// assert_eq!(ids, [25, 26, 27]);
+    /// assert_eq!(ids, [106, 107, 108, 109, 110, 111, 112, 113]);
     /// assert_eq!(items.credits_used(), 3); // page 1 for the total, then pages 3 and 2
     /// # Ok::<(), linkup_sent_invitations::Error>(())
     /// ```
     pub fn oldest_first(mut self) -> Paginator {
-        self.oldest_first = true;
-        if let Some(end) = self.params.end_page {
-            self.next_page = Some(end);
-        }
+        self.walk.oldest_first = true;
         self
     }
 
-    /// The most charged calls this paginator may make, retries included. It never sends the
-    /// request that would go over: iteration ends with `None` instead, and
-    /// [`next_page`](Paginator::next_page) is where to resume.
+    /// The most paid requests this paginator may make, retries and re-reads included. It never
+    /// sends the request that would go over: iteration ends with `None` instead, and
+    /// [`resume_point`](Paginator::resume_point) is where to go on. A reply counts for the
+    /// credits it says it cost, and never for less than the API's documented price (a v2 page
+    /// that claims to have cost nothing still counts one).
     ///
     /// Defaults to no limit (the paginator still stops where the data ends).
     pub fn max_credits(mut self, max_credits: u64) -> Paginator {
-        self.credits.max = Some(max_credits);
+        self.walk.credits.max = Some(max_credits);
         self
     }
 
-    /// Charged calls made so far: every reply except HTTP 500, retries and re-reads included.
-    pub fn credits_used(&self) -> u64 {
-        self.credits.used
+    /// Goes on from where an earlier walk stopped (its [`resume_point`](Paginator::resume_point)),
+    /// keeping the promises of one walk across the two, even if the list changed in between:
+    /// nothing yielded by the first is yielded again, nothing between them is lost.
+    ///
+    /// The params must name the same account and API generation, and `oldest_first()` must be
+    /// set as it was; otherwise the first `next()` is an [`Error::InvalidParams`], with nothing
+    /// sent. The start page (newest first) or end page (oldest first) of the params is replaced
+    /// by the resume point; the other end of the range, the type and the cap still apply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let fake = linkup_sent_invitations::FakeApi::start(25);
+    /// use linkup_sent_invitations::{Config, Paginator, Params, ResumePoint};
+    ///
+    /// let config = Config::new("your-api-key");
+    /// # let config = config.base_url(fake.base_url()).requests_per_minute(0);
+    /// let mut first = Paginator::new(&config, Params::new("your-login-token")).max_credits(2).items();
+    /// let mut names: Vec<String> = first.by_ref().map(|i| i.map(|i| i.name)).collect::<Result<_, _>>()?;
+    /// let point: ResumePoint = first.resume_point().expect("stopped at the budget");
+    ///
+    /// // Later, maybe in another process: the point reads back from its text.
+    /// let point: ResumePoint = point.to_string().parse()?;
+    /// let rest = Paginator::new(&config, Params::new("your-login-token")).resume(point);
+    /// for invitation in rest.items() {
+    ///     names.push(invitation?.name);
+    /// }
+    /// assert_eq!(names.len(), 25);
+    /// # Ok::<(), linkup_sent_invitations::Error>(())
+    /// ```
+    pub fn resume(mut self, from: ResumePoint) -> Paginator {
+        self.walk.resume_from = Some(from);
+        self
     }
 
-    /// The page the next request would ask for, which is where to resume after a budget stop
-    /// or an error; `None` once the data (or the end page, or the cap) is done.
+    /// Paid requests so far, as credits: every reply except HTTP 500 (v1) or what a v2 reply
+    /// says it consumed, at least its documented price; retries and re-reads included.
+    pub fn credits_used(&self) -> u64 {
+        self.walk.credits.used
+    }
+
+    /// The page the walk would read next if it went on: where [`Params::start_page`] (newest
+    /// first) or the end page (oldest first) would pick up a walk that stopped; `None` once the
+    /// data (or the end page, or the cap) is done. For a resume that keeps every promise across
+    /// the stop, use [`resume_point`](Paginator::resume_point).
     pub fn next_page(&self) -> Option<u32> {
-        self.next_page
+        self.walk.next_page()
     }
 
     /// The number of the last page of the walk's range, once a reply has told the paginator
     /// how many invitations there are; also bounded by the end page and the `total_results`
     /// cap. `None` before the first reply, or when the server does not give a total.
     pub fn total_pages(&self) -> Option<u32> {
-        self.total_pages
+        self.walk.total_pages
     }
 
     /// How many invitations this walk may have missed because the list changed under it in a
-    /// way it could not repair (more than a page slid back at once, or the budget forbade the
-    /// extra read). `0` means every invitation present for the whole walk was yielded.
+    /// way it could not repair within 3 extra reads. `0` means every invitation present for
+    /// the whole walk was yielded. It may over-count, never under-count (but for the v1
+    /// oldest-first case in [the type's docs](Paginator#a-list-that-changes-during-the-walk)),
+    /// and never exceeds the withdrawals and acceptances that happened during the walk.
     pub fn possibly_missed(&self) -> u64 {
-        self.possibly_missed
+        self.walk.possibly_missed
     }
 
-    /// Whether a page came whose ids were not in the list's order (newest first, ids falling).
-    /// From then on the paginator drops nothing as a repeat, and a tool that relies on the
-    /// order (stopping at the first young invitation, say) should walk everything instead.
+    /// Whether the server's pages contradicted the list's order: a page whose ids were not
+    /// newest first, or an invitation where the pages read so far proved there was none (pages
+    /// served in the wrong order). Every invitation is still yielded once; a tool that relies
+    /// on the order (stopping at the first young invitation, say) should walk everything.
     pub fn out_of_order(&self) -> bool {
-        self.out_of_order
+        self.walk.out_of_order
+    }
+
+    /// Where to go on after a stop at the budget or an error: pass it to
+    /// [`resume`](Paginator::resume). `None` once the walk is done, or before it read anything
+    /// (then simply start again). It names the last invitation yielded; its text form
+    /// (`Display`, `FromStr`) is for keeping it between runs.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        self.walk.resume_point(self.params.generation(), None)
     }
 
     /// The invitations across pages, one by one, fetching pages as needed. After an `Err` the
@@ -2522,272 +2531,13 @@ impl Paginator {
     /// The [`Items`] keep the paginator, so its counts stay at hand after the walk: iterate
     /// with `for invitation in &mut items`, then read
     /// [`items.credits_used()`](Items::credits_used) or
-    /// [`items.next_page()`](Items::next_page).
+    /// [`items.resume_point()`](Items::resume_point).
     pub fn items(self) -> Items {
         Items {
             pages: self,
-            current: Vec::new().into_iter(),
+            current: Vec::new().into_iter().zip(Vec::new()),
+            last: None,
         }
-    }
-
-    /// One step of the walk: at most one request, except the re-read a changed list needs and
-    /// the first step of an oldest-first walk.
-    fn step(&mut self) -> Result<Step, Error> {
-        let Some(page) = self.next_page else {
-            return Ok(Step::Stop);
-        };
-        if self.oldest_first && page == self.first_page {
-            if let Some((kept, total_then)) = self.kept_start.take() {
-                // Kept from before any change, it still holds what newer invitations pushed
-                // onto the page after it. Only a shrinking list moves invitations from that
-                // page onto this one, where the kept copy cannot have them: read it again.
-                let shrank =
-                    matches!((total_then, self.total), (Some(then), Some(now)) if now < then);
-                if !shrank {
-                    self.next_page = None;
-                    return Ok(Step::Yield(self.accept(kept, None)));
-                }
-            }
-        }
-        if !self.credits.can_spend() {
-            return Ok(Step::Stop);
-        }
-        // A few string checks: cheap next to a request, and a bad input then costs nothing.
-        self.config.validate()?;
-        self.params.validate()?;
-        let started = self.last_walked.is_none() && self.kept_start.is_none();
-        let reply = self.read(page)?;
-        self.learn_totals(page, &reply);
-
-        if self.oldest_first && started && !self.buffering && self.params.end_page.is_none() {
-            if reply.total_available_results.is_none() {
-                // No total, no way to find the end: walk forward, yield in reverse at the end.
-                self.buffering = true;
-            } else {
-                let last = self.last_page.unwrap_or(page);
-                if last > page {
-                    self.kept_start = Some((reply, self.total));
-                    self.boundary_total = self.total;
-                    self.next_page = Some(last);
-                    return Ok(Step::Continue);
-                }
-            }
-        }
-
-        let reread = self.reread_if_slid(page, &reply)?;
-        self.boundary_total = reply.total_available_results.or(self.boundary_total);
-        self.last_walked = Some(page);
-        let short = reply.invitations.len() < self.per_page as usize;
-        // v2 says outright when the data has ended.
-        let no_more = reply.offset_pagination.as_ref().and_then(|p| p.has_more) == Some(false);
-        let accepted = self.accept(reply, reread);
-        self.next_page = self.after(page, short, no_more);
-        if self.buffering {
-            self.reversed.push(accepted);
-            return Ok(Step::Continue);
-        }
-        Ok(Step::Yield(accepted))
-    }
-
-    /// Reads `page` and checks it: a page the server repeats, and the order of its ids.
-    fn read(&mut self, page: u32) -> Result<SentInvitationsPage, Error> {
-        let reply = send(&self.config, &self.params, Some(page), &mut self.credits)?;
-        let ids: Vec<u64> = reply.invitations.iter().map(|i| i.invitation_id).collect();
-        // A page that moved by a whole page (as many newer invitations as a page holds) looks
-        // the same as a repeated one; the total tells them apart.
-        let shifted = match (self.total, reply.total_available_results) {
-            (Some(before), Some(now)) => now >= before + ids.len() as u64,
-            _ => false,
-        };
-        let repeated = reply
-            .pagination
-            .as_ref()
-            .is_some_and(|p| p.start_page != 0 && p.start_page < page)
-            || (!ids.is_empty() && ids == self.previous_ids && !shifted);
-        if repeated {
-            return Err(Error::RepeatedPage { page });
-        }
-        let in_order = ids.windows(2).all(|w| w[0] > w[1])
-            && match self.order_bound {
-                Some((newest, true)) => ids.iter().all(|id| *id <= newest),
-                Some((oldest, false)) => ids.iter().all(|id| *id >= oldest),
-                None => true,
-            };
-        if !in_order {
-            self.out_of_order = true;
-        }
-        if self.order_bound.is_none() {
-            // The first page read is the newest end of the walk, except walking up from an
-            // end page, where it is the oldest.
-            let from_end = self.oldest_first && self.params.end_page.is_some();
-            let bound = if from_end { ids.last() } else { ids.first() };
-            self.order_bound = bound.map(|id| (*id, !from_end));
-        }
-        self.previous_ids = ids;
-        Ok(reply)
-    }
-
-    /// The page walked before `page`, read again when the total moved against the walk's
-    /// direction: invitations then slid back onto it (older ones when the list shrank, newest
-    /// first; newer ones pushing older ones down when it grew, oldest first).
-    fn reread_if_slid(
-        &mut self,
-        page: u32,
-        reply: &SentInvitationsPage,
-    ) -> Result<Option<SentInvitationsPage>, Error> {
-        let (Some(before), Some(now)) = (self.boundary_total, reply.total_available_results) else {
-            return Ok(None);
-        };
-        let (slid, walked) = if self.forward() {
-            (before.saturating_sub(now), self.last_walked)
-        } else {
-            // Oldest first the page behind is the next one down the list; the first page read
-            // from the end has none walked yet, but the growth may have pushed invitations
-            // onto a new last page.
-            let behind = page.checked_add(1);
-            let exists = behind.is_some_and(|b| self.last_page.is_some_and(|last| b <= last));
-            (now.saturating_sub(before), behind.filter(|_| exists))
-        };
-        let Some(walked) = walked else {
-            return Ok(None);
-        };
-        if slid == 0 || self.out_of_order {
-            return Ok(None);
-        }
-        if !self.credits.can_spend() {
-            self.possibly_missed += slid;
-            return Ok(None);
-        }
-        let again = send(&self.config, &self.params, Some(walked), &mut self.credits)?;
-        let past = again
-            .invitations
-            .iter()
-            .filter(|i| self.is_past_frontier(i.invitation_id))
-            .count() as u64;
-        // The boundary is on the page read again if some of it was yielded before; if not,
-        // more than a page slid back and the rest is beyond this one read.
-        if past == again.invitations.len() as u64 && past < slid {
-            self.possibly_missed += slid - past;
-        }
-        self.total = again.total_available_results.or(self.total);
-        Ok(Some(again))
-    }
-
-    fn is_past_frontier(&self, id: u64) -> bool {
-        match self.frontier {
-            None => true,
-            Some(frontier) if self.forward() => id < frontier,
-            Some(frontier) => id > frontier,
-        }
-    }
-
-    /// Whether pages are read newest first: always, but for an oldest-first walk that has found
-    /// the end (and not fallen back to buffering).
-    fn forward(&self) -> bool {
-        !self.oldest_first || self.buffering
-    }
-
-    /// The page to yield: the reply (with what a re-read recovered) in walk order, without
-    /// repeats, cut to the `total_results` cap.
-    fn accept(
-        &mut self,
-        mut reply: SentInvitationsPage,
-        reread: Option<SentInvitationsPage>,
-    ) -> SentInvitationsPage {
-        if let Some(again) = reread {
-            reply.invitations.extend(again.invitations);
-        }
-        let forward = self.forward();
-        let mut invitations = std::mem::take(&mut reply.invitations);
-        if self.out_of_order {
-            if !forward {
-                invitations.reverse();
-            }
-        } else {
-            if forward {
-                invitations.sort_by_key(|i| std::cmp::Reverse(i.invitation_id));
-            } else {
-                invitations.sort_by_key(|i| i.invitation_id);
-            }
-            invitations.dedup_by_key(|i| i.invitation_id);
-            invitations.retain(|i| self.is_past_frontier(i.invitation_id));
-            if let Some(last) = invitations.last() {
-                self.frontier = Some(last.invitation_id);
-            }
-        }
-        reply.invitations = invitations;
-        // Buffered pages are cut when they are yielded, from the oldest.
-        if !self.buffering {
-            self.take_remaining(&mut reply);
-        }
-        reply
-    }
-
-    /// Cuts `page` to the invitations a `total_results` cap still allows.
-    fn take_remaining(&mut self, page: &mut SentInvitationsPage) {
-        if let Some(remaining) = self.remaining.as_mut() {
-            let keep = (*remaining).min(page.invitations.len() as u64);
-            page.invitations.truncate(keep as usize);
-            *remaining -= keep;
-        }
-        page.total_results = page.invitations.len() as u64;
-    }
-
-    /// From a reply: the page size, the newest total and the last page of the range.
-    fn learn_totals(&mut self, page: u32, reply: &SentInvitationsPage) {
-        if let Some(n) = reply.pagination.as_ref().map(|p| p.results_per_page) {
-            if n > 0 {
-                self.per_page = n;
-            }
-        }
-        self.total = reply.total_available_results.or(self.total);
-        let per_page = u64::from(self.per_page);
-        let data_last = self.total.map(|n| n.div_ceil(per_page).max(1));
-        // The cap bounds the pages only walking newest first; oldest first it counts from the
-        // other end.
-        let cap_last = match self.remaining {
-            Some(n) if !self.oldest_first => Some(u64::from(page) - 1 + n.div_ceil(per_page)),
-            _ => None,
-        };
-        let last = [data_last, cap_last, self.params.end_page.map(u64::from)]
-            .into_iter()
-            .flatten()
-            .min();
-        self.last_page = last.map(|l| u32::try_from(l).unwrap_or(u32::MAX));
-        if data_last.is_some() {
-            self.total_pages = self.last_page;
-        }
-    }
-
-    /// The page after `page` in walk order, or `None` when the walk is done.
-    fn after(&self, page: u32, short: bool, no_more: bool) -> Option<u32> {
-        if self.remaining == Some(0) {
-            return None;
-        }
-        if !self.forward() {
-            // Down to the start page (which the next step yields from what it kept, if it did).
-            return (page > self.first_page).then(|| page - 1);
-        }
-        // A short page ends the walk only where the total agrees the data ends: LinkedIn
-        // sometimes hides an invitation it still counts.
-        let ends_here = |total: u64| total <= u64::from(page) * u64::from(self.per_page);
-        let ended = no_more || (short && self.total.is_none_or(ends_here));
-        if ended || self.last_page.is_some_and(|last| page >= last) {
-            None
-        } else {
-            page.checked_add(1)
-        }
-    }
-
-    /// After an oldest-first fallback walk: its pages, oldest first, within the cap.
-    fn release_buffered(&mut self) {
-        self.buffering = false;
-        let mut pages = std::mem::take(&mut self.reversed);
-        for page in pages.iter_mut().rev() {
-            page.invitations.reverse();
-            self.take_remaining(page);
-        }
-        self.reversed = pages;
     }
 }
 
@@ -2796,38 +2546,33 @@ impl Iterator for Paginator {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if !self.buffering {
-                if let Some(page) = self.reversed.pop() {
-                    return Some(Ok(page));
+            let window = match self.walk.poll() {
+                Ok(Poll::Yield(release)) => {
+                    self.last_read = release.read;
+                    return Some(Ok(release.page));
                 }
-            }
-            if self.fused {
-                return None;
-            }
-            match self.step() {
-                Ok(Step::Yield(page)) => {
-                    self.fused = self.next_page.is_none();
-                    return Some(Ok(page));
-                }
-                Ok(Step::Continue) => {}
-                Ok(Step::Stop) => {
-                    if self.buffering {
-                        // The forward walk is over (or the budget stopped it): yield what it
-                        // read, oldest first.
-                        self.release_buffered();
-                        continue;
-                    }
-                    if self.next_page.is_none() {
-                        self.fused = true;
-                    }
-                    return None;
-                }
+                Ok(Poll::Done) => return None,
+                Ok(Poll::Send(window)) => window,
                 Err(err) => {
-                    self.fused = true;
-                    self.buffering = false;
-                    self.reversed.clear();
+                    self.walk.fail();
                     return Some(Err(err));
                 }
+            };
+            // A few string checks: cheap next to a request, and a bad input then costs nothing.
+            let checked = self.config.validate().and_then(|()| self.params.validate());
+            let fed = checked
+                .and_then(|()| {
+                    send(
+                        &self.config,
+                        &self.params,
+                        Some(window),
+                        &mut self.walk.credits,
+                    )
+                })
+                .and_then(|page| self.walk.feed(page));
+            if let Err(err) = fed {
+                self.walk.fail();
+                return Some(Err(err));
             }
         }
     }
@@ -2859,7 +2604,9 @@ impl std::iter::FusedIterator for Paginator {}
 #[derive(Debug)]
 pub struct Items {
     pages: Paginator,
-    current: std::vec::IntoIter<Invitation>,
+    current: std::iter::Zip<std::vec::IntoIter<Invitation>, std::vec::IntoIter<End>>,
+    /// Where the invitation last handed out was read.
+    last: Option<End>,
 }
 
 impl Items {
@@ -2868,8 +2615,8 @@ impl Items {
         self.pages.credits_used()
     }
 
-    /// See [`Paginator::next_page`]: where to resume. Invitations of the page being yielded
-    /// are not in it; stop between pages to resume without a gap.
+    /// See [`Paginator::next_page`]. Invitations of the page being yielded are not in it; use
+    /// [`resume_point`](Items::resume_point) to stop anywhere.
     pub fn next_page(&self) -> Option<u32> {
         self.pages.next_page()
     }
@@ -2889,6 +2636,16 @@ impl Items {
         self.pages.out_of_order()
     }
 
+    /// See [`Paginator::resume_point`]; here it names the last invitation this iterator handed
+    /// out, so a walk stopped in the middle of a page goes on from exactly there.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        let mid_page = self.current.len() > 0;
+        let generation = self.pages.params.generation();
+        self.pages
+            .walk
+            .resume_point(generation, self.last.filter(|_| mid_page))
+    }
+
     /// The paginator behind these invitations.
     pub fn paginator(&self) -> &Paginator {
         &self.pages
@@ -2900,11 +2657,15 @@ impl Iterator for Items {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(invitation) = self.current.next() {
+            if let Some((invitation, read)) = self.current.next() {
+                self.last = Some(read);
                 return Some(Ok(invitation));
             }
             match self.pages.next()? {
-                Ok(page) => self.current = page.invitations.into_iter(),
+                Ok(page) => {
+                    let read = std::mem::take(&mut self.pages.last_read);
+                    self.current = page.invitations.into_iter().zip(read);
+                }
                 Err(err) => return Some(Err(err)),
             }
         }
@@ -2912,6 +2673,1359 @@ impl Iterator for Items {
 }
 
 impl std::iter::FusedIterator for Items {}
+
+/// Where a walk stopped, to go on later without losing or repeating an invitation:
+/// [`Paginator::resume_point`] gives it, [`Paginator::resume`] takes it.
+///
+/// It names the last invitation yielded, where it stood in the list and how long the list was
+/// then, which is what the resumed walk needs to prove that nothing moved past it in between.
+/// Its text form, such as `v1:newest:7329176687475109888:59:138`, is for keeping it between
+/// runs (a file, a command-line flag); it holds an invitation id, no secret.
+///
+/// # Examples
+///
+/// ```
+/// use linkup_sent_invitations::ResumePoint;
+///
+/// let point: ResumePoint = "v1:newest:7329176687475109888:59:138".parse()?;
+/// assert_eq!(point.invitation_id(), 7329176687475109888);
+/// assert_eq!(point.page(), 7); // a resumed walk starts with page 7
+/// assert_eq!(point.to_string(), "v1:newest:7329176687475109888:59:138");
+/// assert!("page 7".parse::<ResumePoint>().is_err());
+/// # Ok::<(), linkup_sent_invitations::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResumePoint {
+    generation: Generation,
+    oldest_first: bool,
+    invitation_id: u64,
+    /// Where the invitation stood in the list (from 0) when it was read.
+    position: u64,
+    /// How long the list was then, when the reply said.
+    total: Option<u64>,
+}
+
+impl ResumePoint {
+    /// The last invitation the stopped walk yielded: the resumed walk yields only older ones
+    /// (newer ones, walking oldest first).
+    pub fn invitation_id(&self) -> u64 {
+        self.invitation_id
+    }
+
+    /// The page, from 1, that a resumed walk asks for first.
+    pub fn page(&self) -> u32 {
+        let size = u64::from(self.generation.page_size());
+        let offset = match self.oldest_first {
+            false => self.position.saturating_add(1),
+            true => self.position.saturating_sub(1),
+        };
+        u32::try_from(offset / size + 1).unwrap_or(u32::MAX)
+    }
+}
+
+impl fmt::Display for ResumePoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let generation = match self.generation {
+            Generation::V1 => "v1",
+            Generation::V2 => "v2",
+        };
+        let order = if self.oldest_first {
+            "oldest"
+        } else {
+            "newest"
+        };
+        write!(
+            f,
+            "{generation}:{order}:{}:{}:",
+            self.invitation_id, self.position
+        )?;
+        match self.total {
+            Some(total) => write!(f, "{total}"),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+impl FromStr for ResumePoint {
+    type Err = Error;
+
+    /// Reads the text a [`ResumePoint`] displays as.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParams`] for anything else, such as a page number (`"7"`) or a point
+    /// cut short (`"v1:newest:7329176687475109888"`).
+    fn from_str(s: &str) -> Result<ResumePoint, Error> {
+        let bad = || {
+            Error::InvalidParams(format!(
+                "{:?} is not a resume point: pass the text a stopped walk printed, such as \
+                 v1:newest:7329176687475109888:59:138",
+                bounded(s, 60)
+            ))
+        };
+        let mut parts = s.trim().split(':');
+        let mut next = || parts.next().ok_or_else(bad);
+        let generation = match next()? {
+            "v1" => Generation::V1,
+            "v2" => Generation::V2,
+            _ => return Err(bad()),
+        };
+        let oldest_first = match next()? {
+            "newest" => false,
+            "oldest" => true,
+            _ => return Err(bad()),
+        };
+        let number = |text: &str| {
+            (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse::<u64>().ok())
+                .flatten()
+        };
+        let invitation_id = number(next()?).ok_or_else(bad)?;
+        let position = number(next()?).ok_or_else(bad)?;
+        let total = match next()? {
+            "-" => None,
+            text => Some(number(text).ok_or_else(bad)?),
+        };
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(ResumePoint {
+            generation,
+            oldest_first,
+            invitation_id,
+            position,
+            total,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk: what to read next, what to yield, when to stop (decisions without I/O)
+// ---------------------------------------------------------------------------------------------
+//
+// The paginator drives a `Walk` the way ureq drives ureq-proto's state machine: it asks what
+// to do (`poll`), sends the request, and feeds the reply back (`feed`). No socket, clock or
+// sleep in here, so every decision can be run, in the tests, against a simulated list that
+// changes between any two requests.
+//
+// The arithmetic (see the Paginator docs): the list is sorted by id, newest first. A read of
+// positions [o, o + c) at one instant holds every invitation present then with an id between
+// its first and last, so what two reads cover joins up in id space unless something moved
+// across the boundary between them in between. Moving back (towards the top) across a
+// boundary needs removals above it, and the totals bound how many: between a read whose last
+// invitation was at position p (total n1) and a later one whose first was at q (total n2), at
+// most (q - p - 1) - (n2 - n1) invitations can lie between them. Moving forward needs an
+// insertion, which the totals cannot bound (one sent and one withdrawn cancel out), so a gap
+// of that shape is closed by a read that overlaps both sides, by counting what such a read
+// found against an earlier bound, or (v1 oldest first only) assumed.
+
+/// An invitation id in the walk's arithmetic, with room for the two ends of the list.
+type Key = i128;
+/// Newer than any id: the top of the list.
+const TOP: Key = 1 << 64;
+/// Older than any id: past the end of the list.
+const BOTTOM: Key = -1;
+/// Reads the walk spends on one unproven boundary before it counts what the boundary may hide
+/// as possibly missed and goes on.
+const MAX_GAP_READS: u32 = 3;
+/// Paid reads in a row that neither bring an invitation the walk has not seen nor let it yield
+/// one, after which it stops with [`Error::RepeatedPage`]. An honest list needs at most
+/// `MAX_GAP_READS + 1` in a row (a read that finds a gap, and the reads spent on it, after
+/// which the walk yields), unless it grows by a page between two requests, faster than any
+/// walk can follow.
+const MAX_IDLE_READS: u32 = 5;
+
+/// `count` invitations after the first `offset`: what one request asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Window {
+    offset: u64,
+    count: u64,
+}
+
+/// One end of what a read covered: the id there, its position and the list's total when it was
+/// read, and when (the walk's clock counts reads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct End {
+    id: Key,
+    pos: u64,
+    total: Option<u64>,
+    seq: u64,
+}
+
+/// How many invitations a gap between two reads can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    At(u64),
+    /// The later read is on the newer side: only ids or an earlier bound can tell.
+    Unknown,
+    /// A reply gave no total (not the documented shape): nothing can be proven or counted.
+    NoTotals,
+}
+
+impl Bound {
+    fn closed(self) -> bool {
+        matches!(self, Bound::At(0) | Bound::NoTotals)
+    }
+
+    /// The tighter of two bounds on the same gap.
+    fn min(self, other: Bound) -> Bound {
+        match (self, other) {
+            (Bound::At(a), Bound::At(b)) => Bound::At(a.min(b)),
+            (Bound::At(a), _) | (_, Bound::At(a)) => Bound::At(a),
+            (Bound::NoTotals, _) | (_, Bound::NoTotals) => Bound::NoTotals,
+            _ => Bound::Unknown,
+        }
+    }
+}
+
+/// What lies strictly between `upper` (the oldest end of what covers the newer side) and
+/// `lower` (the newest end of what covers the older side).
+fn between(upper: &End, lower: &End) -> Bound {
+    if upper.id <= lower.id {
+        return Bound::At(0); // they overlap
+    }
+    if upper.seq > lower.seq {
+        return Bound::Unknown;
+    }
+    let (Some(before), Some(after)) = (upper.total, lower.total) else {
+        return Bound::NoTotals;
+    };
+    let slack = i128::from(lower.pos) - i128::from(upper.pos) - 1;
+    let bound = slack - (i128::from(after) - i128::from(before));
+    Bound::At(u64::try_from(bound.max(0)).unwrap_or(u64::MAX))
+}
+
+/// One reply as the walk holds it.
+#[derive(Debug)]
+struct PageRead {
+    window: Window,
+    /// The newest and oldest ends of what it covers (`TOP` from offset 0, `BOTTOM` when it
+    /// reaches the end of the list); `None` for an empty page short of the end, which covers
+    /// nothing.
+    ends: Option<(End, End)>,
+    /// Its invitations as the list has them, newest first.
+    items: Vec<Invitation>,
+    /// The reply's other facts.
+    page: SentInvitationsPage,
+}
+
+/// A read beyond the anchor that the walk cannot yet prove joins it.
+#[derive(Debug)]
+struct Pending {
+    read: PageRead,
+    /// What the gap between them may hold.
+    bound: Bound,
+    /// The far end of the last re-read on the anchor's side, which borders this read's window.
+    side: Option<End>,
+}
+
+/// Why the walk asked for a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ask {
+    /// Newest first: the start window.
+    First,
+    /// Oldest first without an end page: the start window, for the total.
+    Top,
+    /// Oldest first: the window at the old end.
+    Bottom,
+    /// The window past the anchor.
+    Next,
+    /// The window on the anchor's side of a gap, again.
+    Near,
+    /// The window on the far side of a gap, again.
+    Far,
+}
+
+/// What the walk wants next.
+enum Poll {
+    Send(Window),
+    Yield(Release),
+    Done,
+}
+
+/// Invitations ready to yield, and where each was read.
+struct Release {
+    page: SentInvitationsPage,
+    read: Vec<End>,
+}
+
+/// A walk's decisions: which window to read, what a reply proves, what to yield.
+struct Walk {
+    generation: Generation,
+    size: u64,
+    oldest_first: bool,
+    /// The range, as offsets: from `first`, up to `end` (exclusive) if an end page was given.
+    first: u64,
+    end: Option<u64>,
+    /// `total_results`: the invitations to yield at most, and how many are left.
+    cap: Option<u64>,
+    remaining: Option<u64>,
+    credits: Credits,
+    resume_from: Option<ResumePoint>,
+    started: bool,
+    /// Counts reads: when each end was seen.
+    clock: u64,
+    /// The growing side of what the walk has covered and yielded: newest first its oldest end,
+    /// oldest first its newest.
+    edge: Option<End>,
+    /// Ids on the start side of this are not the walk's: newer than its first read (newest
+    /// first), older than its bottom (oldest first), or yielded by the walk it resumes.
+    start: Key,
+    pending: Option<Pending>,
+    /// Oldest first: the start window, read first for the total, joined last.
+    far: Option<PageRead>,
+    /// Oldest first: the window to jump to once the total is known.
+    jump: Option<Window>,
+    asked: Option<(Ask, Window)>,
+    yielded: std::collections::HashSet<u64>,
+    /// Id ranges the walk accepted without proof; an invitation found there later is a rescue,
+    /// not a sign of disorder.
+    assumed: Vec<(Key, Key)>,
+    ready: std::collections::VecDeque<Release>,
+    /// Oldest first without totals: the walk runs newest first and yields these reversed.
+    reversed: Option<Vec<Release>>,
+    /// Oldest first, while walking newest first from the window at the old end to the end
+    /// found past it: that window's newest end, where the walk up starts.
+    ending: Option<End>,
+    /// Once the list proved out of order: the next offset to read, in walk order.
+    unordered: Option<u64>,
+    /// The newest total and when it was read.
+    latest: Option<(u64, u64)>,
+    /// Every total read, with when: a rise between two reads is an insertion, even where a
+    /// withdrawal later cancelled it out.
+    totals: Vec<(u64, u64)>,
+    total_pages: Option<u32>,
+    /// Reads in a row that brought no id the walk had not seen and let it yield nothing.
+    idle: u32,
+    /// How many it had yielded before the last request.
+    yielded_then: usize,
+    /// Whether the last reply brought an id never seen, and its window.
+    news: Option<(bool, Window)>,
+    /// Re-reads spent on gaps since the walk last got further (a gap closed without getting
+    /// further may be followed by another at the same place).
+    gap_reads: u32,
+    /// The furthest edge in walk order the walk has reached (reset when it turns round): the
+    /// budget of gap reads is per place.
+    reach: Option<Key>,
+    /// Every id read, yielded or not.
+    seen: std::collections::HashSet<u64>,
+    possibly_missed: u64,
+    out_of_order: bool,
+    /// The range is walked (or the cap reached): nothing to resume.
+    finished: bool,
+    /// The budget or an error stopped the walk: it can be resumed.
+    stopped: bool,
+}
+
+impl fmt::Debug for Walk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Walk")
+            .field("generation", &self.generation)
+            .field("oldest_first", &self.oldest_first)
+            .field("credits", &self.credits)
+            .field("edge", &self.edge)
+            .field(
+                "pending",
+                &self.pending.as_ref().map(|p| (p.read.window, p.bound)),
+            )
+            .field("yielded", &self.yielded.len())
+            .field("possibly_missed", &self.possibly_missed)
+            .field("out_of_order", &self.out_of_order)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Walk {
+    fn new(params: &Params) -> Walk {
+        let generation = params.generation();
+        let size = u64::from(generation.page_size());
+        let page_offset = |page: u32| u64::from(page).saturating_sub(1).saturating_mul(size);
+        Walk {
+            generation,
+            size,
+            oldest_first: false,
+            first: page_offset(params.start_page.unwrap_or(1)),
+            end: params
+                .end_page
+                .map(|page| page_offset(page).saturating_add(size)),
+            cap: params.total_results.map(u64::from),
+            remaining: params.total_results.map(u64::from),
+            credits: Credits::default(),
+            resume_from: None,
+            started: false,
+            clock: 0,
+            edge: None,
+            start: TOP,
+            pending: None,
+            far: None,
+            jump: None,
+            asked: None,
+            yielded: std::collections::HashSet::new(),
+            assumed: Vec::new(),
+            ready: std::collections::VecDeque::new(),
+            reversed: None,
+            ending: None,
+            unordered: None,
+            latest: None,
+            totals: Vec::new(),
+            total_pages: None,
+            idle: 0,
+            yielded_then: 0,
+            news: None,
+            gap_reads: 0,
+            reach: None,
+            seen: std::collections::HashSet::new(),
+            possibly_missed: 0,
+            out_of_order: false,
+            finished: false,
+            stopped: false,
+        }
+    }
+
+    /// What to do next: send a window, yield invitations, or nothing more.
+    fn poll(&mut self) -> Result<Poll, Error> {
+        if !self.started {
+            self.begin()?;
+        }
+        loop {
+            if let Some(release) = self.ready.pop_front() {
+                return Ok(Poll::Yield(release));
+            }
+            if self.finished || self.stopped {
+                return Ok(Poll::Done);
+            }
+            let Some((ask, window)) = self.plan() else {
+                continue; // the plan changed the state (joined, finished): look again
+            };
+            if !self.credits.can_spend() {
+                // The budget ends the walk at the anchor. A read beyond it that is not proven
+                // to join it is dropped, to be read again on resuming, rather than yielded
+                // with a possible hole before it.
+                self.pending = None;
+                self.stopped = true;
+                if self.ending.take().is_some() {
+                    // Not yet proven to be the oldest: nothing to yield, nothing to resume.
+                    self.reversed = None;
+                    self.edge = None;
+                }
+                self.flush_reversed();
+                continue;
+            }
+            self.count_idle()?;
+            self.asked = Some((ask, window));
+            return Ok(Poll::Send(window));
+        }
+    }
+
+    /// Sets the walk up on its first poll, when the builder calls are all made.
+    fn begin(&mut self) -> Result<(), Error> {
+        self.started = true;
+        self.start = if self.oldest_first { BOTTOM } else { TOP };
+        let Some(point) = self.resume_from else {
+            return Ok(());
+        };
+        if point.generation != self.generation {
+            return Err(invalid(
+                "this resume point comes from a walk through the other API generation \
+                 (Params::new is v1, Params::account v2): resume with the same kind of params",
+            ));
+        }
+        if point.oldest_first != self.oldest_first {
+            return Err(invalid(if point.oldest_first {
+                "this resume point comes from an oldest-first walk: add .oldest_first()"
+            } else {
+                "this resume point comes from a newest-first walk: drop .oldest_first()"
+            }));
+        }
+        let id = Key::from(point.invitation_id);
+        self.edge = Some(End {
+            id,
+            pos: point.position,
+            total: point.total,
+            seq: 0,
+        });
+        self.start = if self.oldest_first { id + 1 } else { id - 1 };
+        Ok(())
+    }
+
+    /// The next request, or `None` after changing the state without one.
+    fn plan(&mut self) -> Option<(Ask, Window)> {
+        if let Some(offset) = self.unordered {
+            return self.plan_unordered(offset);
+        }
+        if self.pending.is_some() {
+            if self.gap_reads >= MAX_GAP_READS && self.give_up() {
+                return None;
+            }
+            return self
+                .pending
+                .as_ref()
+                .map(|pending| self.resolution(pending));
+        }
+        if let Some(window) = self.jump {
+            return Some((Ask::Bottom, window));
+        }
+        let Some(edge) = self.edge else {
+            return Some(self.first_window());
+        };
+        if let Some(far) = self.far.as_ref().filter(|_| self.ending.is_none()) {
+            if edge.pos <= far.window.offset.saturating_add(far.window.count) {
+                self.reach_far();
+                return None;
+            }
+        }
+        let Some(window) = self.next_window(&edge) else {
+            self.finish();
+            return None;
+        };
+        if !self.oldest_first {
+            // A later read said the list now ends before this window: that is what reading it
+            // would say, for free.
+            if let Some((total, seq)) = self.latest {
+                if seq > edge.seq && total <= window.offset {
+                    let at = End {
+                        id: BOTTOM,
+                        pos: total,
+                        total: Some(total),
+                        seq,
+                    };
+                    self.beyond(PageRead {
+                        window,
+                        ends: Some((at, at)),
+                        items: Vec::new(),
+                        page: SentInvitationsPage::default(),
+                    });
+                    return None;
+                }
+            }
+        }
+        Some((Ask::Next, window))
+    }
+
+    fn first_window(&self) -> (Ask, Window) {
+        let window = |offset| Window {
+            offset,
+            count: self.size,
+        };
+        match (self.oldest_first, self.end) {
+            (false, _) => (Ask::First, window(self.first)),
+            (true, Some(end)) => (Ask::Bottom, window(end.saturating_sub(self.size))),
+            (true, None) => (Ask::Top, window(self.first)),
+        }
+    }
+
+    /// The window just past `edge` in walk order, or `None` at the end of the range.
+    fn next_window(&self, edge: &End) -> Option<Window> {
+        let offset = if self.oldest_first {
+            if edge.id >= TOP || edge.pos <= self.first {
+                return None;
+            }
+            if self.generation.anchors() {
+                // Ends on the edge's own invitation: found there, nothing slipped between.
+                (edge.pos + 1).saturating_sub(self.size).max(self.first)
+            } else {
+                self.align(edge.pos - 1).max(self.first)
+            }
+        } else {
+            if edge.id <= BOTTOM {
+                return None;
+            }
+            let offset = self.align(edge.pos.checked_add(1)?);
+            if self.end.is_some_and(|end| offset >= end) {
+                return None;
+            }
+            offset
+        };
+        Some(Window {
+            offset,
+            count: self.size,
+        })
+    }
+
+    /// The start of the page holding `position`.
+    fn align(&self, position: u64) -> u64 {
+        position / self.size * self.size
+    }
+
+    /// The re-read that can settle a pending gap: the window holding what slid across it.
+    /// Invitations that moved back (towards the top) sit just above the boundary, so a gap
+    /// whose upper side was read first is settled by reading the upper side again; one whose
+    /// lower side was read first, by reading the lower side.
+    fn resolution(&self, pending: &Pending) -> (Ask, Window) {
+        let near = self.near_end(&pending.read);
+        let edge_seq = self.edge.map_or(0, |edge| edge.seq);
+        let read_upper = if self.oldest_first {
+            near.seq < edge_seq
+        } else {
+            edge_seq < near.seq
+        };
+        // Newest first the anchor is the upper side; oldest first, the lower.
+        if read_upper != self.oldest_first {
+            (Ask::Near, self.near_window(&pending.read.window))
+        } else {
+            (Ask::Far, pending.read.window)
+        }
+    }
+
+    /// The re-read on the anchor's side of a gap before `window`. v2 straddles the boundary,
+    /// half on each side, so one read overlaps both the anchor and the held read whatever slid
+    /// across; v1 pages are fixed, so it is the page beside `window`.
+    fn near_window(&self, window: &Window) -> Window {
+        let boundary = if self.oldest_first {
+            window.offset.saturating_add(window.count)
+        } else {
+            window.offset
+        };
+        let offset = if self.generation.anchors() {
+            boundary.saturating_sub(self.size / 2)
+        } else if self.oldest_first {
+            boundary
+        } else {
+            boundary.saturating_sub(self.size)
+        };
+        Window {
+            offset,
+            count: self.size,
+        }
+    }
+
+    /// Takes a reply to the window last asked for.
+    fn feed(&mut self, page: SentInvitationsPage) -> Result<(), Error> {
+        let Some((ask, window)) = self.asked.take() else {
+            return Ok(()); // nothing was asked: nothing to learn
+        };
+        self.clock += 1;
+        if let Some(total) = page.total_available_results {
+            self.latest = Some((total, self.clock));
+            self.totals.push((self.clock, total));
+        }
+        self.count_total_pages();
+        let read = self.read(window, page);
+        let mut fresh = false;
+        for invitation in &read.items {
+            fresh |= self.seen.insert(invitation.invitation_id);
+        }
+        let in_order = read
+            .items
+            .windows(2)
+            .all(|w| w[0].invitation_id > w[1].invitation_id);
+        if !in_order && self.unordered.is_none() {
+            self.out_of_order = true;
+            self.start_unordered(&read);
+        }
+        if self.unordered.is_some() {
+            self.take_unordered(read);
+        } else {
+            match ask {
+                Ask::First => self.take_first(read),
+                Ask::Top => self.take_top(read),
+                Ask::Bottom => self.take_bottom(read),
+                Ask::Next => self.beyond(read),
+                Ask::Near => self.take_near(read),
+                Ask::Far => self.take_far(read),
+            }
+        }
+        let further = self
+            .edge
+            .is_some_and(|edge| self.reach.is_none_or(|reach| self.after(edge.id, reach)));
+        if further {
+            self.reach = self.edge.map(|edge| edge.id);
+            self.gap_reads = 0;
+        }
+        self.news = Some((fresh, window));
+        Ok(())
+    }
+
+    /// Before the next request: whether the last reply brought an invitation never seen or let
+    /// the walk yield (then, or in the steps since); after `MAX_IDLE_READS` replies in a row
+    /// that did neither, the server is not answering what is asked.
+    fn count_idle(&mut self) -> Result<(), Error> {
+        let Some((fresh, window)) = self.news.take() else {
+            return Ok(());
+        };
+        let yielded = self.yielded.len() > self.yielded_then;
+        self.yielded_then = self.yielded.len();
+        if fresh || yielded {
+            self.idle = 0;
+            return Ok(());
+        }
+        self.idle += 1;
+        if self.idle < MAX_IDLE_READS {
+            return Ok(());
+        }
+        self.stopped = true;
+        let page = u32::try_from(window.offset / self.size + 1).unwrap_or(u32::MAX);
+        Err(Error::RepeatedPage { page })
+    }
+
+    /// Ends the walk after an error: it can be resumed from its edge.
+    fn fail(&mut self) {
+        self.stopped = true;
+        self.asked = None;
+        self.pending = None;
+        self.far = None;
+        self.reversed = None;
+        self.ready.clear();
+    }
+
+    /// A reply as the walk holds it: its ends in id space, with positions and the total.
+    fn read(&self, window: Window, mut page: SentInvitationsPage) -> PageRead {
+        let items = std::mem::take(&mut page.invitations);
+        let total = page.total_available_results;
+        let returned = items.len() as u64;
+        let no_more = page.offset_pagination.as_ref().and_then(|p| p.has_more) == Some(false);
+        let reaches_end = no_more
+            || match total {
+                Some(total) => window.offset.saturating_add(window.count) >= total,
+                None => returned < window.count,
+            };
+        let at = |id, pos| End {
+            id,
+            pos,
+            total,
+            seq: self.clock,
+        };
+        let ends = match (items.first(), items.last()) {
+            (Some(first), Some(last)) => {
+                let upper = if window.offset == 0 {
+                    at(TOP, 0)
+                } else {
+                    at(Key::from(first.invitation_id), window.offset)
+                };
+                let lower = if reaches_end {
+                    at(
+                        BOTTOM,
+                        total.unwrap_or(window.offset.saturating_add(returned)),
+                    )
+                } else {
+                    // The window covers its positions, hidden entries included.
+                    let last_pos = window.offset.saturating_add(window.count.max(returned) - 1);
+                    at(Key::from(last.invitation_id), last_pos)
+                };
+                Some((upper, lower))
+            }
+            _ if reaches_end => {
+                let end = at(
+                    BOTTOM,
+                    total.map_or(window.offset, |t| t.min(window.offset)),
+                );
+                let upper = if window.offset == 0 { at(TOP, 0) } else { end };
+                Some((upper, end))
+            }
+            _ => None,
+        };
+        PageRead {
+            window,
+            ends,
+            items,
+            page,
+        }
+    }
+
+    /// Newest first, the first read: everything in it is the walk's.
+    fn take_first(&mut self, read: PageRead) {
+        if read.ends.is_none() {
+            return; // an empty page short of the end: ask again (the idle count bounds it)
+        }
+        if let Some(newest) = read.items.iter().map(|i| i.invitation_id).max() {
+            self.start = Key::from(newest);
+        }
+        self.join(read);
+    }
+
+    /// Oldest first, the start window read for the total: the whole range, or kept for last.
+    fn take_top(&mut self, read: PageRead) {
+        let Some((_, lower)) = read.ends else {
+            return;
+        };
+        if lower.id <= BOTTOM {
+            self.join(read); // one window holds it all
+        } else if let Some(total) = read.page.total_available_results {
+            self.jump = Some(self.last_window(total));
+            self.far = Some(read);
+        } else {
+            // No total, no way to find the end: walk newest first, yield in reverse.
+            self.oldest_first = false;
+            self.start = TOP;
+            self.reversed = Some(Vec::new());
+            self.take_first(read);
+        }
+    }
+
+    /// The window at the old end of a list of `total`.
+    fn last_window(&self, total: u64) -> Window {
+        let last = total.saturating_sub(1);
+        let offset = if self.generation.anchors() {
+            total.saturating_sub(self.size)
+        } else {
+            self.align(last)
+        };
+        Window {
+            offset: offset.max(self.first),
+            count: self.size,
+        }
+    }
+
+    /// Oldest first, the first read at the old end: the bottom of what the walk covers.
+    fn take_bottom(&mut self, read: PageRead) {
+        let total = read.page.total_available_results;
+        let jumped = self.jump.take().is_some();
+        let Some((_, lower)) = read.ends else {
+            self.jump = jumped.then_some(read.window);
+            return;
+        };
+        let past_the_end = read.items.is_empty() && lower.id <= BOTTOM;
+        if past_the_end {
+            // An end page past the data: go to where the data ends.
+            match total {
+                Some(total) if total > self.first => self.jump = Some(self.last_window(total)),
+                _ => self.finish(),
+            }
+            return;
+        }
+        if jumped && lower.id > BOTTOM {
+            // The list grew since its total was read, so the end lies past this window (and a
+            // jump could miss it again). Walk on to it newest first, with the same proofs,
+            // holding what comes; `finish` then turns round to walk up from this window.
+            if let Some((upper, _)) = read.ends {
+                self.ending = Some(upper);
+                self.oldest_first = false;
+                self.reversed = Some(Vec::new());
+                self.start = read
+                    .items
+                    .iter()
+                    .map(|i| Key::from(i.invitation_id))
+                    .max()
+                    .unwrap_or(TOP);
+                self.join(read);
+            }
+            return;
+        }
+        if lower.id > BOTTOM {
+            self.start = lower.id; // an end page short of the end: nothing older is the walk's
+        }
+        self.join(read);
+    }
+
+    /// A read past the anchor: joined if the gap between them is proven empty, else held.
+    fn beyond(&mut self, read: PageRead) {
+        let Some(edge) = self.edge else {
+            return self.join(read);
+        };
+        let Some(_) = read.ends else {
+            return; // an empty page short of the end covers nothing: ask again
+        };
+        let near = self.near_end(&read);
+        match self.gap(&edge, &near) {
+            bound if bound.closed() => self.join_assuming(read, bound),
+            Bound::Unknown if self.may_assume(&edge, &near) => {
+                // v1, oldest first: only an insertion can hide here, and the totals show none
+                // (unless a withdrawal between the same two requests cancelled it: the
+                // documented blind spot).
+                self.join_assuming(read, Bound::NoTotals);
+            }
+            bound => {
+                self.pending = Some(Pending {
+                    read,
+                    bound,
+                    side: None,
+                })
+            }
+        }
+    }
+
+    /// A re-read on the anchor's side of a pending gap.
+    fn take_near(&mut self, read: PageRead) {
+        let (Some(mut pending), Some(edge)) = (self.pending.take(), self.edge) else {
+            return self.beyond(read);
+        };
+        self.gap_reads += 1;
+        if read.ends.is_none() {
+            self.pending = Some(pending);
+            return;
+        }
+        let near = self.near_end(&read);
+        let bound = self.gap(&edge, &near);
+        if !bound.closed() {
+            // More moved than one window: the held read is stale, this one is the new frontier.
+            self.pending = Some(Pending {
+                read,
+                bound,
+                side: None,
+            });
+            return;
+        }
+        let held = self.near_end(&pending.read);
+        let found = self.count_between(&read, edge.id, held.id);
+        let side = self.far_end(&read);
+        self.join_assuming(read, bound);
+        let Some(edge) = self.edge else { return };
+        // The anchor only grew towards the held read, so the gap left is part of the old one:
+        // what this read found in the old gap is not in it any more.
+        let counted = match pending.bound {
+            Bound::At(bound) => Bound::At(bound.saturating_sub(found)),
+            other => other,
+        };
+        pending.bound = self
+            .gap(&edge, &held)
+            .min(self.gap(&side, &held))
+            .min(counted);
+        pending.side = Some(side);
+        self.settle(pending);
+    }
+
+    /// A re-read of a pending gap's far window: it replaces the held read.
+    fn take_far(&mut self, read: PageRead) {
+        let (Some(pending), Some(edge)) = (self.pending.take(), self.edge) else {
+            return self.beyond(read);
+        };
+        self.gap_reads += 1;
+        if read.ends.is_none() {
+            self.pending = Some(pending);
+            return;
+        }
+        let near = self.near_end(&read);
+        let held = self.near_end(&pending.read);
+        let mut bound = self.gap(&edge, &near);
+        if let Some(side) = pending.side {
+            bound = bound.min(self.gap(&side, &near));
+        }
+        if let Bound::At(old) = pending.bound {
+            if !self.after(near.id, held.id) {
+                // The new gap is part of the old one, less what this read found in it.
+                let found = self.count_between(&read, edge.id, held.id);
+                bound = bound.min(Bound::At(old.saturating_sub(found)));
+            }
+        }
+        self.settle(Pending {
+            read,
+            bound,
+            side: pending.side,
+        });
+    }
+
+    /// Joins a pending read whose gap is now closed, or keeps holding it.
+    fn settle(&mut self, pending: Pending) {
+        if pending.bound.closed() {
+            self.join_assuming(pending.read, pending.bound);
+        } else {
+            self.pending = Some(pending);
+        }
+    }
+
+    /// After `MAX_GAP_READS` reads, a gap whose bound comes from removals counts as possibly
+    /// missed and the walk goes on. A gap the list's growth opened (oldest first) holds
+    /// invitations pushed across it, which the re-reads keep chasing until they join: counting
+    /// them would be giving up on what can be found. Returns whether it gave up.
+    fn give_up(&mut self) -> bool {
+        let (Some(pending), Some(edge)) = (&self.pending, self.edge) else {
+            return false;
+        };
+        let missed = match pending.bound {
+            Bound::At(bound) => bound,
+            Bound::NoTotals => 0,
+            // v1 oldest first with no growth in sight: the blind spot, as for a normal step.
+            Bound::Unknown if self.may_assume(&edge, &self.near_end(&pending.read)) => 0,
+            Bound::Unknown => return false,
+        };
+        let Some(pending) = self.pending.take() else {
+            return false;
+        };
+        self.possibly_missed = self.possibly_missed.saturating_add(missed);
+        self.join_assuming(pending.read, Bound::NoTotals);
+        true
+    }
+
+    /// Oldest first: the anchor has reached the start window read first.
+    fn reach_far(&mut self) {
+        let (Some(far), Some(edge)) = (self.far.take(), self.edge) else {
+            return;
+        };
+        let bound = self.gap(&edge, &self.near_end(&far));
+        self.settle(Pending {
+            read: far,
+            bound,
+            side: None,
+        });
+    }
+
+    /// Joins `read` to the anchor; when `bound` was not a proof, remembers the range as
+    /// assumed.
+    fn join_assuming(&mut self, read: PageRead, bound: Bound) {
+        if bound != Bound::At(0) {
+            if let (Some(edge), Some(_)) = (self.edge, read.ends) {
+                let near = self.near_end(&read).id;
+                self.assumed.push((edge.id.min(near), edge.id.max(near)));
+            }
+        }
+        self.join(read);
+    }
+
+    /// Joins `read` to the anchor: yields what it holds beyond the edge, in walk order, and
+    /// moves the edge to its far end.
+    fn join(&mut self, read: PageRead) {
+        let edge = self.edge;
+        let mut fresh: Vec<(Invitation, End)> = Vec::new();
+        let total = read.page.total_available_results;
+        let seq = read.ends.map_or(self.clock, |(upper, _)| upper.seq);
+        for (index, invitation) in read.items.into_iter().enumerate() {
+            let id = invitation.invitation_id;
+            let key = Key::from(id);
+            if self.yielded.contains(&id) || !self.is_ours(key) {
+                continue;
+            }
+            if let Some(edge) = edge.filter(|edge| !self.after(key, edge.id)) {
+                // Behind the edge: gone since a fresher read that did not hold it, or in a
+                // range accepted without proof (counted as possibly missed, or the v1
+                // oldest-first blind spot), where yielding it now would break the order.
+                if seq < edge.seq || self.was_assumed(key) {
+                    continue;
+                }
+                // Where the reads so far proved there was none: the server's pages do not
+                // line up. Yielded once, and said.
+                self.out_of_order = true;
+            }
+            let at = End {
+                id: key,
+                pos: read.window.offset.saturating_add(index as u64),
+                total,
+                seq,
+            };
+            fresh.push((invitation, at));
+        }
+        if self.oldest_first {
+            fresh.sort_by_key(|(i, _)| i.invitation_id);
+        } else {
+            fresh.sort_by_key(|(i, _)| std::cmp::Reverse(i.invitation_id));
+        }
+        if let Some(ends) = read.ends {
+            let far = if self.oldest_first { ends.0 } else { ends.1 };
+            self.edge = Some(match edge {
+                Some(edge) if !self.after(far.id, edge.id) => {
+                    // All of it lies on the covered side (newer invitations pushed it there):
+                    // the edge still stands at least as far as this read reached, now.
+                    let further = if self.oldest_first {
+                        far.pos <= edge.pos
+                    } else {
+                        far.pos >= edge.pos
+                    };
+                    if further && far.seq >= edge.seq {
+                        End { id: edge.id, ..far }
+                    } else {
+                        edge
+                    }
+                }
+                _ => far,
+            });
+        }
+        let mut page = read.page;
+        self.release(&mut page, fresh);
+        // Whether that was the end is for `plan` to see, between steps.
+    }
+
+    /// Hands `fresh` out as a page, within the cap.
+    fn release(&mut self, page: &mut SentInvitationsPage, mut fresh: Vec<(Invitation, End)>) {
+        if self.reversed.is_none() {
+            if let Some(remaining) = self.remaining.as_mut() {
+                fresh.truncate(usize::try_from(*remaining).unwrap_or(usize::MAX));
+                *remaining -= fresh.len() as u64;
+                if *remaining == 0 {
+                    self.finished = true;
+                    self.pending = None;
+                    self.far = None;
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        let (invitations, read): (Vec<Invitation>, Vec<End>) = fresh.into_iter().unzip();
+        self.yielded
+            .extend(invitations.iter().map(|i| i.invitation_id));
+        page.total_results = invitations.len() as u64;
+        let release = Release {
+            page: SentInvitationsPage {
+                invitations,
+                ..std::mem::take(page)
+            },
+            read,
+        };
+        match self.reversed.as_mut() {
+            Some(reversed) => reversed.push(release),
+            None => self.ready.push_back(release),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(top) = self.ending.take() {
+            // The end is found, proven joined to the window at the old end: turn round.
+            self.oldest_first = true;
+            self.reach = None;
+            self.start = BOTTOM;
+            self.edge = Some(top);
+            self.pending = None;
+            self.flush_reversed();
+            return;
+        }
+        self.finished = true;
+        self.pending = None;
+        self.flush_reversed();
+    }
+
+    /// Oldest first without totals: what the forward walk read, oldest first, within the cap.
+    fn flush_reversed(&mut self) {
+        let Some(pages) = self.reversed.take() else {
+            return;
+        };
+        for mut release in pages.into_iter().rev() {
+            release.page.invitations.reverse();
+            release.read.reverse();
+            let mut page = release.page;
+            let fresh = std::mem::take(&mut page.invitations)
+                .into_iter()
+                .zip(release.read)
+                .collect();
+            self.release(&mut page, fresh);
+        }
+    }
+
+    /// Once a page came out of order, ids prove nothing: read every window in walk order and
+    /// yield every invitation not yet yielded.
+    fn start_unordered(&mut self, read: &PageRead) {
+        let next = if self.oldest_first {
+            read.window.offset.checked_sub(self.size)
+        } else {
+            read.window.offset.checked_add(read.window.count)
+        };
+        self.unordered = Some(next.unwrap_or(u64::MAX));
+        let held: Vec<PageRead> = self.pending.take().map(|p| p.read).into_iter().collect();
+        for read in held {
+            self.take_all(read);
+        }
+    }
+
+    fn plan_unordered(&mut self, offset: u64) -> Option<(Ask, Window)> {
+        let far_end = self
+            .far
+            .as_ref()
+            .map(|far| far.window.offset + far.window.count);
+        let done = if self.oldest_first {
+            offset == u64::MAX || offset < self.first || far_end.is_some_and(|end| offset < end)
+        } else {
+            offset == u64::MAX || self.end.is_some_and(|end| offset >= end)
+        };
+        if done {
+            if let Some(far) = self.far.take() {
+                self.take_all(far);
+            }
+            self.finish();
+            return None;
+        }
+        Some((
+            Ask::Next,
+            Window {
+                offset,
+                count: self.size,
+            },
+        ))
+    }
+
+    fn take_unordered(&mut self, read: PageRead) {
+        let ended = read.ends.is_some_and(|(_, lower)| lower.id <= BOTTOM);
+        let window = read.window;
+        self.take_all(read);
+        let next = if self.oldest_first {
+            window
+                .offset
+                .checked_sub(self.size)
+                .map(|o| o.max(self.first))
+        } else if ended {
+            None
+        } else {
+            window.offset.checked_add(window.count)
+        };
+        let next = match next {
+            Some(next) if !(self.oldest_first && window.offset <= self.first) => next,
+            _ => u64::MAX,
+        };
+        self.unordered = Some(next);
+    }
+
+    /// Yields every invitation of `read` not yet yielded, in walk order of the page.
+    fn take_all(&mut self, read: PageRead) {
+        let (total, seq) = (read.page.total_available_results, self.clock);
+        let mut fresh: Vec<(Invitation, End)> = Vec::new();
+        for (index, invitation) in read.items.into_iter().enumerate() {
+            if self.yielded.contains(&invitation.invitation_id)
+                || fresh
+                    .iter()
+                    .any(|(i, _)| i.invitation_id == invitation.invitation_id)
+            {
+                continue;
+            }
+            let at = End {
+                id: Key::from(invitation.invitation_id),
+                pos: read.window.offset.saturating_add(index as u64),
+                total,
+                seq,
+            };
+            fresh.push((invitation, at));
+        }
+        if self.oldest_first {
+            fresh.reverse();
+        }
+        let mut page = read.page;
+        self.release(&mut page, fresh);
+    }
+
+    /// Whether `a` comes after `b` in walk order.
+    fn after(&self, a: Key, b: Key) -> bool {
+        if self.oldest_first {
+            a > b
+        } else {
+            a < b
+        }
+    }
+
+    fn is_ours(&self, key: Key) -> bool {
+        if self.oldest_first {
+            key >= self.start
+        } else {
+            key <= self.start
+        }
+    }
+
+    fn was_assumed(&self, key: Key) -> bool {
+        self.assumed
+            .iter()
+            .any(|(low, high)| *low < key && key < *high)
+    }
+
+    /// The end of `read` that faces the anchor.
+    fn near_end(&self, read: &PageRead) -> End {
+        let (upper, lower) = read.ends.unwrap_or_default();
+        if self.oldest_first {
+            lower
+        } else {
+            upper
+        }
+    }
+
+    /// The end of `read` away from the anchor.
+    fn far_end(&self, read: &PageRead) -> End {
+        let (upper, lower) = read.ends.unwrap_or_default();
+        if self.oldest_first {
+            upper
+        } else {
+            lower
+        }
+    }
+
+    /// What the gap between the anchor's `edge` and a read's `near` end can hold.
+    fn gap(&self, edge: &End, near: &End) -> Bound {
+        if self.oldest_first {
+            between(near, edge)
+        } else {
+            between(edge, near)
+        }
+    }
+
+    /// v1 oldest first: whether a gap of the forward shape between `edge` and `near` may be
+    /// taken as empty. Only an insertion can fill it; every total in between is known and none
+    /// rose. Not across a resume, whose edge was read in another run, hours of sends and
+    /// withdrawals ago: that gap costs a re-read.
+    fn may_assume(&self, edge: &End, near: &End) -> bool {
+        !self.generation.anchors() && edge.seq > 0 && self.grew(edge, near) == 0
+    }
+
+    /// How much the list grew between the reads of `a` and `b`: every rise of the total in
+    /// between, even where a later fall cancelled it out.
+    fn grew(&self, a: &End, b: &End) -> u64 {
+        let (first, last) = if a.seq <= b.seq { (a, b) } else { (b, a) };
+        let mut previous = first.total;
+        let mut rise = 0u64;
+        let later = self
+            .totals
+            .iter()
+            .filter(|(seq, _)| *seq > first.seq && *seq <= last.seq);
+        for &(_, total) in later {
+            if let Some(previous) = previous {
+                rise = rise.saturating_add(total.saturating_sub(previous));
+            }
+            previous = Some(total);
+        }
+        rise
+    }
+
+    /// How many invitations of `read` lie strictly between the ids `from` and `to`.
+    fn count_between(&self, read: &PageRead, from: Key, to: Key) -> u64 {
+        let (low, high) = (from.min(to), from.max(to));
+        read.items
+            .iter()
+            .map(|i| Key::from(i.invitation_id))
+            .filter(|key| low < *key && *key < high)
+            .count() as u64
+    }
+
+    fn count_total_pages(&mut self) {
+        let Some((total, _)) = self.latest else {
+            return;
+        };
+        let data_last = total.div_ceil(self.size).max(1);
+        let first_page = self.first / self.size + 1;
+        let cap_last = match self.cap {
+            Some(cap) if !self.oldest_first => Some(first_page - 1 + cap.div_ceil(self.size)),
+            _ => None,
+        };
+        let end_last = self.end.map(|end| end / self.size);
+        let last = [Some(data_last), cap_last, end_last]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(data_last);
+        self.total_pages = Some(u32::try_from(last).unwrap_or(u32::MAX));
+    }
+
+    fn next_page(&self) -> Option<u32> {
+        if self.finished {
+            return None;
+        }
+        let window = match (self.edge, self.resume_from) {
+            (Some(edge), _) => self.next_window(&edge)?,
+            (None, Some(point)) => return Some(point.page()),
+            (None, None) => self.first_window().1,
+        };
+        Some(u32::try_from(window.offset / self.size + 1).unwrap_or(u32::MAX))
+    }
+
+    /// Where a resumed walk goes on: after `last` (an invitation handed out mid-page) or the
+    /// edge.
+    fn resume_point(&self, generation: Generation, last: Option<End>) -> Option<ResumePoint> {
+        if self.finished || self.reversed.is_some() || self.ending.is_some() {
+            return None;
+        }
+        let at = last.or(self.edge)?;
+        Some(ResumePoint {
+            generation,
+            oldest_first: self.oldest_first,
+            invitation_id: u64::try_from(at.id).ok()?,
+            position: at.pos,
+            total: at.total,
+        })
+    }
+}
+
+impl Default for End {
+    fn default() -> End {
+        End {
+            id: BOTTOM,
+            pos: 0,
+            total: None,
+            seq: 0,
+        }
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Private helpers
@@ -3814,6 +4928,12 @@ mod fake {
         }
     }
 }
+
+/// The walk against a simulated live list. It lives with the other tests, but is compiled here
+/// because it drives the private walk core.
+#[cfg(test)]
+#[path = "../tests/simulation/mod.rs"]
+mod simulation;
 
 /// The README's code blocks, compiled as doctests so the README cannot drift from the API.
 #[cfg(doctest)]

@@ -510,21 +510,20 @@ fn hostile_bodies_are_decode_errors_with_snippets() {
 }
 
 #[test]
-fn a_server_that_repeats_a_page_stops_the_paginator() {
+fn a_server_that_repeats_a_page_stops_the_paginator_after_five_pages_with_nothing_new() {
     // Ignores start_page: always page 1 of 138.
     let server = RawServer::start(|_, _| Action::Write(page_one()));
     let config = config(server.base_url());
     let mut pages = Paginator::new(&config, Params::new(TOKEN));
     assert!(pages.next().unwrap().is_ok());
-    assert!(matches!(
-        pages.next(),
-        Some(Err(Error::RepeatedPage { page: 2 }))
-    ));
+    let err = pages.next().unwrap().unwrap_err();
+    assert!(matches!(err, Error::RepeatedPage { page: 6 }), "{err:?}");
+    assert!(err.to_string().contains("report it to LinkUp"), "{err}");
     assert!(pages.next().is_none());
     assert_eq!(
         server.request_count(),
-        2,
-        "at most one repeated page is paid for"
+        6,
+        "page 1, then 5 pages that brought nothing new"
     );
 
     // Same invitations again, without pagination facts to give it away.
@@ -537,7 +536,7 @@ fn a_server_that_repeats_a_page_stops_the_paginator() {
         .filter(Result::is_err)
         .count();
     assert_eq!(errors, 1);
-    assert_eq!(server.request_count(), 2);
+    assert_eq!(server.request_count(), 6);
 }
 
 // ---------------------------------------------------------------------------------------------
