@@ -1608,8 +1608,10 @@ impl Generation {
 
     /// The page a reply holds, or the error it says; and the credits it cost. v1 charges every
     /// reply but HTTP 500 (counting 502-504 keeps `credits_used` an upper bound, so a budget is
-    /// never overrun). v2 says what it consumed in `metadata.credits_consumed`; without it, an
-    /// error is free and a page costs one credit per 50 invitations.
+    /// never overrun). v2 says what it consumed in `metadata.credits_consumed`; it counts for
+    /// that, but never for less than the documented price (a page, one credit per 50
+    /// invitations; an error, nothing), so a reply that claims to be free cannot slip past a
+    /// budget.
     fn read(
         self,
         reply: &Reply<'_>,
@@ -1626,7 +1628,7 @@ impl Generation {
                     Err(Error::Decode { .. }) => 1,
                     Err(_) => 0,
                 };
-                (result, consumed.unwrap_or(documented))
+                (result, consumed.unwrap_or(0).max(documented))
             }
         }
     }
@@ -1825,7 +1827,7 @@ fn send(
         }
         let left = deadline.saturating_duration_since(Instant::now());
         let (result, charged) = attempt(config, agent, &call, left);
-        credits.used += charged;
+        credits.used = credits.used.saturating_add(charged);
         let err = match result {
             Ok(page) => return Ok(page),
             Err(err) => err,
