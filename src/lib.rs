@@ -1890,8 +1890,9 @@ fn attempt(
     let mut response = match sent {
         Ok(response) => response,
         Err(source) => {
-            // Headers too large to read still mean the server answered, and charged.
-            let charged = matches!(source, ureq::Error::LargeResponseHeader(..));
+            // A reply whose head cannot be read (too large, not HTTP) still means the server
+            // answered, and charged.
+            let charged = unreadable(&source);
             return (Err(failed(source, false)), u64::from(charged));
         }
     };
@@ -1975,7 +1976,7 @@ fn transport_error(
         // rustls reports a refused certificate as an io::Error around its own error.
         ureq::Error::Io(io) if io.get_ref().is_some_and(is_rustls_error) => TransportKind::Tls,
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => TransportKind::Proxy,
-        ureq::Error::LargeResponseHeader(..) => TransportKind::UnreadableReply,
+        source if unreadable(source) => TransportKind::UnreadableReply,
         _ => TransportKind::Connection {
             after_reply: in_body,
         },
@@ -1985,6 +1986,17 @@ fn transport_error(
         elapsed,
         source,
     })
+}
+
+/// Whether the server answered with something that is not a readable HTTP reply: headers over
+/// ureq's limit, too many of them, a bad header name, two `Content-Length`s. Our own requests
+/// are well formed (the key is checked to be plain ASCII), so ureq's protocol errors come from
+/// the reply.
+fn unreadable(source: &ureq::Error) -> bool {
+    matches!(
+        source,
+        ureq::Error::LargeResponseHeader(..) | ureq::Error::Protocol(_)
+    )
 }
 
 /// Whether `err` is a `rustls::Error`, named through ureq's public `Error::Rustls` variant so
