@@ -1332,7 +1332,8 @@ pub struct TransportError {
     kind: TransportKind,
     /// How long the attempt had run when it failed.
     elapsed: Duration,
-    source: ureq::Error,
+    /// ureq's error; `None` when nothing was sent (a pacing slot past the deadline).
+    source: Option<ureq::Error>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1359,6 +1360,8 @@ enum TransportKind {
 /// Where in an attempt a deadline ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
+    /// Waiting for a request slot under `requests_per_minute`, the next one this far away.
+    Pacing(Duration),
     Resolving,
     Connecting,
     /// Sending the request or waiting for the reply to start (ureq does not tell them apart).
@@ -1394,6 +1397,14 @@ impl TransportError {
     fn retryable(&self) -> bool {
         self.before_reply() && !matches!(self.kind, TransportKind::Tls | TransportKind::Proxy)
     }
+
+    /// ureq's own words for the failure.
+    fn reason(&self) -> String {
+        self.source
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
 }
 
 impl fmt::Display for TransportError {
@@ -1401,7 +1412,18 @@ impl fmt::Display for TransportError {
         let secs = self.elapsed.as_secs_f64();
         match self.kind {
             TransportKind::Timeout { phase, cut_short } => {
+                if let Phase::Pacing(wait) = phase {
+                    return write!(
+                        f,
+                        "timed out before sending: the next request may start only in {:.1}s, \
+                         to keep to Config::requests_per_minute, and that is past \
+                         Config::call_timeout; nothing was sent: raise call_timeout or space \
+                         the calls further apart",
+                        wait.as_secs_f64()
+                    );
+                }
                 let phase = match phase {
+                    Phase::Pacing(_) => "waiting for a request slot",
                     Phase::Resolving => "resolving the host",
                     Phase::Connecting => "connecting",
                     Phase::BeforeReply => {
@@ -1426,18 +1448,21 @@ impl fmt::Display for TransportError {
                 f,
                 "TLS failed before any reply ({}); not retried: check Config::base_url, the \
                  system clock, and any proxy that intercepts TLS",
-                bounded(&tls_reason(&self.source), 120)
+                bounded(
+                    &self.source.as_ref().map(tls_reason).unwrap_or_default(),
+                    120
+                )
             ),
             TransportKind::Proxy => write!(
                 f,
                 "the proxy failed to open a tunnel ({}); check Config::proxy or HTTPS_PROXY",
-                bounded(&self.source.to_string(), 120)
+                bounded(&self.reason(), 120)
             ),
             TransportKind::UnreadableReply => write!(
                 f,
                 "the server replied but its reply could not be read ({}); the call was likely \
                  charged: report it to LinkUp",
-                bounded(&self.source.to_string(), 120)
+                bounded(&self.reason(), 120)
             ),
             TransportKind::Connection { after_reply: true } => write!(
                 f,
@@ -1455,7 +1480,7 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        self.source.as_ref().map(|source| source as _)
     }
 }
 
@@ -1819,13 +1844,17 @@ fn send(
         json: &json,
         secrets: &secrets,
     };
-    let deadline = Instant::now() + config.call_timeout;
+    // None when the call's bound is further than an `Instant` can reach: no bound then.
+    let deadline = Instant::now().checked_add(config.call_timeout);
     let mut retry = 0;
     loop {
         if let Some(interval) = config.pacing_interval() {
-            config.pacer.wait(interval);
+            // A slot past the call's deadline is not taken: the error now, nothing sent.
+            config.pacer.wait(interval, deadline).map_err(paced)?;
         }
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.map_or(config.timeout, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
         let (result, charged) = attempt(config, agent, &call, left);
         credits.used = credits.used.saturating_add(charged);
         let err = match result {
@@ -1838,7 +1867,7 @@ fn send(
         let wait = match retry_wait(&err, config.retry_backoff, retry) {
             // A retry must have time left after its wait; a Retry-After that would overrun the
             // call is the caller's to judge, now rather than after sleeping through it.
-            Some(wait) if Instant::now() + wait < deadline => wait,
+            Some(wait) if fits(wait, deadline) => wait,
             _ => return Err(err),
         };
         retry += 1;
@@ -1849,6 +1878,27 @@ fn send(
         );
         std::thread::sleep(wait);
     }
+}
+
+/// Whether a wait leaves time before `deadline`.
+fn fits(wait: Duration, deadline: Option<Instant>) -> bool {
+    deadline.is_none_or(|deadline| {
+        Instant::now()
+            .checked_add(wait)
+            .is_some_and(|at| at < deadline)
+    })
+}
+
+/// The error for a pacing slot `wait` away, past the call's deadline.
+fn paced(wait: Duration) -> Error {
+    Error::Transport(TransportError {
+        kind: TransportKind::Timeout {
+            phase: Phase::Pacing(wait),
+            cut_short: true,
+        },
+        elapsed: Duration::ZERO,
+        source: None,
+    })
 }
 
 /// What one call sends, the same for each of its attempts.
@@ -1984,7 +2034,7 @@ fn transport_error(
     Error::Transport(TransportError {
         kind,
         elapsed,
-        source,
+        source: Some(source),
     })
 }
 
@@ -2283,19 +2333,25 @@ struct Pacer {
 }
 
 impl Pacer {
-    fn wait(&self, interval: Duration) {
+    /// Takes the next slot and sleeps until it comes; or, when it would come at or after
+    /// `deadline`, leaves it free and says how far away it was.
+    fn wait(&self, interval: Duration, deadline: Option<Instant>) -> Result<(), Duration> {
         let slot = {
             // A panic elsewhere while holding the lock leaves a valid Instant: keep going.
             let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let slot = next.filter(|t| *t > now).unwrap_or(now);
-            *next = Some(slot + interval);
+            if deadline.is_some_and(|deadline| slot >= deadline) {
+                return Err(slot - now);
+            }
+            *next = Some(slot.checked_add(interval).unwrap_or(slot));
             slot
         };
         let now = Instant::now();
         if slot > now {
             std::thread::sleep(slot - now);
         }
+        Ok(())
     }
 }
 
@@ -5207,7 +5263,7 @@ mod tests {
         let pacer = Pacer::default();
         let start = Instant::now();
         for _ in 0..3 {
-            pacer.wait(Duration::from_millis(20));
+            pacer.wait(Duration::from_millis(20), None).unwrap();
         }
         assert!(start.elapsed() >= Duration::from_millis(40));
     }

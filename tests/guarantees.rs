@@ -7,11 +7,13 @@ mod support;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use linkup_sent_invitations::{Error, Paginator, Params};
+use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Paginator, Params};
 use serde_json::json;
 use support::{
-    config, http_response, live_list, newer_id, pages_asked, timed_ids, Action, RawServer, TOKEN,
+    config, http_response, live_list, newer_id, pages_asked, timed_ids, Action, RawServer, KEY,
+    TOKEN,
 };
 
 const ACCOUNT: &str = "acct-SECRET-9f2e";
@@ -312,4 +314,64 @@ fn a_reply_head_that_cannot_be_read_is_charged_and_not_retried() {
         assert!(text.contains("reply could not be read"), "{text}");
         assert!(!text.contains("check the network"), "{text}");
     }
+}
+
+#[test]
+fn numbers_at_their_limits_neither_panic_nor_wrap() {
+    // A call bound too far for any clock.
+    let server = live_list(timed_ids(5, 6), |_, _| {});
+    let config = config(server.base_url()).call_timeout(Duration::MAX);
+    assert_eq!(
+        fetch_sent_invitations(&config, &Params::new(TOKEN))
+            .unwrap()
+            .invitations
+            .len(),
+        5
+    );
+
+    // A v2 total of u64::MAX.
+    let server = v2_claiming(200, u64::MAX, 1);
+    let mut pages = Paginator::new(
+        &support::config(server.base_url()),
+        Params::account(ACCOUNT),
+    )
+    .max_credits(3);
+    assert_eq!(pages.by_ref().filter(Result::is_ok).count(), 3);
+    assert_eq!(pages.credits_used(), 3);
+
+    // Two pages that each claim u64::MAX credits: the count saturates.
+    let server = v2_claiming(100, 100, u64::MAX);
+    let mut pages = Paginator::new(
+        &support::config(server.base_url()),
+        Params::account(ACCOUNT),
+    );
+    assert_eq!(pages.by_ref().filter(Result::is_ok).count(), 2);
+    assert_eq!(pages.credits_used(), u64::MAX);
+}
+
+#[test]
+fn a_pacing_slot_past_the_call_deadline_is_not_waited_for() {
+    let server = live_list(timed_ids(5, 6), |_, _| {});
+    let config = Config::new(KEY)
+        .base_url(server.base_url())
+        .requests_per_minute(6) // a request every 10 s
+        .call_timeout(Duration::from_secs(2));
+    fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap();
+    let started = Instant::now();
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.request_count(), 1, "nothing sent");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("requests_per_minute") && text.contains("nothing was sent"),
+        "{text}"
+    );
 }
