@@ -564,6 +564,13 @@ fn endpoints(base_url: &str) -> [Arc<str>; 2] {
     [Generation::V1, Generation::V2].map(|g| format!("{base_url}{}", g.path()).into())
 }
 
+/// How long resolving, and connecting, may take of an attempt limited to `limit`: a tenth less,
+/// so that ureq reports a stalled connect as one rather than as the attempt's deadline, and at
+/// most 10 s, so that a dead address fails fast and is retried.
+fn phase_limit(limit: Duration) -> Duration {
+    CONNECT_TIMEOUT.min(limit - limit / 10)
+}
+
 fn build_agent(proxy: Option<ureq::Proxy>, timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         // Statuses are read here, so the server's error message is kept.
@@ -577,10 +584,10 @@ fn build_agent(proxy: Option<ureq::Proxy>, timeout: Duration) -> ureq::Agent {
         // call's own bound leaves less). Under a deadline ureq resolves the host in a thread of
         // its own per request: invisible at 300 requests a minute; see BENCHMARKS.md.
         .timeout_global(Some(timeout))
-        // These only make resolving and connecting fail fast, and name themselves, when the
-        // deadline is longer.
-        .timeout_resolve(Some(CONNECT_TIMEOUT))
-        .timeout_connect(Some(CONNECT_TIMEOUT))
+        // Resolving and connecting fail fast, and name themselves: they stop just short of
+        // the deadline (at most 10 s), so a connect that never completes says so.
+        .timeout_resolve(Some(phase_limit(timeout)))
+        .timeout_connect(Some(phase_limit(timeout)))
         .user_agent(concat!(
             "linkup-sent-invitations/",
             env!("CARGO_PKG_VERSION")
@@ -1931,6 +1938,8 @@ fn attempt(
         request
             .config()
             .timeout_global(Some(limit))
+            .timeout_resolve(Some(phase_limit(limit)))
+            .timeout_connect(Some(phase_limit(limit)))
             .build()
             .send(json)
     } else {

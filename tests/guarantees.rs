@@ -6,6 +6,7 @@
 mod support;
 
 use std::collections::HashSet;
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -374,4 +375,28 @@ fn a_pacing_slot_past_the_call_deadline_is_not_waited_for() {
         text.contains("requests_per_minute") && text.contains("nothing was sent"),
         "{text}"
     );
+}
+
+#[test]
+fn a_connect_that_never_completes_is_named_as_connecting() {
+    // A listener that never accepts, its queue filled: the next connect hangs.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    while let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+        queued.push(stream);
+        assert!(queued.len() < 5000, "the accept queue never filled");
+    }
+    let config = config(format!("http://{addr}"))
+        .timeout(Duration::from_millis(600))
+        .max_retries(0);
+    let started = Instant::now();
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    let text = err.to_string();
+    assert!(text.contains("timed out connecting"), "{text}");
 }
