@@ -383,7 +383,7 @@ impl Config {
     /// Defaults to `https://api.linkupapi.com`.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Config {
         let url = base_url.into();
-        self.base_url = url.trim_end_matches('/').into();
+        self.base_url = url.trim().trim_end_matches('/').into();
         self.endpoints = endpoints(&self.base_url);
         self.agent = Arc::default(); // the route (proxy or direct) depends on the URL
         self
@@ -548,7 +548,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("api_key", &"[redacted]")
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_userinfo(&self.base_url))
             .field("timeout", &self.timeout)
             .field("call_timeout", &self.call_timeout)
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
@@ -4151,24 +4151,31 @@ fn bounded(text: &str, max: usize) -> String {
 }
 
 fn check_base_url(url: &str) -> Result<(), Error> {
+    // Shown without any password, whatever is wrong with it.
+    let shown = redact_userinfo(url);
+    let refuse = |why: &str| Err(Error::InvalidParams(format!("base_url {shown:?} {why}")));
     let lower = url.to_ascii_lowercase();
     let (scheme_ok, rest) = if let Some(rest) = lower.strip_prefix("https://") {
         (true, rest)
     } else if let Some(rest) = lower.strip_prefix("http://") {
         (false, rest)
     } else {
-        return Err(Error::InvalidParams(format!(
-            "base_url {:?} is not an https:// URL",
-            bounded(url, 100)
-        )));
+        return refuse("is not an https:// URL");
     };
-    let host = host_of(rest);
-    if host.is_empty() {
-        return Err(Error::InvalidParams(format!(
-            "base_url {:?} has no host",
-            bounded(url, 100)
-        )));
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("contains spaces or control characters: remove them");
     }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return refuse(
+            "carries a user name or password: LinkUp takes the API key in a header, and a \
+             password in a URL ends up in logs; drop the part before the @",
+        );
+    }
+    if host_of(rest).is_empty() {
+        return refuse("has no host");
+    }
+    let host = host_of(rest);
     let loopback = host == "localhost"
         || host
             .parse::<std::net::IpAddr>()
@@ -4176,11 +4183,10 @@ fn check_base_url(url: &str) -> Result<(), Error> {
     if scheme_ok || loopback {
         Ok(())
     } else {
-        Err(Error::InvalidParams(format!(
-            "base_url {:?} is plain http: the API key would travel in clear text; use https:// \
-             (plain http is allowed only to a loopback test server)",
-            bounded(url, 100)
-        )))
+        refuse(
+            "is plain http: the API key would travel in clear text; use https:// (plain http \
+             is allowed only to a loopback test server)",
+        )
     }
 }
 
@@ -5156,6 +5162,9 @@ mod tests {
             "http://127.0.0.1.evil.com",
             "http://localhost.evil.com",
             "http://evil.com/@127.0.0.1",
+            "http://user:pw@127.0.0.1:8080",
+            "https://user@api.linkupapi.com",
+            "https://api.linkup api.com",
             "ftp://127.0.0.1",
             "api.linkupapi.com",
             "https://",

@@ -400,3 +400,18 @@ fn a_connect_that_never_completes_is_named_as_connecting() {
     let text = err.to_string();
     assert!(text.contains("timed out connecting"), "{text}");
 }
+
+#[test]
+fn a_base_url_with_a_password_is_refused_and_never_shown() {
+    let server = live_list(timed_ids(5, 6), |_, _| {});
+    let with_password = server
+        .base_url()
+        .replace("http://", "http://user:pw-SECRET@");
+    let config = Config::new(KEY).base_url(with_password);
+    assert!(!format!("{config:?}").contains("pw-SECRET"));
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(matches!(err, Error::InvalidParams(_)), "{err:?}");
+    assert!(!err.to_string().contains("pw-SECRET"), "{err}");
+    assert!(err.to_string().contains("user name or password"), "{err}");
+    assert_eq!(server.request_count(), 0);
+}
