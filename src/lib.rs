@@ -188,6 +188,12 @@
 //! another host). A base URL with a user name or password in it is refused (LinkUp takes the
 //! key in a header; a password in a URL ends up in logs).
 //!
+//! A secret is redacted from messages when it is 8 characters or longer, in one pass (the
+//! `[redacted]` marker is never redacted into). Real API keys, LinkedIn session tokens and
+//! account ids are dozens of characters, so a shorter "secret" is a test's stand-in such as
+//! `Config::new("k")`, which reveals nothing, and redacting every `k` would make messages
+//! unreadable.
+//!
 //! **Proxies.** https requests go through the proxy the environment names, the way curl reads
 //! it (`https_proxy`/`HTTPS_PROXY`, else `all_proxy`/`ALL_PROXY`, except the hosts in
 //! `no_proxy`/`NO_PROXY`; `HTTP_PROXY` is never used), or through [`Config::proxy`], always in a
@@ -4130,22 +4136,46 @@ struct Secrets<'a> {
     credential: &'a str,
 }
 
+/// Secrets shorter than this are left in messages. Real API keys, LinkedIn session tokens and
+/// account ids are far longer, so a shorter one is a test's stand-in (`Config::new("k")`), and
+/// redacting every `k` of a message would only make it unreadable.
+const MIN_SECRET_CHARS: usize = 8;
+
 impl Secrets<'_> {
     /// `text` without the secrets (raw or JSON-escaped), on one line, at most `max` chars.
+    /// One pass, longest match first: a marker is never redacted into, and a secret inside
+    /// another goes whole.
     fn clean(&self, text: &str, max: usize) -> String {
-        let mut text = text.to_owned();
+        let mut patterns: Vec<String> = Vec::new();
         for secret in [self.api_key, self.credential] {
-            if secret.is_empty() {
+            if secret.chars().count() < MIN_SECRET_CHARS {
                 continue;
             }
-            text = text.replace(secret, "[redacted]");
             let escaped = serde_json::to_string(secret).unwrap_or_default();
             let escaped = escaped.trim_matches('"');
-            if escaped != secret && !escaped.is_empty() {
-                text = text.replace(escaped, "[redacted]");
+            if escaped != secret {
+                patterns.push(escaped.to_owned());
             }
+            patterns.push(secret.to_owned());
         }
-        bounded(&text, max)
+        patterns.sort_by_key(|pattern| std::cmp::Reverse(pattern.len()));
+        let mut out = String::with_capacity(text.len().min(max * 4));
+        let mut rest = text;
+        // Past `max` chars and a margin for the trim, the rest is cut anyway.
+        let mut chars = 0;
+        while chars <= max + 64 {
+            if let Some(pattern) = patterns.iter().find(|p| rest.starts_with(p.as_str())) {
+                out.push_str("[redacted]");
+                rest = &rest[pattern.len()..];
+                chars += 10;
+                continue;
+            }
+            let Some(c) = rest.chars().next() else { break };
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            chars += 1;
+        }
+        bounded(&out, max)
     }
 }
 
@@ -5190,14 +5220,38 @@ mod tests {
     #[test]
     fn clean_scrubs_raw_and_escaped_secrets_and_bounds_length() {
         let secrets = Secrets {
-            api_key: "KEY123",
-            credential: "tok\"en",
+            api_key: "KEY123KEY123",
+            credential: "token\"token",
         };
-        let text = r#"key KEY123 token tok\"en raw tok"en"#;
+        let text = r#"key KEY123KEY123 token token\"token raw token"token"#;
         let cleaned = secrets.clean(text, 1000);
         assert_eq!(cleaned, "key [redacted] token [redacted] raw [redacted]");
         let long = "x".repeat(5000);
         assert_eq!(secrets.clean(&long, 10).chars().count(), 11);
+
+        // One pass: a secret that is the marker's own text is redacted once, not into.
+        let marker = Secrets {
+            api_key: "redacted-key",
+            credential: "[redacted]",
+        };
+        assert_eq!(
+            marker.clean("key redacted-key, token [redacted]", 100),
+            "key [redacted], token [redacted]"
+        );
+        // A test's one-letter stand-ins leave messages readable.
+        let short = Secrets {
+            api_key: "k",
+            credential: "t",
+        };
+        let message = "Missing required parameter: login_token";
+        assert_eq!(short.clean(message, 100), message);
+        // A secret cut by the length limit is still not shown in part.
+        let cut = format!("{}KEY123KEY123", "x".repeat(195));
+        let secrets = Secrets {
+            api_key: "KEY123KEY123",
+            credential: "tok\"en",
+        };
+        assert!(!secrets.clean(&cut, 200).contains("KEY1"));
         assert_eq!(bounded("a\nb", 10), "a b");
     }
 
