@@ -1351,15 +1351,43 @@ impl std::error::Error for Error {
 
 /// Why a request or its reply did not get through.
 ///
-/// Its message says what failed, in which phase, and after how long;
-/// [`source()`](std::error::Error::source) gives the underlying HTTP client error.
+/// Its message names the cause (a host not found, a connection refused or closed, TLS and why,
+/// a timeout and in which phase), how many attempts the call made and how long they took, and
+/// what to check; [`source()`](std::error::Error::source) gives the underlying HTTP client
+/// error.
+///
+/// # Examples
+///
+/// ```
+/// use std::error::Error as _;
+/// use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+///
+/// // A port where nothing listens.
+/// let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let config = Config::new("your-api-key")
+///     .base_url(format!("http://127.0.0.1:{port}"))
+///     .retry_backoff(std::time::Duration::from_millis(1));
+/// let err = fetch_sent_invitations(&config, &Params::new("your-login-token")).unwrap_err();
+/// let Error::Transport(transport) = &err else { panic!("{err:?}") };
+/// assert_eq!(transport.attempts(), 3); // the first, and the 2 retries allowed by default
+/// assert!(transport.before_reply() && !transport.is_timeout());
+/// assert!(err.to_string().starts_with("connection refused by 127.0.0.1"), "{err}");
+/// assert!(transport.source().is_some()); // ureq's own error
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportKind,
-    /// How long the attempt had run when it failed.
+    /// How long the last attempt had run when it failed.
     elapsed: Duration,
-    /// ureq's error; `None` when nothing was sent (a pacing slot past the deadline).
-    source: Option<ureq::Error>,
+    /// The host the request went to, for the message.
+    host: String,
+    /// The attempts the call made in all, and how long they took with their waits.
+    attempts: u32,
+    total: Duration,
+    /// ureq's error (boxed: it is large, and errors are returned by value); `None` when
+    /// nothing was sent (a pacing slot past the deadline).
+    source: Option<Box<ureq::Error>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1371,13 +1399,19 @@ enum TransportKind {
         cut_short: bool,
     },
     HostNotFound,
+    /// Nothing listens at that host and port.
+    Refused,
     /// Certificate or handshake failure: retrying cannot fix it.
     Tls,
     /// The proxy refused or broke the CONNECT tunnel.
     Proxy,
     /// The server answered, but its reply could not be read (headers over ureq's limit).
     UnreadableReply,
-    /// The connection failed or broke.
+    /// The server reset or closed the connection.
+    Closed {
+        after_reply: bool,
+    },
+    /// Any other failure of the connection.
     Connection {
         after_reply: bool,
     },
@@ -1411,13 +1445,20 @@ impl TransportError {
                 phase: Phase::ReadingBody,
                 ..
             } | TransportKind::UnreadableReply
+                | TransportKind::Closed { after_reply: true }
                 | TransportKind::Connection { after_reply: true }
         )
     }
 
-    /// How long the failed attempt ran before it gave up or broke.
+    /// How long the last attempt ran before it gave up or broke.
     pub fn elapsed(&self) -> Duration {
         self.elapsed
+    }
+
+    /// How many attempts the call made: 1, plus the retries it was allowed and could fit in
+    /// [`Config::call_timeout`]; 0 when it sent nothing (a pacing slot past the deadline).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     fn retryable(&self) -> bool {
@@ -1431,23 +1472,13 @@ impl TransportError {
             .map(ToString::to_string)
             .unwrap_or_default()
     }
-}
 
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// What went wrong, in a few words: the start of the message, and of a retry's log line.
+    fn cause(&self) -> String {
         let secs = self.elapsed.as_secs_f64();
+        let host = &self.host;
         match self.kind {
-            TransportKind::Timeout { phase, cut_short } => {
-                if let Phase::Pacing(wait) = phase {
-                    return write!(
-                        f,
-                        "timed out before sending: the next request may start only in {:.1}s, \
-                         to keep to Config::requests_per_minute, and that is past \
-                         Config::call_timeout; nothing was sent: raise call_timeout or space \
-                         the calls further apart",
-                        wait.as_secs_f64()
-                    );
-                }
+            TransportKind::Timeout { phase, .. } => {
                 let phase = match phase {
                     Phase::Pacing(_) => "waiting for a request slot",
                     Phase::Resolving => "resolving the host",
@@ -1455,58 +1486,101 @@ impl fmt::Display for TransportError {
                     Phase::BeforeReply => {
                         "before any reply (sending the request or waiting for it)"
                     }
-                    Phase::ReadingBody => "reading the reply (the call was likely charged)",
+                    Phase::ReadingBody => "reading the reply",
                 };
-                write!(f, "timed out {phase} after {secs:.1}s; ")?;
-                if cut_short {
-                    write!(
-                        f,
-                        "Config::call_timeout left no more for this attempt: raise it"
-                    )
-                } else {
-                    write!(f, "retry later or raise Config::timeout")
-                }
+                format!("timed out {phase} after {secs:.1}s")
             }
-            TransportKind::HostNotFound => {
-                write!(f, "host not found; check Config::base_url and DNS")
-            }
-            TransportKind::Tls => write!(
-                f,
-                "TLS failed before any reply ({}); not retried: check Config::base_url, the \
-                 system clock, and any proxy that intercepts TLS",
+            TransportKind::HostNotFound => format!("{host} was not found (DNS)"),
+            TransportKind::Refused => format!("connection refused by {host}"),
+            TransportKind::Tls => format!(
+                "TLS with {host} failed ({})",
                 bounded(
-                    &self.source.as_ref().map(tls_reason).unwrap_or_default(),
+                    &self.source.as_deref().map(tls_reason).unwrap_or_default(),
                     120
                 )
             ),
-            TransportKind::Proxy => write!(
-                f,
-                "the proxy failed to open a tunnel ({}); check Config::proxy or HTTPS_PROXY",
+            TransportKind::Proxy => format!(
+                "the proxy failed to open a tunnel to {host} ({})",
                 bounded(&self.reason(), 120)
             ),
-            TransportKind::UnreadableReply => write!(
-                f,
-                "the server replied but its reply could not be read ({}); the call was likely \
-                 charged: report it to LinkUp",
+            TransportKind::UnreadableReply => format!(
+                "the reply from {host} could not be read ({})",
                 bounded(&self.reason(), 120)
             ),
-            TransportKind::Connection { after_reply: true } => write!(
-                f,
-                "connection failed while reading the reply after {secs:.1}s (the call was likely \
-                 charged); check the network"
-            ),
-            TransportKind::Connection { after_reply: false } => write!(
-                f,
-                "connection failed before any reply after {secs:.1}s; check the network and \
-                 Config::base_url"
+            TransportKind::Closed { after_reply: false } => {
+                format!("{host} closed the connection before any reply")
+            }
+            TransportKind::Closed { after_reply: true } => {
+                format!("{host} closed the connection while sending the reply")
+            }
+            TransportKind::Connection { after_reply } => format!(
+                "the connection to {host} failed {} ({})",
+                if after_reply {
+                    "while reading the reply"
+                } else {
+                    "before any reply"
+                },
+                bounded(&self.reason(), 120)
             ),
         }
     }
 }
 
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let TransportKind::Timeout {
+            phase: Phase::Pacing(wait),
+            ..
+        } = self.kind
+        {
+            return write!(
+                f,
+                "timed out before sending: the next request may start only in {:.1}s, to keep \
+                 to Config::requests_per_minute, and that is past Config::call_timeout; nothing \
+                 was sent: raise call_timeout or space the calls further apart",
+                wait.as_secs_f64()
+            );
+        }
+        f.write_str(&self.cause())?;
+        if self.attempts > 1 {
+            let total = self.total.as_secs_f64();
+            write!(f, " ({} attempts in {total:.1}s)", self.attempts)?;
+        }
+        let advice = match self.kind {
+            TransportKind::Timeout {
+                cut_short: true, ..
+            } => "Config::call_timeout left no more for this attempt: raise it",
+            TransportKind::Timeout {
+                phase: Phase::ReadingBody,
+                ..
+            } => "the call was likely charged; retry later or raise Config::timeout",
+            TransportKind::Timeout { .. } => "retry later or raise Config::timeout",
+            TransportKind::HostNotFound => "check the host name in Config::base_url, and DNS",
+            TransportKind::Refused => {
+                "nothing listens there: check the host and port in Config::base_url"
+            }
+            TransportKind::Tls => {
+                "not retried: check Config::base_url (https to a server that speaks plain \
+                 http?), the system clock, and any proxy that intercepts TLS"
+            }
+            TransportKind::Proxy => "check Config::proxy or HTTPS_PROXY",
+            TransportKind::UnreadableReply => "the call was likely charged: report it to LinkUp",
+            TransportKind::Closed { after_reply: true }
+            | TransportKind::Connection { after_reply: true } => {
+                "the call was likely charged; check the network"
+            }
+            TransportKind::Closed { after_reply: false }
+            | TransportKind::Connection { after_reply: false } => {
+                "check the network and Config::base_url"
+            }
+        };
+        write!(f, "; {advice}")
+    }
+}
+
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_ref().map(|source| source as _)
+        self.source.as_deref().map(|source| source as _)
     }
 }
 
@@ -1573,7 +1647,7 @@ pub fn fetch_sent_invitations(
         ));
     }
     let mut credits = Credits::default();
-    send(config, params, None, &mut credits)
+    fetch_page(config, params, None, &mut credits)
 }
 
 /// What differs between the API's two generations, and nothing else: the path, the request
@@ -1845,64 +1919,100 @@ impl Credits {
     }
 }
 
-/// Sends the request, retrying what is free or unavoidable, never past `credits.max` nor past
-/// the call's deadline ([`Config::call_timeout`]).
-///
-/// The caller has validated; when the budget forbids even the first attempt the caller must not
-/// call this (the paginator checks first), so the budget only stops retries here.
-fn send(
+/// Fetches one listing page (or what `params` ask for), through the generic request path.
+fn fetch_page(
     config: &Config,
     params: &Params,
     window: Option<Window>,
     credits: &mut Credits,
 ) -> Result<SentInvitationsPage, Error> {
-    let agent = config.agent()?;
-    warn_once_if_the_wire_is_logged();
     let generation = params.generation();
     let json = generation.body(params, window);
-    let secrets = Secrets {
-        api_key: &config.api_key,
-        credential: params.credential(),
-    };
+    let read = |reply: &Reply<'_>, secrets: &Secrets<'_>| generation.read(reply, secrets);
     let call = Call {
-        generation,
         endpoint: &config.endpoints[generation as usize],
         json: &json,
-        secrets: &secrets,
+        secrets: Secrets {
+            api_key: &config.api_key,
+            credential: params.credential(),
+        },
+        read: &read,
+        unreadable_cost: 1,
     };
+    send(config, &call, credits)
+}
+
+/// How a call reads a reply: what it holds, or the error it says, and the credits it cost.
+type ReadReply<'a, T> = &'a dyn Fn(&Reply<'_>, &Secrets<'_>) -> (Result<T, Error>, u64);
+
+/// What one call sends, the same for each of its attempts, and how its replies are judged.
+struct Call<'a, T> {
+    endpoint: &'a str,
+    json: &'a [u8],
+    secrets: Secrets<'a>,
+    read: ReadReply<'a, T>,
+    /// What a reply that came back but cannot be read counts for: 1, or 0 for a free call.
+    unreadable_cost: u64,
+}
+
+/// Sends a call, retrying what is free or unavoidable, never past `credits.max` nor past the
+/// call's deadline ([`Config::call_timeout`]).
+///
+/// The caller has validated; when the budget forbids even the first attempt the caller must not
+/// call this (the paginator checks first), so the budget only stops retries here.
+fn send<T>(config: &Config, call: &Call<'_, T>, credits: &mut Credits) -> Result<T, Error> {
+    let agent = config.agent()?;
+    warn_once_if_the_wire_is_logged();
+    let started = Instant::now();
     // None when the call's bound is further than an `Instant` can reach: no bound then.
-    let deadline = Instant::now().checked_add(config.call_timeout);
-    let mut retry = 0;
+    let deadline = started.checked_add(config.call_timeout);
+    let mut attempts = 0;
     loop {
         if let Some(interval) = config.pacing_interval() {
             // A slot past the call's deadline is not taken: the error now, nothing sent.
-            config.pacer.wait(interval, deadline).map_err(paced)?;
+            if let Err(wait) = config.pacer.wait(interval, deadline) {
+                return Err(tally(paced(wait), attempts, started));
+            }
         }
         let left = deadline.map_or(config.timeout, |d| {
             d.saturating_duration_since(Instant::now())
         });
-        let (result, charged) = attempt(config, agent, &call, left);
+        attempts += 1;
+        let (result, charged) = attempt(config, agent, call, left);
         credits.used = credits.used.saturating_add(charged);
         let err = match result {
-            Ok(page) => return Ok(page),
+            Ok(value) => return Ok(value),
             Err(err) => err,
         };
+        let retry = attempts - 1;
         if retry >= config.max_retries || !credits.can_spend() {
-            return Err(err);
+            return Err(tally(err, attempts, started));
         }
         let wait = match retry_wait(&err, config.retry_backoff, retry) {
             // A retry must have time left after its wait; a Retry-After that would overrun the
             // call is the caller's to judge, now rather than after sleeping through it.
             Some(wait) if fits(wait, deadline) => wait,
-            _ => return Err(err),
+            _ => return Err(tally(err, attempts, started)),
         };
-        retry += 1;
         log::debug!(
-            "linkup: retry {retry} of {} after {}, waiting {wait:?}",
-            config.max_retries,
-            retry_reason(&err)
+            "linkup: attempt {attempts} of {} failed: {}; retrying in {:.1}s",
+            config.max_retries.saturating_add(1),
+            retry_reason(&err),
+            wait.as_secs_f64()
         );
         std::thread::sleep(wait);
+    }
+}
+
+/// Notes on a transport error how many attempts the call made, and how long they took.
+fn tally(err: Error, attempts: u32, started: Instant) -> Error {
+    match err {
+        Error::Transport(mut transport) => {
+            transport.attempts = attempts;
+            transport.total = started.elapsed();
+            Error::Transport(transport)
+        }
+        other => other,
     }
 }
 
@@ -1923,27 +2033,21 @@ fn paced(wait: Duration) -> Error {
             cut_short: true,
         },
         elapsed: Duration::ZERO,
+        host: String::new(),
+        attempts: 0,
+        total: Duration::ZERO,
         source: None,
     })
 }
 
-/// What one call sends, the same for each of its attempts.
-struct Call<'a> {
-    generation: Generation,
-    endpoint: &'a str,
-    json: &'a [u8],
-    secrets: &'a Secrets<'a>,
-}
-
 /// One attempt, given at most `left` of the call's time: the outcome, and the credits the API
 /// charged for it.
-fn attempt(
+fn attempt<T>(
     config: &Config,
     agent: &ureq::Agent,
-    call: &Call<'_>,
+    call: &Call<'_, T>,
     left: Duration,
-) -> (Result<SentInvitationsPage, Error>, u64) {
-    let (json, secrets) = (call.json, call.secrets);
+) -> (Result<T, Error>, u64) {
     let started = Instant::now();
     let cut_short = left < config.timeout;
     let request = agent
@@ -1960,23 +2064,34 @@ fn attempt(
             .timeout_resolve(Some(phase_limit(limit)))
             .timeout_connect(Some(phase_limit(limit)))
             .build()
-            .send(json)
+            .send(call.json)
     } else {
-        request.send(json)
+        request.send(call.json)
     };
-    let failed = |source, in_body| transport_error(source, in_body, cut_short, started.elapsed());
+    let failed = |source, in_body| {
+        let host = host_and_port(&config.base_url);
+        transport_error(source, in_body, cut_short, started.elapsed(), host)
+    };
     let mut response = match sent {
         Ok(response) => response,
         Err(source) => {
             // A reply whose head cannot be read (too large, not HTTP) still means the server
             // answered, and charged.
-            let charged = unreadable(&source);
-            return (Err(failed(source, false)), u64::from(charged));
+            let charged = if unreadable(&source) {
+                call.unreadable_cost
+            } else {
+                0
+            };
+            return (Err(failed(source, false)), charged);
         }
     };
     let status = response.status().as_u16();
-    // What a reply costs when it cannot say so itself: see `Generation::read`.
-    let charged = u64::from(status != 500);
+    // What a reply costs when its body cannot be read: as a paid reply, but for a 500.
+    let charged = if status == 500 {
+        0
+    } else {
+        call.unreadable_cost
+    };
     let retry_after = response
         .headers()
         .get("retry-after")
@@ -2005,7 +2120,7 @@ fn attempt(
         retry_after,
         location: location.as_deref(),
     };
-    call.generation.read(&reply, secrets)
+    (call.read)(&reply, &call.secrets)
 }
 
 enum BodyError {
@@ -2032,6 +2147,7 @@ fn transport_error(
     in_body: bool,
     cut_short: bool,
     elapsed: Duration,
+    host: String,
 ) -> Error {
     // While reading a body, ureq reports its own timeout inside an io::Error; `From` unwraps it.
     let source = match source {
@@ -2055,6 +2171,18 @@ fn transport_error(
         ureq::Error::Io(io) if io.get_ref().is_some_and(is_rustls_error) => TransportKind::Tls,
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => TransportKind::Proxy,
         source if unreadable(source) => TransportKind::UnreadableReply,
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => TransportKind::Refused,
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::BrokenPipe => TransportKind::Closed {
+                after_reply: in_body,
+            },
+            _ => TransportKind::Connection {
+                after_reply: in_body,
+            },
+        },
         _ => TransportKind::Connection {
             after_reply: in_body,
         },
@@ -2062,7 +2190,10 @@ fn transport_error(
     Error::Transport(TransportError {
         kind,
         elapsed,
-        source: Some(source),
+        host,
+        attempts: 1,
+        total: elapsed,
+        source: Some(Box::new(source)),
     })
 }
 
@@ -2331,11 +2462,12 @@ fn retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
     }
 }
 
+/// What failed, for a retry's log line: the HTTP status, or the transport error's cause.
 fn retry_reason(err: &Error) -> String {
     match (err.status(), err) {
         (Some(status), _) => format!("HTTP {status}"),
-        (None, Error::Transport(t)) if t.is_timeout() => "a timeout".to_owned(),
-        _ => "a connection failure".to_owned(),
+        (None, Error::Transport(transport)) => transport.cause(),
+        (None, other) => other.to_string(),
     }
 }
 
@@ -2660,7 +2792,7 @@ impl Iterator for Paginator {
             let checked = self.config.validate().and_then(|()| self.params.validate());
             let fed = checked
                 .and_then(|()| {
-                    send(
+                    fetch_page(
                         &self.config,
                         &self.params,
                         Some(window),
@@ -4314,6 +4446,14 @@ fn bypasses_proxy(host: &str, no_proxy: &str) -> bool {
     })
 }
 
+/// `host:port` of a base URL, as a message names where a request went (no user or password:
+/// those are refused).
+fn host_and_port(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    bounded(authority.rsplit('@').next().unwrap_or(""), 100)
+}
+
 /// The host of a lowercase URL, without port or brackets' contents changed.
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -5331,6 +5471,25 @@ mod tests {
         );
         assert!(!reason.contains("pw@"), "{reason}");
         assert!(route(api, Some("ftp://f:21"), true, env(&[])).is_err());
+    }
+
+    #[test]
+    fn a_host_not_found_is_named_with_the_host() {
+        // A resolver's answer cannot be had offline; ureq reports it as HostNotFound.
+        let host = host_and_port("https://api.linkupapi.co");
+        let err = transport_error(
+            ureq::Error::HostNotFound,
+            false,
+            false,
+            Duration::ZERO,
+            host,
+        );
+        assert_eq!(
+            err.to_string(),
+            "api.linkupapi.co was not found (DNS); check the host name in Config::base_url, and \
+             DNS"
+        );
+        assert_eq!(host_and_port("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
     }
 
     #[test]

@@ -433,7 +433,16 @@ fn transport_errors_have_a_source() {
     };
     assert!(transport.before_reply() && !transport.is_timeout());
     assert!(std::error::Error::source(&err).is_some());
-    assert!(err.to_string().contains("check the network"), "{err}");
+    // The cause, where, and what to check.
+    let text = err.to_string();
+    assert!(
+        text.starts_with("connection refused by 127.0.0.1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check the host and port in Config::base_url"),
+        "{text}"
+    );
     assert_eq!(err.status(), None);
 }
 

@@ -443,7 +443,7 @@ fn a_refused_certificate_is_named_as_tls_and_not_retried() {
         .max_retries(3);
     let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with("TLS failed"), "{text}");
+    assert!(text.starts_with("TLS with 127.0.0.1:"), "{text}");
     assert!(text.contains("certificate"), "{text}");
     assert!(text.contains("not retried"), "{text}");
     assert!(matches!(&err, Error::Transport(t) if t.before_reply() && !t.is_timeout()));

@@ -431,11 +431,8 @@ fn headers_too_large_to_read_are_a_charged_reply_and_not_retried() {
         matches!(&err, Error::Transport(t) if !t.before_reply() && !t.is_timeout()),
         "{err:?}"
     );
-    assert!(
-        err.to_string()
-            .contains("replied but its reply could not be read"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("could not be read"), "{err}");
+    assert!(err.to_string().contains("likely charged"), "{err}");
     assert_eq!(server.request_count(), 1, "not retried");
     assert_eq!(pages.credits_used(), 1, "the server answered: charged");
 }
@@ -577,7 +574,7 @@ fn retries_are_logged_without_secrets() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("retry 1 of 2 after HTTP 503")),
+            .any(|l| l.contains("attempt 1 of 3 failed: HTTP 503; retrying in")),
         "{lines:#?}"
     );
     for line in &lines {

@@ -1,0 +1,129 @@
+//! Messages say what happened and what to do: every error variant ends with its advice, a
+//! network failure names its cause, the attempts and the time they took, and short test
+//! secrets do not garble what the server said. Each case as a user met it, on local servers.
+
+mod support;
+
+use std::time::Duration;
+
+use httpmock::MockServer;
+use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+use support::{closed_port_url, config, fixture, Action, RawServer, KEY, TOKEN};
+
+fn refusal(status: u16, body: &str) -> String {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("POST");
+        then.status(status).body(body);
+    });
+    let config = config(server.base_url()).max_retries(0);
+    fetch_sent_invitations(&config, &Params::new(TOKEN))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn short_test_secrets_leave_messages_readable() {
+    for (status, file, readable) in [
+        (
+            400,
+            "error-missing-parameter.json",
+            "Missing required parameter: login_token",
+        ),
+        (
+            429,
+            "error-rate-limit.json",
+            "Rate limit exceeded. Please try again later",
+        ),
+    ] {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method("POST");
+            then.status(status).body(fixture(file));
+        });
+        let config = Config::new("k")
+            .base_url(server.base_url())
+            .requests_per_minute(0)
+            .max_retries(0);
+        let text = fetch_sent_invitations(&config, &Params::new("t"))
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains(readable), "{text}");
+        assert!(!text.contains("[redacted]"), "{text}");
+    }
+    // A real-length secret echoed anywhere is still never shown.
+    let echo = format!(r#"{{"status":"error","message":"bad {KEY} and {TOKEN}"}}"#);
+    let text = refusal(400, &echo);
+    assert!(!text.contains(KEY) && !text.contains(TOKEN), "{text}");
+    assert!(text.contains("bad [redacted] and [redacted]"), "{text}");
+}
+
+#[test]
+fn a_refused_connection_names_the_cause_the_attempts_and_their_time() {
+    let url = closed_port_url();
+    let config = config(url.as_str()).retry_backoff(Duration::from_millis(20));
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    let Error::Transport(transport) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(transport.attempts(), 3);
+    let text = err.to_string();
+    let host = url.trim_start_matches("http://");
+    assert!(
+        text.starts_with(&format!("connection refused by {host} (3 attempts in ")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("check the host and port in Config::base_url"),
+        "{text}"
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "ureq's error kept"
+    );
+}
+
+#[test]
+fn a_hang_up_is_named_as_a_closed_connection() {
+    let server = RawServer::start(|_, _| Action::Close);
+    let config = config(server.base_url()).max_retries(1);
+    let text = fetch_sent_invitations(&config, &Params::new(TOKEN))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("closed the connection before any reply"),
+        "{text}"
+    );
+    assert!(text.contains("(2 attempts in "), "{text}");
+}
+
+#[test]
+fn https_to_a_plain_http_server_is_named_as_tls() {
+    let server = MockServer::start(); // speaks plain http only
+    let config = Config::new(KEY)
+        .base_url(server.base_url().replace("http://", "https://"))
+        .requests_per_minute(0)
+        .max_retries(2);
+    let text = fetch_sent_invitations(&config, &Params::new(TOKEN))
+        .unwrap_err()
+        .to_string();
+    assert!(text.starts_with("TLS with 127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("https to a server that speaks plain http?"),
+        "{text}"
+    );
+    assert!(!text.contains("attempts"), "not retried: {text}");
+}
+
+#[test]
+fn a_trailing_space_in_the_base_url_is_forgiven() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method("POST");
+        then.status(200)
+            .body(fixture("documented-sample-page.json"));
+    });
+    let config = config(format!(" {}/ ", server.base_url()));
+    fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap();
+    mock.assert_calls(1);
+}
