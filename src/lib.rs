@@ -149,8 +149,10 @@
 //! | [`Error::InsufficientCredits`] | the account is out of credits | top up the LinkUp account | yes |
 //! | [`Error::RateLimited`] | over 300 requests per minute | wait [`retry_after`](Error::RateLimited), lower [`Config::requests_per_minute`] | yes |
 //! | [`Error::Server`] | HTTP 5xx | retry later (already retried up to [`Config::max_retries`]) | HTTP 500: no |
+//! | [`Error::Api`] | any other refusal: a missing parameter, an unknown v2 account, a wrong path (HTTP 404) | what its message says: the parameters, the account id, or [`Config::base_url`] | yes |
 //! | [`Error::Transport`] | network, DNS, TLS, proxy, timeout | what its message names: the network, [`Config::base_url`], the proxy, or a timeout | usually not |
-//! | [`Error::Decode`] | a body that is not the documented shape | report it; the snippet shows what came back | yes |
+//! | [`Error::Decode`] | a body that is not the documented shape | check [`Config::base_url`], else report it with the snippet | yes |
+//! | [`Error::RepeatedPage`] | 5 paid pages in a row with nothing new: a server that ignores the page asked for | try again later; report it if it persists | yes |
 //!
 //! The charges are v1's; v2 charges no error. v1 sometimes answers errors with HTTP 200 and
 //! `{"status":"error","message":...}` (or the text in `data`); such replies map to the same
@@ -1205,10 +1207,42 @@ pub struct OffsetPagination {
 // Errors
 // ---------------------------------------------------------------------------------------------
 
-/// Everything that can go wrong, each with what to do about it.
+/// Everything that can go wrong, each with what to do about it: every message ends with it.
 ///
 /// Messages never contain the API key or the `login_token`, even when the server echoes them
 /// back, and server text is cut to a few hundred characters.
+///
+/// # Examples
+///
+/// Telling what to do from the variant, as a tool might:
+///
+/// ```
+/// # let server = httpmock::MockServer::start();
+/// # server.mock(|when, then| {
+/// #     when.method("POST");
+/// #     then.status(402).body(r#"{"status":"error","message":"Insufficient credits available"}"#);
+/// # });
+/// use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+///
+/// let config = Config::new("your-api-key");
+/// # let config = config.base_url(server.base_url());
+/// let exit_code = match fetch_sent_invitations(&config, &Params::new("your-login-token")) {
+///     Ok(_) => 0,
+///     Err(Error::InvalidParams(reason)) => {
+///         eprintln!("usage: {reason}"); // nothing was sent
+///         2
+///     }
+///     Err(err @ Error::InsufficientCredits { .. }) => {
+///         assert!(err.to_string().ends_with("top up the LinkUp account"));
+///         3
+///     }
+///     Err(err) => {
+///         eprintln!("error: {err}"); // the message says what to do
+///         1
+///     }
+/// };
+/// assert_eq!(exit_code, 3);
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -1319,7 +1353,8 @@ impl fmt::Display for Error {
                 write!(f, "server error (HTTP {status}): {message}; retry later")
             }
             Error::Api { status, message } => {
-                write!(f, "request refused (HTTP {status}): {message}")
+                write!(f, "request refused (HTTP {status}): {message}; ")?;
+                f.write_str(refusal_advice(*status, message))
             }
             Error::Transport(err) => err.fmt(f),
             Error::Decode {
@@ -1328,7 +1363,9 @@ impl fmt::Display for Error {
                 snippet,
             } => write!(
                 f,
-                "unexpected response (HTTP {status}): {reason}; body starts with {snippet:?}"
+                "unexpected response (HTTP {status}): {reason}; body starts with {snippet:?}; \
+                 this is not the reply LinkUp documents: if Config::base_url is right, report it \
+                 to LinkUp with this snippet"
             ),
             Error::RepeatedPage { page } => write!(
                 f,
@@ -1337,6 +1374,23 @@ impl fmt::Display for Error {
                  more: try again later, and report it to LinkUp if it persists"
             ),
         }
+    }
+}
+
+/// What to do about a refusal the other variants do not name, by its status and message.
+fn refusal_advice(status: u16, message: &str) -> &'static str {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("(invalid_account)") {
+        "check the account id passed to Params::account (POST /v2/login gives it)"
+    } else if status == 404 {
+        "nothing answers at that path: check Config::base_url (https://api.linkupapi.com, no \
+         path)"
+    } else if (300..400).contains(&status) {
+        "check Config::base_url"
+    } else if lower.contains("missing required parameter") || lower.contains("(invalid_params)") {
+        "check the parameters the message names"
+    } else {
+        "check the parameters; if they are right, report it to LinkUp with this message"
     }
 }
 

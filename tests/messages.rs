@@ -59,6 +59,57 @@ fn short_test_secrets_leave_messages_readable() {
 }
 
 #[test]
+fn every_refusal_ends_with_what_to_do() {
+    let html = "<html><head><title>404 Not Found</title></head><body>nginx</body></html>";
+    let cases = [
+        (
+            404,
+            html.to_owned(),
+            "nothing answers at that path: check Config::base_url",
+        ),
+        (
+            400,
+            fixture("error-missing-parameter.json"),
+            "check the parameters the message names",
+        ),
+        (
+            418,
+            r#"{"status":"error","message":"odd"}"#.to_owned(),
+            "report it to LinkUp",
+        ),
+        (
+            200,
+            r#"{"unexpected":true}"#.to_owned(),
+            "if Config::base_url is right, report it to LinkUp with this snippet",
+        ),
+    ];
+    for (status, body, advice) in cases {
+        let text = refusal(status, &body);
+        assert!(text.contains(advice), "{status}: {text}");
+    }
+    // v2's unknown account names the account id to check.
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("POST");
+        then.status(404).body(
+            r#"{"success":false,"error":{"code":"INVALID_ACCOUNT","message":"Account not found"},
+               "metadata":{"credits_consumed":0}}"#,
+        );
+    });
+    let err = fetch_sent_invitations(
+        &config(server.base_url()),
+        &Params::account("acct-SECRET-9f2e"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Api { status: 404, .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .ends_with("check the account id passed to Params::account (POST /v2/login gives it)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_refused_connection_names_the_cause_the_attempts_and_their_time() {
     let url = closed_port_url();
     let config = config(url.as_str()).retry_backoff(Duration::from_millis(20));
