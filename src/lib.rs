@@ -96,15 +96,15 @@
 //! are in [the `Paginator` docs](Paginator#a-list-that-changes-during-the-walk); the tests
 //! check them on 142,800 simulated walks over lists changing at random.
 //!
-//! # API v2: one line, five times fewer credits
+//! # API v2: one call, then five times fewer credits
 //!
 //! LinkUp has announced v2 as v1's successor ("all new features are V2-only"). Its
 //! sent-invitations call (`POST /v2/network`, action `list_sent`) costs one credit per 50
 //! invitations instead of one per 10, and errors cost nothing. A LinkedIn account is connected
-//! to LinkUp once and named by an `account_id` (LinkUp's free `POST /v2/login` turns a login
-//! token into one). Moving is one line: [`Params::new`]`(login_token)` becomes
-//! [`Params::account`]`(account_id)`; the calls, the [`Paginator`], the types and the errors
-//! stay the same.
+//! to LinkUp once and named by an `account_id`: [`connect_account`] turns a login token into
+//! one (LinkUp's free, idempotent `POST /v2/login`). Then [`Params::new`]`(login_token)`
+//! becomes [`Params::account`]`(account_id)`; the calls, the [`Paginator`], the types and the
+//! errors stay the same.
 //!
 //! | 138 invitations | requests | credits |
 //! |---|---|---|
@@ -671,8 +671,8 @@ impl Params {
     /// [`Paginator`] walks 138 invitations in 3 requests. v2 has no `country` (setting one is
     /// refused before anything is sent).
     ///
-    /// LinkUp's `POST /v2/login` (free, idempotent) turns a v1 login token into an account id;
-    /// this crate does not call it yet, as the docs do not show its reply.
+    /// [`connect_account`] turns a v1 login token into an account id (LinkUp's free,
+    /// idempotent `POST /v2/login`).
     pub fn account(account_id: impl Into<String>) -> Params {
         Params::with(Who::Account(account_id.into()))
     }
@@ -1704,6 +1704,98 @@ pub fn fetch_sent_invitations(
     fetch_page(config, params, None, &mut credits)
 }
 
+/// Connects the LinkedIn account behind a v1 login token to LinkUp's v2 API, and returns its
+/// `account_id`: the id [`Params::account`] takes. This is the one step of moving to v2.
+///
+/// It posts `{"platform": "linkedin", "login_token": ..., "country": ...}` to `/v2/login`
+/// (`country` only when set on `params`). LinkUp documents the call as free and idempotent:
+/// calling it again for the same token returns the same id, and costs nothing, so it is
+/// retried like a listing. Keep the id (this crate treats it as a secret, like the token) and
+/// use it from then on.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParams`], with nothing sent, for `params` made with [`Params::account`]
+///   (the account is connected already), an empty or blank login token, or what
+///   [`Config::check`] refuses.
+/// - [`Error::Unauthorized`] for a bad API key or an expired login token, and the other
+///   refusals as for a listing (v2's codes), after the retries [`Config::max_retries`] allows.
+/// - [`Error::Decode`] for a reply without `data.account_id`.
+///
+/// # Examples
+///
+/// ```
+/// # let server = httpmock::MockServer::start();
+/// # server.mock(|when, then| {
+/// #     when.method("POST").path("/v2/login").json_body(serde_json::json!(
+/// #         {"platform": "linkedin", "login_token": "your-login-token", "country": "US"}));
+/// #     then.status(200).body(r#"{"success":true,"data":{"account_id":"acc_abc123"}}"#);
+/// # });
+/// use linkup_sent_invitations::{connect_account, Config, Country, Params};
+///
+/// let config = Config::new("your-api-key");
+/// # let config = config.base_url(server.base_url());
+/// let v1 = Params::new("your-login-token").country(Country::Us);
+/// let account_id = connect_account(&config, &v1)?;
+/// assert_eq!(account_id, "acc_abc123");
+/// let v2 = Params::account(account_id); // five times fewer credits from here on
+/// # let _ = v2;
+/// # Ok::<(), linkup_sent_invitations::Error>(())
+/// ```
+pub fn connect_account(config: &Config, params: &Params) -> Result<String, Error> {
+    config.validate()?;
+    params.validate()?;
+    let Who::LoginToken(token) = &params.who else {
+        return Err(invalid(
+            "connect_account takes the login token of Params::new: Params::account names an \
+             account that is connected already",
+        ));
+    };
+    let json = serde_json::to_vec(&LoginRequest {
+        platform: "linkedin",
+        login_token: token,
+        country: params.country.map(Country::as_str),
+    })
+    .unwrap_or_default();
+    let endpoint = format!("{}{LOGIN_PATH}", config.base_url);
+    let read = |reply: &Reply<'_>, secrets: &Secrets<'_>| {
+        let (data, _) = reply.read_v2_data::<LoginData>(secrets);
+        let id = data.and_then(|data| {
+            data.account_id
+                .filter(|id| !id.trim().is_empty())
+                .ok_or_else(|| reply.decode_error("no \"account_id\" in \"data\"", secrets))
+        });
+        (id, 0) // free, whatever the reply
+    };
+    let call = Call {
+        endpoint: &endpoint,
+        json: &json,
+        secrets: Secrets {
+            api_key: &config.api_key,
+            credential: token,
+        },
+        read: &read,
+        unreadable_cost: 0,
+    };
+    send(config, &call, &mut Credits::default())
+}
+
+/// Where a v1 login token is turned into a v2 account (v2 only, free and idempotent).
+const LOGIN_PATH: &str = "/v2/login";
+
+#[derive(Serialize)]
+struct LoginRequest<'a> {
+    platform: &'static str,
+    login_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct LoginData {
+    account_id: Option<String>,
+}
+
 /// What differs between the API's two generations, and nothing else: the path, the request
 /// body, the page size, whether a page may start anywhere, and how a reply is read and what it
 /// costs. Retries, pacing, the budget and the walk are one piece of code for both.
@@ -1847,9 +1939,9 @@ struct V2RequestParams<'a> {
 /// The v2 envelope: `{"success": true, "data": {...}, "metadata": {...}}` or
 /// `{"success": false, "error": {"code": ..., "message": ...}, "metadata": {...}}`.
 #[derive(Deserialize)]
-struct V2Envelope {
+struct V2Envelope<D> {
     success: Option<bool>,
-    data: Option<V2Data>,
+    data: Option<D>,
     error: Option<V2Error>,
     metadata: Option<V2Metadata>,
 }
@@ -2428,7 +2520,21 @@ impl Reply<'_> {
     /// A v2 reply: `{"success":true,"data":{...},"metadata":{...}}`, or an error by its `code`;
     /// with the credits the reply says it consumed.
     fn read_v2(&self, secrets: &Secrets<'_>) -> (Result<SentInvitationsPage, Error>, Option<u64>) {
-        let envelope = match serde_json::from_slice::<V2Envelope>(self.body) {
+        let (data, consumed) = self.read_v2_data::<V2Data>(secrets);
+        let page = data.and_then(|data| {
+            data.into_page(consumed)
+                .map_err(|reason| self.decode_error(&reason, secrets))
+        });
+        (page, consumed)
+    }
+
+    /// The `data` of a v2 reply, or the error its `code` says; with the credits the reply says
+    /// it consumed.
+    fn read_v2_data<D: serde::de::DeserializeOwned>(
+        &self,
+        secrets: &Secrets<'_>,
+    ) -> (Result<D, Error>, Option<u64>) {
+        let envelope = match serde_json::from_slice::<V2Envelope<D>>(self.body) {
             Ok(envelope) => envelope,
             Err(e) if (200..300).contains(&self.status) => {
                 let reason = format!("not the documented v2 JSON: {e}");
@@ -2439,12 +2545,9 @@ impl Reply<'_> {
         };
         let consumed = envelope.metadata.and_then(|m| m.credits_consumed);
         if (200..300).contains(&self.status) && envelope.success == Some(true) {
-            let result = match envelope.data {
-                Some(data) => data
-                    .into_page(consumed)
-                    .map_err(|reason| self.decode_error(&reason, secrets)),
-                None => Err(self.decode_error("\"success\":true without \"data\"", secrets)),
-            };
+            let result = envelope
+                .data
+                .ok_or_else(|| self.decode_error("\"success\":true without \"data\"", secrets));
             return (result, consumed);
         }
         let Some(error) = envelope.error else {
@@ -4813,7 +4916,10 @@ mod fake {
     /// [`Invitation::sent_at`](crate::Invitation::sent_at) works) and English `sent_time` text.
     /// It answers v1 (`POST /v1/network/sent-invitations`, pages of 10) and v2
     /// (`POST /v2/network`, `count` after `offset`) in their documented shapes, with the
-    /// documented error bodies for a missing API key or login token. A test can script
+    /// documented error bodies for a missing API key or login token; `POST /v2/login`
+    /// ([`connect_account`](crate::connect_account)) with the same account id for the same
+    /// token, free; and any other path with a 404 and an HTML page, as a web server in front
+    /// of the real API does, so that a wrong base URL fails offline too. A test can script
     /// failures for a page ([`fail`](FakeApi::fail)) and read back what was asked
     /// ([`requests`](FakeApi::requests)) and what the real API would have charged
     /// ([`credits_charged`](FakeApi::credits_charged)). It stops when dropped.
@@ -4898,12 +5004,16 @@ mod fake {
         }
     }
 
-    /// One request the fake received: which generation, which page, and what it cost.
+    /// One request the fake received: where, which generation, which page, and what it cost.
     #[derive(Clone, Debug, PartialEq, Eq)]
+    #[non_exhaustive]
     pub struct FakeRequest {
-        /// `1` for `/v1/network/sent-invitations`, `2` for `/v2/network`.
+        /// The request's path, such as `/v1/network/sent-invitations` or `/v2/login`.
+        pub path: String,
+        /// `1` for a v1 path, `2` for a v2 one.
         pub version: u8,
-        /// The page asked for, from 1: v1's `start_page`, or v2's `offset / 50 + 1`.
+        /// For a listing, the page asked for, from 1: v1's `start_page`, or v2's
+        /// `offset / 50 + 1`; 0 for other calls.
         pub page: u32,
         /// The HTTP status of the reply (0 for a hang-up).
         pub status: u16,
@@ -4912,11 +5022,21 @@ mod fake {
     }
 
     struct State {
-        total: u64,
+        /// The invitations still listed, by their number `n` (0 is the newest), newest first.
+        listed: Vec<u64>,
         newest_ms: u64,
         failures: HashMap<u32, Vec<FakeFailure>>,
         requests: Vec<FakeRequest>,
     }
+
+    /// The fake's endpoints.
+    const V1_LIST: &str = "/v1/network/sent-invitations";
+    const V2_NETWORK: &str = "/v2/network";
+    const V2_LOGIN: &str = "/v2/login";
+
+    /// What a path that is no endpoint gets, as a web server in front of an API answers.
+    const NOT_FOUND: &str =
+        "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>";
 
     impl FakeApi {
         /// Starts a fake holding `total_invitations` sent invitations.
@@ -4931,7 +5051,7 @@ mod fake {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64);
             let state = Arc::new(Mutex::new(State {
-                total: total_invitations,
+                listed: (0..total_invitations).collect(),
                 newest_ms: now_ms.saturating_sub(3_600_000),
                 failures: HashMap::new(),
                 requests: Vec::new(),
@@ -5064,7 +5184,27 @@ mod fake {
     /// The reply to one request, and the request as recorded.
     fn answer(state: &mut State, path: &str, api_key: bool, body: &[u8]) -> (Reply, FakeRequest) {
         let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let path = path.split('?').next().unwrap_or(path);
         let version = if path.starts_with("/v2/") { 2 } else { 1 };
+        let record = |status, credits| FakeRequest {
+            path: path.to_owned(),
+            version,
+            page: 0,
+            status,
+            credits,
+        };
+        let listing = path == V1_LIST || (path == V2_NETWORK && request["action"] == "list_sent");
+        if !listing {
+            let reply = match path {
+                _ if ![V2_NETWORK, V2_LOGIN].contains(&path) => Reply::Html(404, NOT_FOUND),
+                _ if !api_key => Reply::Json(403, error(2, "INVALID_API_KEY", "Invalid API key")),
+                V2_LOGIN => login(&request),
+                _ => Reply::Json(400, error(2, "INVALID_ACTION", "Unknown action")),
+            };
+            // A path that is no endpoint runs nothing; v2 errors and logins are free.
+            let status = reply.status();
+            return (reply, record(status, 0));
+        }
         let (page, range) = if version == 2 {
             let offset = request["params"]["offset"].as_u64().unwrap_or(0);
             let count = request["params"]["count"].as_u64().unwrap_or(10);
@@ -5091,8 +5231,6 @@ mod fake {
         } else if version == 1 && request["login_token"].as_str().is_none_or(str::is_empty) {
             let message = "Missing required parameter: login_token";
             Reply::Json(400, json!({"status": "error", "message": message}))
-        } else if version == 2 && request["action"] != "list_sent" {
-            Reply::Json(400, error(2, "INVALID_ACTION", "Unknown action"))
         } else {
             Reply::Json(200, page_reply(state, version, range))
         };
@@ -5101,7 +5239,7 @@ mod fake {
                 *status,
                 body["data"]["invitations"].as_array().map_or(0, Vec::len),
             ),
-            Reply::Failure(failure) => (failure.status, 0),
+            other => (other.status(), 0),
         };
         let credits = match (version, status) {
             (_, 0) => 0,
@@ -5111,12 +5249,36 @@ mod fake {
             _ => 0,
         };
         let record = FakeRequest {
-            version,
             page,
-            status,
-            credits,
+            ..record(status, credits)
         };
         (reply, record)
+    }
+
+    /// `POST /v2/login`: the account of a login token, the same id each time, free.
+    fn login(request: &Value) -> Reply {
+        let Some(token) = request["login_token"]
+            .as_str()
+            .filter(|t| !t.trim().is_empty())
+        else {
+            return Reply::Json(
+                400,
+                error(
+                    2,
+                    "INVALID_PARAMS",
+                    "Missing required parameter: login_token",
+                ),
+            );
+        };
+        // FNV-1a: a stable id per token, as LinkUp returns the same id for the same token.
+        let hash = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+        });
+        Reply::Json(
+            200,
+            json!({"success": true, "data": {"account_id": format!("acc_{hash:016x}")},
+                "metadata": {"action": "login", "credits_consumed": 0}}),
+        )
     }
 
     /// What a v1 call of these parameters is charged: a credit per page it covers.
@@ -5139,14 +5301,18 @@ mod fake {
     }
 
     fn page_reply(state: &State, version: u8, range: std::ops::Range<u64>) -> Value {
-        let (from, to) = (range.start.min(state.total), range.end.min(state.total));
-        let invitations: Vec<Value> = (from..to).map(|n| invitation(state, n)).collect();
+        let total = state.listed.len() as u64;
+        let (from, to) = (range.start.min(total), range.end.min(total));
+        let invitations: Vec<Value> = state.listed[from as usize..to as usize]
+            .iter()
+            .map(|n| invitation(state, *n))
+            .collect();
         let returned = invitations.len() as u64;
         if version == 1 {
             let (start, end) = (range.start / 10 + 1, range.end.div_ceil(10).max(1));
             return json!({"status": "success", "data": {
                 "total_results": returned,
-                "total_available_results": state.total,
+                "total_available_results": total,
                 "invitations": invitations,
                 "pagination": {"start_page": start, "end_page": end, "results_per_page": 10,
                     "pages_fetched": end + 1 - start},
@@ -5174,17 +5340,27 @@ mod fake {
         json!({"success": true, "data": {
             "invitations": v2,
             "total_results": returned,
-            "total_available_results": state.total,
+            "total_available_results": total,
             "invitation_type": "CONNECTION",
             "pagination": {"offset": from, "count": returned, "next_offset": to,
-                "has_more": to < state.total, "results_per_page": 10,
+                "has_more": to < total, "results_per_page": 10,
                 "pages_fetched": returned.div_ceil(10)},
         }, "metadata": {"action": "list_sent", "credits_consumed": returned.div_ceil(50).max(1)}})
     }
 
     enum Reply {
         Json(u16, Value),
+        Html(u16, &'static str),
         Failure(FakeFailure),
+    }
+
+    impl Reply {
+        fn status(&self) -> u16 {
+            match self {
+                Reply::Json(status, _) | Reply::Html(status, _) => *status,
+                Reply::Failure(failure) => failure.status,
+            }
+        }
     }
 
     /// Serves one keep-alive connection: HTTP/1.1 requests with a `content-length` body.
@@ -5230,18 +5406,20 @@ mod fake {
                 state.requests.push(record);
                 reply
             };
-            let (status, extra, text) = match reply {
-                Reply::Json(status, body) => (status, String::new(), body.to_string()),
+            let json = "application/json";
+            let (status, kind, extra, text) = match reply {
+                Reply::Json(status, body) => (status, json, String::new(), body.to_string()),
+                Reply::Html(status, page) => (status, "text/html", String::new(), page.to_owned()),
                 Reply::Failure(failure) if failure.hang_up => return,
                 Reply::Failure(failure) => {
                     let extra = failure
                         .retry_after
                         .map_or(String::new(), |s| format!("retry-after: {s}\r\n"));
-                    (failure.status, extra, failure.body)
+                    (failure.status, json, extra, failure.body)
                 }
             };
             let response = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}\r\n{text}",
+                "HTTP/1.1 {status} X\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n{extra}\r\n{text}",
                 text.len()
             );
             if writer.write_all(response.as_bytes()).is_err() {

@@ -178,3 +178,14 @@ fn a_trailing_space_in_the_base_url_is_forgiven() {
     fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap();
     mock.assert_calls(1);
 }
+
+#[test]
+fn a_wrong_base_url_path_fails_on_the_fake_as_on_the_real_server() {
+    let fake = linkup_sent_invitations::FakeApi::start(20);
+    let config = config(format!("{}/oops", fake.base_url())).max_retries(0);
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert!(matches!(err, Error::Api { status: 404, .. }), "{err:?}");
+    assert!(err.to_string().contains("check Config::base_url"), "{err}");
+    assert_eq!(fake.requests()[0].path, "/oops/v1/network/sent-invitations");
+    assert_eq!(fake.credits_charged(), 0);
+}

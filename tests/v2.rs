@@ -370,3 +370,90 @@ fn the_account_id_never_shows_in_debug() {
         "{debug}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Moving to v2: connect_account
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn connect_account_posts_the_documented_body_and_returns_the_id() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method("POST")
+            .path("/v2/login")
+            .header("x-api-key", KEY)
+            .json_body(serde_json::json!(
+                {"platform": "linkedin", "login_token": support::TOKEN, "country": "DE"}));
+        then.status(200)
+            .body(r#"{"success":true,"data":{"account_id":"acc_abc123"}}"#);
+    });
+    let params = Params::new(support::TOKEN).country(Country::De);
+    let id = linkup_sent_invitations::connect_account(&config(server.base_url()), &params);
+    assert_eq!(id.unwrap(), "acc_abc123");
+    mock.assert_calls(1);
+
+    // Without a country, none is sent.
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.json_body(serde_json::json!(
+            {"platform": "linkedin", "login_token": support::TOKEN}));
+        then.status(200)
+            .body(r#"{"success":true,"data":{"account_id":"acc_abc123"}}"#);
+    });
+    let params = Params::new(support::TOKEN);
+    linkup_sent_invitations::connect_account(&config(server.base_url()), &params).unwrap();
+    mock.assert_calls(1);
+}
+
+#[test]
+fn the_whole_move_to_v2_on_the_fake_costs_nothing_then_a_fifth() {
+    let fake = linkup_sent_invitations::FakeApi::start(138);
+    let config = config(fake.base_url());
+    let id =
+        linkup_sent_invitations::connect_account(&config, &Params::new(support::TOKEN)).unwrap();
+    let again = linkup_sent_invitations::connect_account(&config, &Params::new(support::TOKEN));
+    assert_eq!(again.unwrap(), id, "the same id for the same token");
+    assert_eq!(fake.credits_charged(), 0, "connecting is free");
+    let count = Paginator::new(&config, Params::account(id)).items().count();
+    assert_eq!(count, 138);
+    assert_eq!(fake.credits_charged(), 3);
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths[..2], ["/v2/login", "/v2/login"]);
+}
+
+#[test]
+fn connect_account_refuses_what_it_cannot_use_and_reads_errors() {
+    // An account id is connected already: nothing sent.
+    let server = MockServer::start();
+    let any = support::any_request(&server);
+    let err = linkup_sent_invitations::connect_account(
+        &config(server.base_url()),
+        &Params::account(ACCOUNT),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidParams(_)), "{err:?}");
+    let err =
+        linkup_sent_invitations::connect_account(&config(server.base_url()), &Params::new(" "))
+            .unwrap_err();
+    assert!(matches!(err, Error::InvalidParams(_)), "{err:?}");
+    any.assert_calls(0);
+
+    // An expired token, by v2's code; a reply without an id.
+    for (status, body, unauthorized) in [
+        (403, v2_error("ACCOUNT_INACTIVE", 403), true),
+        (200, br#"{"success":true,"data":{}}"#.to_vec(), false),
+    ] {
+        let server = RawServer::start(move |_, _| Action::Write(http_response(status, "", &body)));
+        let err = linkup_sent_invitations::connect_account(
+            &config(server.base_url()),
+            &Params::new(support::TOKEN),
+        )
+        .unwrap_err();
+        if unauthorized {
+            assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+        } else {
+            assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+            assert!(err.to_string().contains("account_id"), "{err}");
+        }
+    }
+}
