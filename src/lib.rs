@@ -2843,11 +2843,22 @@ impl Paginator {
     /// # Examples
     ///
     /// ```
-    /// # let fake = linkup_sent_invitations::FakeApi::start(25);
+    /// # let server = httpmock::MockServer::start(); // 25 invitations, 10 a page
+    /// # for page in 1..=3u64 {
+    /// #     let ids = (0..10).map(|i| 1000 - (page - 1) * 10 - i).take(if page < 3 { 10 } else { 5 });
+    /// #     let invitations: Vec<_> = ids
+    /// #         .map(|id| serde_json::json!({"name": format!("n{id}"), "invitation_id": id})).collect();
+    /// #     let body = serde_json::json!({"status": "success", "data": {
+    /// #         "total_available_results": 25, "invitations": invitations}});
+    /// #     server.mock(|when, then| {
+    /// #         when.method("POST").json_body_includes(format!(r#"{{"start_page":{page}}}"#));
+    /// #         then.status(200).body(body.to_string());
+    /// #     });
+    /// # }
     /// use linkup_sent_invitations::{Config, Paginator, Params, ResumePoint};
     ///
     /// let config = Config::new("your-api-key");
-    /// # let config = config.base_url(fake.base_url()).requests_per_minute(0);
+    /// # let config = config.base_url(server.base_url()).requests_per_minute(0);
     /// let mut first = Paginator::new(&config, Params::new("your-login-token")).max_credits(2).items();
     /// let mut names: Vec<String> = first.by_ref().map(|i| i.map(|i| i.name)).collect::<Result<_, _>>()?;
     /// let point: ResumePoint = first.resume_point().expect("stopped at the budget");
@@ -2973,11 +2984,22 @@ impl std::iter::FusedIterator for Paginator {}
 /// # Examples
 ///
 /// ```
-/// # let fake = linkup_sent_invitations::FakeApi::start(25);
+/// # let server = httpmock::MockServer::start(); // 25 invitations, 10 a page
+/// # for page in 1..=3u64 {
+/// #     let ids = (0..10).map(|i| 1000 - (page - 1) * 10 - i).take(if page < 3 { 10 } else { 5 });
+/// #     let invitations: Vec<_> = ids
+/// #         .map(|id| serde_json::json!({"name": format!("n{id}"), "invitation_id": id})).collect();
+/// #     let body = serde_json::json!({"status": "success", "data": {
+/// #         "total_available_results": 25, "invitations": invitations}});
+/// #     server.mock(|when, then| {
+/// #         when.method("POST").json_body_includes(format!(r#"{{"start_page":{page}}}"#));
+/// #         then.status(200).body(body.to_string());
+/// #     });
+/// # }
 /// use linkup_sent_invitations::{Config, Paginator, Params};
 ///
 /// let config = Config::new("your-api-key");
-/// # let config = config.base_url(fake.base_url()).requests_per_minute(0);
+/// # let config = config.base_url(server.base_url()).requests_per_minute(0);
 /// let mut items = Paginator::new(&config, Params::new("your-login-token")).items();
 /// let mut names = Vec::new();
 /// for invitation in &mut items {
@@ -5435,8 +5457,9 @@ mod fake {
 #[path = "../tests/simulation/mod.rs"]
 mod simulation;
 
-/// The README's code blocks, compiled as doctests so the README cannot drift from the API.
-#[cfg(doctest)]
+/// The README's code blocks, compiled as doctests so the README cannot drift from the API
+/// (with `FakeApi`, which one of them shows: in a published copy, `--features test-util`).
+#[cfg(all(doctest, feature = "test-util"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

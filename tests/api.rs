@@ -734,9 +734,13 @@ fn public_types_are_send_and_sync() {
     send_sync::<Paginator>();
     send_sync::<Items>();
     send_sync::<linkup_sent_invitations::OffsetPagination>();
-    send_sync::<linkup_sent_invitations::FakeApi>();
-    send_sync::<linkup_sent_invitations::FakeFailure>();
-    send_sync::<linkup_sent_invitations::FakeRequest>();
+    #[cfg(feature = "test-util")]
+    {
+        send_sync::<linkup_sent_invitations::FakeApi>();
+        send_sync::<linkup_sent_invitations::FakeFailure>();
+        send_sync::<linkup_sent_invitations::FakeRequest>();
+    }
+    send_sync::<linkup_sent_invitations::ResumePoint>();
     send_sync::<Error>();
     send_sync::<TransportError>();
     send_sync::<SentInvitationsPage>();

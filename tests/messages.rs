@@ -180,6 +180,7 @@ fn a_trailing_space_in_the_base_url_is_forgiven() {
 }
 
 #[test]
+#[cfg(feature = "test-util")] // FakeApi; `cargo test` in this repository turns it on
 fn a_wrong_base_url_path_fails_on_the_fake_as_on_the_real_server() {
     let fake = linkup_sent_invitations::FakeApi::start(20);
     let config = config(format!("{}/oops", fake.base_url())).max_retries(0);

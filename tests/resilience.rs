@@ -607,6 +607,7 @@ fn trace_logging_of_the_wire_is_warned_about_once_and_our_records_carry_no_secre
 }
 
 #[test]
+#[cfg(feature = "test-util")] // FakeApi; `cargo test` in this repository turns it on
 fn the_public_fake_scripts_hang_ups_and_rate_limits_and_counts_credits() {
     let fake = linkup_sent_invitations::FakeApi::start(25);
     fake.fail(1, linkup_sent_invitations::FakeFailure::hang_up())

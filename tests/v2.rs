@@ -406,6 +406,7 @@ fn connect_account_posts_the_documented_body_and_returns_the_id() {
 }
 
 #[test]
+#[cfg(feature = "test-util")] // FakeApi; `cargo test` in this repository turns it on
 fn the_whole_move_to_v2_on_the_fake_costs_nothing_then_a_fifth() {
     let fake = linkup_sent_invitations::FakeApi::start(138);
     let config = config(fake.base_url());
