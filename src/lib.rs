@@ -263,16 +263,23 @@
 //! # Features and MSRV
 //!
 //! TLS is rustls with the WebPKI roots; the runtime dependencies are `ureq`, `serde`,
-//! `serde_json` and `log` (33 crates in all). One optional feature, off by default:
+//! `serde_json` and `log` (33 crates in all). Two optional features, off by default:
 //!
 //! - `gzip`: accept gzip-compressed replies (adds `flate2`); the 10 MiB cap applies to the
 //!   decompressed body.
+//! - `test-util`: [`FakeApi`], a local fake of the API (v1, v2, `connect_account`) for your
+//!   own tests, with [`FakeFailure`] to script failures and [`FakeRequest`] to read back what
+//!   was asked and what it would have cost; no extra dependency. Turn it on for tests only:
+//!   `linkup-sent-invitations = { ..., features = ["test-util"] }` under
+//!   `[dev-dependencies]`.
 //!
 //! The minimum supported Rust version is 1.85, what `ureq` 3 requires. (The tests and benches
 //! need 1.88, for `httpmock`.)
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml), marking feature-gated items as such.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -905,6 +912,25 @@ wire_text!(InvitationType);
 ///
 /// The endpoint documents `PENDING` (sent, not yet answered); any other value decodes as
 /// [`InvitationState::Other`] rather than failing the page.
+///
+/// # Examples
+///
+/// ```
+/// use linkup_sent_invitations::{Invitation, InvitationState};
+///
+/// let invitations: Vec<Invitation> = serde_json::from_str(
+///     r#"[{"invitation_id": 2, "invitation_state": "PENDING"},
+///         {"invitation_id": 1, "invitation_state": "IGNORED"}]"#,
+/// )?;
+/// let pending: Vec<u64> = invitations
+///     .iter()
+///     .filter(|i| i.invitation_state == Some(InvitationState::Pending))
+///     .map(|i| i.invitation_id)
+///     .collect();
+/// assert_eq!(pending, [2]);
+/// assert_eq!(invitations[1].invitation_state, Some(InvitationState::Other("IGNORED".into())));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum InvitationState {
     /// `PENDING`: sent and not yet answered; the invitations a user may want to withdraw.
@@ -1039,6 +1065,27 @@ impl fmt::Display for Country {
 ///
 /// This is the `data` object of the API's reply; it deserialises from it directly and
 /// serialises back to the same shape. Unknown fields are ignored.
+///
+/// # Examples
+///
+/// The `data` of the documented sample, kept as JSON and read back (say, from a cache):
+///
+/// ```
+/// use linkup_sent_invitations::SentInvitationsPage;
+///
+/// let page: SentInvitationsPage = serde_json::from_str(r#"{
+///     "total_results": 1,
+///     "total_available_results": 138,
+///     "invitations": [{"name": "Michelle Heppler", "sent_time": "Sent yesterday",
+///                      "invitation_id": 7329176687475109888, "invitation_state": "PENDING"}],
+///     "pagination": {"start_page": 1, "end_page": 1, "results_per_page": 10, "pages_fetched": 1}
+/// }"#)?;
+/// assert_eq!(page.invitations[0].invitation_id, 7329176687475109888);
+/// assert_eq!(page.total_available_results, Some(138));
+/// let text = serde_json::to_string(&page)?;
+/// assert_eq!(serde_json::from_str::<SentInvitationsPage>(&text)?, page);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentInvitationsPage {
     /// How many invitations this response holds (0 when the server leaves it out).
@@ -1166,6 +1213,20 @@ impl Invitation {
 }
 
 /// Which pages a response covers.
+///
+/// # Examples
+///
+/// ```
+/// use linkup_sent_invitations::SentInvitationsPage;
+///
+/// let page: SentInvitationsPage = serde_json::from_str(r#"{"total_available_results": 138,
+///     "pagination": {"start_page": 2, "end_page": 3, "results_per_page": 10, "pages_fetched": 2}}"#)?;
+/// let pagination = page.pagination.expect("v1 replies carry it");
+/// assert_eq!(pagination.pages_fetched, 2); // what the call was charged, in credits (v1)
+/// let pages = page.total_available_results.unwrap().div_ceil(u64::from(pagination.results_per_page));
+/// assert_eq!(pages, 14);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pagination {
     /// The first page of the response.
@@ -4977,6 +5038,7 @@ mod fake {
     /// assert_eq!(fake.requests().iter().map(|r| r.page).collect::<Vec<_>>(), [1, 2]);
     /// # Ok::<(), Error>(())
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
     pub struct FakeApi {
         addr: SocketAddr,
         state: Arc<Mutex<State>>,
@@ -4984,7 +5046,26 @@ mod fake {
     }
 
     /// A failure scripted for one request; see [`FakeApi::fail`].
+    ///
+    /// # Examples
+    ///
+    /// Each kind the API can send, for the first three pages of a walk:
+    ///
+    /// ```
+    /// use linkup_sent_invitations::{Config, Error, FakeApi, FakeFailure, Paginator, Params};
+    ///
+    /// let fake = FakeApi::start(50);
+    /// fake.fail(1, FakeFailure::hang_up()) // no reply: retried
+    ///     .fail(2, FakeFailure::rate_limited(0)) // 429, Retry-After: 0: retried
+    ///     .fail(3, FakeFailure::reply(402, r#"{"status":"error","message":"Insufficient credits available"}"#));
+    /// let config = Config::new("test-key").base_url(fake.base_url()).requests_per_minute(0);
+    /// let result: Result<Vec<_>, Error> = Paginator::new(&config, Params::new("token")).collect();
+    /// assert!(matches!(result, Err(Error::InsufficientCredits { .. })));
+    /// let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    /// assert_eq!(statuses, [0, 200, 429, 200, 402]); // 0: the hang-up
+    /// ```
     #[derive(Clone, Debug, PartialEq, Eq)]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
     pub struct FakeFailure {
         status: u16,
         body: String,
@@ -5029,6 +5110,7 @@ mod fake {
     /// One request the fake received: where, which generation, which page, and what it cost.
     #[derive(Clone, Debug, PartialEq, Eq)]
     #[non_exhaustive]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
     pub struct FakeRequest {
         /// The request's path, such as `/v1/network/sent-invitations` or `/v2/login`.
         pub path: String,
