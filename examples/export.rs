@@ -1,92 +1,126 @@
-//! Exports sent invitations as JSON Lines (default) or CSV on stdout, newest first.
+//! Exports sent invitations as JSON Lines (default) or CSV on stdout, newest first, each with
+//! its exact sent time (`sent_at`, RFC 3339, from the id).
 //!
 //! ```text
 //! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... cargo run --example export -- --max-credits 20 > invitations.jsonl
 //! ```
 //!
-//! Progress goes to stderr. When the credit budget stops it (exit code 3), it prints the page to
-//! resume from: run it again with `--start-page N` to continue without paying for a page twice.
-//! With `--after-id ID` it exports only what is newer than a previous run's newest invitation,
-//! which costs one credit a day for a daily export of fewer than a page of new invitations.
+//! Progress and retries go to stderr. When the credit budget stops it (exit code 3), it prints
+//! where to resume: run it again with `--resume POINT` to go on without paying for a page twice
+//! or missing one. Every run that wrote an invitation prints the newest id; with
+//! `--after-id ID` a later run exports only what is newer, which costs one credit a day for a
+//! daily export of fewer than a page of new invitations.
 
 #[path = "support/cli.rs"]
 mod cli;
 
 use std::process::ExitCode;
 
-use cli::{Flags, Next, Usage};
+use cli::{Common, Flag, Next, Usage};
 use linkup_sent_invitations::Invitation;
+use serde::Serialize;
 
 const USAGE: &str = "Export sent LinkedIn invitations through the LinkUp API, newest first.
 
 Usage: export [FLAGS] > invitations.jsonl
 
-  --format FORMAT      jsonl (default: one JSON object per line) or csv
+  --format FORMAT      jsonl (the default; json is the same: one JSON object per line) or csv
   --after-id ID        only invitations newer than ID (the newest id a previous run printed):
                        stops after the first page that reaches it
-  --start-page N       start at page N, from 1: resume where a budget stop said";
+";
 
-const CSV_HEADER: &str = "invitation_id,name,profile_url,subtitle,sent_time,sent_days_ago,\
-invitation_state,invitation_type,message,entity_urn,profile_picture";
+const CSV_HEADER: &str = "invitation_id,name,profile_url,subtitle,sent_time,sent_at,\
+sent_days_ago,invitation_state,invitation_type,message,entity_urn,profile_picture";
+
+/// A JSON line: the invitation as the API gives it, and its exact sent time.
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    invitation: &'a Invitation,
+    sent_at: Option<String>,
+}
 
 fn main() -> ExitCode {
-    let help = format!("{USAGE}\n{}", cli::COMMON_USAGE);
-    let mut valued = cli::COMMON_FLAGS.to_vec();
-    valued.extend(["format", "after-id", "start-page"]);
-    let parsed =
-        Flags::parse(std::env::args().skip(1), &valued, &cli::COMMON_SWITCHES).and_then(|flags| {
-            let csv = match flags.get("format").unwrap_or("jsonl") {
-                "jsonl" | "json" => false,
-                "csv" => true,
-                other => {
-                    return Err(Usage::Bad(format!(
-                        "--format is jsonl or csv, got {other:?}"
-                    )))
-                }
-            };
-            let after = flags.number::<u64>("after-id")?;
-            let start = flags.number::<u32>("start-page")?;
-            if start == Some(0) {
-                return Err(Usage::Bad("--start-page counts from 1".into()));
-            }
-            if after.is_some() && start.is_some() {
-                return Err(Usage::Bad(
-                    "--after-id walks from the newest invitation: leave out --start-page".into(),
-                ));
-            }
-            Ok((cli::setup(&flags, "export", start)?, csv, after))
-        });
-    let (mut setup, csv, after) = match parsed {
+    let help = format!("{USAGE}{}", cli::COMMON_USAGE);
+    let (common, csv, after) = match parse() {
         Ok(parsed) => parsed,
         Err(usage) => return cli::usage_exit(usage, "export", &help),
     };
+    let mut setup = match cli::setup(&common, "export", false) {
+        Ok(setup) => setup,
+        Err(usage) => return cli::usage_exit(usage, "export", &help),
+    };
+    if common.connect {
+        return cli::connect(&setup);
+    }
     if csv && cli::out(format_args!("{CSV_HEADER}")).is_err() {
         return ExitCode::SUCCESS;
     }
-    let mut newest: Option<u64> = None;
-    let status = cli::walk(&mut setup, after.is_none(), |invitation| {
+    let (mut written, mut newest) = (0u64, None::<u64>);
+    let end = cli::walk(&mut setup, |invitation| {
         // Ids are time-ordered: at or below the last run's newest, the rest is already out.
         if after.is_some_and(|after| invitation.invitation_id <= after) {
             return Ok(Next::Enough);
         }
-        newest = newest.max(Some(invitation.invitation_id));
         if csv {
             cli::out(format_args!("{}", csv_row(&invitation)))?;
         } else {
-            let line = serde_json::to_string(&invitation).expect("an Invitation always serialises");
+            let at = cli::sent_at(&invitation);
+            let line = Line {
+                invitation: &invitation,
+                sent_at: (!at.is_empty()).then_some(at),
+            };
+            let line = serde_json::to_string(&line).expect("an Invitation always serialises");
             cli::out(format_args!("{line}"))?;
         }
+        written += 1;
+        newest = newest.max(Some(invitation.invitation_id));
         Ok(Next::More)
     });
-    if let Some(after) = after {
-        match newest {
-            Some(id) => eprintln!("newest id: {id}; next time pass --after-id {id}"),
-            None => eprintln!(
-                "no invitation newer than {after}; next time pass --after-id {after} again"
-            ),
+    let code = cli::finish(&setup, end, &cli::count(written, "invitation"));
+    if code == ExitCode::from(cli::EXIT_ERROR) || code == ExitCode::from(cli::EXIT_USAGE) {
+        return code;
+    }
+    if !setup.quiet {
+        match (newest, after) {
+            (Some(id), _) => eprintln!("newest id: {id}; next time pass --after-id {id}"),
+            (None, Some(after)) => {
+                eprintln!("nothing newer than {after}; next time pass --after-id {after} again")
+            }
+            (None, None) => {}
         }
     }
-    status
+    code
+}
+
+/// The flags: the common ones, then export's own.
+fn parse() -> Result<(Common, bool, Option<u64>), Usage> {
+    let mut common = Common::default();
+    let (mut csv, mut after) = (false, None);
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        let arg = Flag::from(arg);
+        if common.take(&arg, &mut parser)? {
+            continue;
+        }
+        match arg.long() {
+            Some("format") => {
+                csv = match cli::text(&mut parser, "format")?.as_str() {
+                    "jsonl" | "json" => false,
+                    "csv" => true,
+                    other => {
+                        return Err(Usage::Bad(format!(
+                            "--format is jsonl or csv, got {other:?}"
+                        )))
+                    }
+                }
+            }
+            Some("after-id") => after = Some(cli::number(&mut parser, "after-id")?),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    common.check()?;
+    Ok((common, csv, after))
 }
 
 fn csv_row(i: &Invitation) -> String {
@@ -98,6 +132,7 @@ fn csv_row(i: &Invitation) -> String {
         text(&i.profile_url),
         text(&i.subtitle),
         text(&i.sent_time),
+        cli::sent_at(i),
         days.unwrap_or_default(),
         i.invitation_state
             .as_ref()

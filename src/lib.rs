@@ -735,8 +735,9 @@ impl Params {
         self
     }
 
-    /// The first page to fetch, numbered from 1, keeping any end page already set. This is how
-    /// a [`Paginator`] resumes: `params.start_page(paginator.next_page())`.
+    /// The first page to fetch, numbered from 1, keeping any end page already set. To go on
+    /// with a walk that stopped, prefer [`Paginator::resume`], which also proves that nothing
+    /// moved past the stop in between.
     ///
     /// Defaults to not sent (page 1).
     pub fn start_page(mut self, start: u32) -> Params {
@@ -1495,8 +1496,9 @@ pub struct TransportError {
     kind: TransportKind,
     /// How long the last attempt had run when it failed.
     elapsed: Duration,
-    /// The host the request went to, for the message.
+    /// The host the request went to, for the message, and whether over https.
     host: String,
+    https: bool,
     /// The attempts the call made in all, and how long they took with their waits.
     attempts: u32,
     total: Duration,
@@ -1683,6 +1685,10 @@ impl fmt::Display for TransportError {
             TransportKind::Closed { after_reply: true }
             | TransportKind::Connection { after_reply: true } => {
                 "the call was likely charged; check the network"
+            }
+            TransportKind::Closed { after_reply: false } if self.https => {
+                "check the network and Config::base_url (a server that does not speak https \
+                 closes like this)"
             }
             TransportKind::Closed { after_reply: false }
             | TransportKind::Connection { after_reply: false } => {
@@ -2241,6 +2247,7 @@ fn paced(wait: Duration) -> Error {
         },
         elapsed: Duration::ZERO,
         host: String::new(),
+        https: false,
         attempts: 0,
         total: Duration::ZERO,
         source: None,
@@ -2276,8 +2283,17 @@ fn attempt<T>(
         request.send(call.json)
     };
     let failed = |source, in_body| {
-        let host = host_and_port(&config.base_url);
-        transport_error(source, in_body, cut_short, started.elapsed(), host)
+        let mut err = transport_error(
+            source,
+            in_body,
+            cut_short,
+            started.elapsed(),
+            host_and_port(&config.base_url),
+        );
+        if let Error::Transport(transport) = &mut err {
+            transport.https = config.base_url.to_ascii_lowercase().starts_with("https://");
+        }
+        err
     };
     let mut response = match sent {
         Ok(response) => response,
@@ -2373,6 +2389,10 @@ fn transport_error(
             Phase::BeforeReply
         }),
         ureq::Error::HostNotFound => TransportKind::HostNotFound,
+        // The resolver's own failure comes as an io::Error; std words it with this prefix.
+        ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
+            TransportKind::HostNotFound
+        }
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportKind::Tls,
         // rustls reports a refused certificate as an io::Error around its own error.
         ureq::Error::Io(io) if io.get_ref().is_some_and(is_rustls_error) => TransportKind::Tls,
@@ -2398,6 +2418,7 @@ fn transport_error(
         kind,
         elapsed,
         host,
+        https: false,
         attempts: 1,
         total: elapsed,
         source: Some(Box::new(source)),
@@ -5143,14 +5164,28 @@ mod fake {
         "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>";
 
     impl FakeApi {
-        /// Starts a fake holding `total_invitations` sent invitations.
+        /// Starts a fake holding `total_invitations` sent invitations, on a free loopback port.
         ///
         /// # Panics
         ///
         /// If no loopback port can be bound, which only a broken test machine does.
         pub fn start(total_invitations: u64) -> FakeApi {
-            let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-            let addr = listener.local_addr().expect("a bound address");
+            FakeApi::start_on("127.0.0.1:0", total_invitations).expect("bind a loopback port")
+        }
+
+        /// Starts a fake holding `total_invitations` sent invitations on `addr`, such as
+        /// `127.0.0.1:8080`: for a fake that people point tools at by a port they chose.
+        ///
+        /// # Errors
+        ///
+        /// When `addr` cannot be listened on: the port is in use, or the address is not this
+        /// machine's.
+        pub fn start_on(
+            addr: impl std::net::ToSocketAddrs,
+            total_invitations: u64,
+        ) -> std::io::Result<FakeApi> {
+            let listener = TcpListener::bind(addr)?;
+            let addr = listener.local_addr()?;
             let now_ms = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64);
@@ -5173,7 +5208,7 @@ mod fake {
                     }
                 }
             });
-            FakeApi { addr, state, stop }
+            Ok(FakeApi { addr, state, stop })
         }
 
         /// The URL to pass to [`Config::base_url`](crate::Config::base_url).
@@ -5827,6 +5862,17 @@ mod tests {
              DNS"
         );
         assert_eq!(host_and_port("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
+        // The system resolver's failure arrives as an io::Error, worded by std.
+        let lookup = std::io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        );
+        let host = host_and_port("https://api.linkupapi.co");
+        let err = transport_error(lookup.into(), false, false, Duration::ZERO, host);
+        assert!(
+            err.to_string()
+                .starts_with("api.linkupapi.co was not found (DNS)"),
+            "{err}"
+        );
     }
 
     #[test]

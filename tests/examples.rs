@@ -72,6 +72,12 @@ fn tool(name: &str, base_url: &str, args: &[&str]) -> (i32, String, String) {
         .args(args))
 }
 
+/// The exact time an id carries, as the tools print it: RFC 3339, UTC, milliseconds.
+fn sent_at(id: u64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(id >> 22);
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
 fn ids(jsonl: &str) -> Vec<u64> {
     jsonl
         .lines()
@@ -141,6 +147,17 @@ fn export_writes_json_lines_with_exact_ids() {
         "{stderr}"
     );
 
+    // Each line carries the exact time, and the run ends with the newest id for --after-id.
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["sent_at"], sent_at(expected[0]));
+    assert!(
+        stderr.ends_with(&format!(
+            "newest id: {0}; next time pass --after-id {0}\n",
+            expected[0]
+        )),
+        "{stderr}"
+    );
+
     let (code, _, stderr) = tool("export", &fake.base_url(), &["--quiet"]);
     assert_eq!(code, 0);
     assert!(stderr.is_empty(), "--quiet hides progress: {stderr}");
@@ -162,15 +179,17 @@ fn export_writes_csv() {
         .starts_with("invitation_id,name,profile_url,"));
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 12);
-    // Invitation 1 has a note with a comma: quoted, so the row still splits into 11 fields.
+    // Invitation 1 has a note with a comma: quoted, so the row still splits into 12 fields.
     assert!(
         rows[1].contains(r#","Hi Arjun, glad to connect!","#),
         "{}",
         rows[1]
     );
     assert!(rows[1].starts_with(&format!("{},Arjun Mehta,", fake.invitation_id(1))));
+    // The exact time, RFC 3339 in UTC, from the id, after LinkedIn's wording.
+    let at = sent_at(fake.invitation_id(1));
     assert!(
-        rows[1].contains(",Sent 8 hours ago,0,PENDING,CONNECTION,"),
+        rows[1].contains(&format!(",Sent 8 hours ago,{at},0,PENDING,CONNECTION,")),
         "{}",
         rows[1]
     );
@@ -204,15 +223,27 @@ fn export_through_v2_takes_an_account() {
     );
 }
 
+/// The point a stopped run said to resume from.
+fn resume_point(stderr: &str) -> String {
+    let (_, rest) = stderr
+        .split_once("to resume, pass --resume ")
+        .unwrap_or_else(|| panic!("no resume point in {stderr}"));
+    rest.split_whitespace().next().unwrap().to_owned()
+}
+
 #[test]
 fn export_stops_at_the_budget_and_resumes_where_it_said() {
     let fake = FakeApi::start(138);
     let (code, first, stderr) = tool("export", &fake.base_url(), &["--max-credits", "2"]);
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(first.lines().count(), 20);
-    assert!(stderr.contains("stopped at the credit budget: 20 invitations, 2 credits; to resume, pass --start-page 3"), "{stderr}");
+    assert!(
+        stderr.contains("stopped at the credit budget: 20 invitations, 2 credits; to resume"),
+        "{stderr}"
+    );
+    let point = resume_point(&stderr);
 
-    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--start-page", "3"]);
+    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--resume", &point]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("done: 118 invitations, 12 credits"),
@@ -238,6 +269,11 @@ fn an_incremental_export_costs_one_credit_a_day() {
             "next time pass --after-id {}",
             fake.invitation_id(0)
         )),
+        "{stderr}"
+    );
+    // The summary counts what was written, not what was read.
+    assert!(
+        stderr.contains("done: 7 invitations, 1 credit\n"),
         "{stderr}"
     );
 
@@ -295,10 +331,11 @@ fn export_reports_a_bad_key_with_what_to_do() {
     );
     let (code, _, stderr) = tool("export", &fake.base_url(), &[]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.contains("to resume, pass --start-page 2"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("2 credits used; to resume"), "{stderr}");
+    let point = resume_point(&stderr);
+    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--resume", &point]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(ids(&rest).len(), 15, "pages 2 and 3");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,17 +360,28 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
             "--format is jsonl or csv",
         ),
         ("export", vec!["--verbose"], "unknown flag --verbose"),
-        ("export", vec!["--start-page"], "--start-page needs a value"),
+        ("export", vec!["--resume"], "--resume needs a value"),
         (
             "export",
-            vec!["--start-page", "0"],
-            "--start-page counts from 1",
+            vec!["--resume", "3"],
+            "--resume takes the point a stopped run printed",
         ),
         (
             "export",
-            vec!["--after-id", "5", "--start-page", "2"],
-            "leave out --start-page",
+            vec!["--max-credits", "0"],
+            "--max-credits 0 would send nothing",
         ),
+        (
+            "export",
+            vec!["--login-token", ""],
+            "--login-token is empty: pass a value, or leave the flag out to use $LINKUP_LOGIN_TOKEN",
+        ),
+        (
+            "stale",
+            vec!["--connect-account", "--account", "a"],
+            "leave out --account",
+        ),
+        ("export", vec!["extra"], "unexpected argument \"extra\""),
         ("export", vec!["--quiet=yes"], "--quiet takes no value"),
         (
             "export",
@@ -429,17 +477,19 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
 // stale
 // ---------------------------------------------------------------------------------------------
 
-/// (days, id) rows of stale's TSV output, after its header.
+/// (days, id) rows of stale's TSV output, after its header; each row's exact time checked.
 fn stale_rows(stdout: &str) -> Vec<(u32, u64)> {
     let mut lines = stdout.lines();
-    assert_eq!(lines.next(), Some("days\tinvitation_id\tname\tprofile_url"));
+    assert_eq!(
+        lines.next(),
+        Some("days\tsent_at\tinvitation_id\tname\tprofile_url")
+    );
     lines
         .map(|line| {
-            let mut fields = line.split('\t');
-            (
-                fields.next().unwrap().parse().unwrap(),
-                fields.next().unwrap().parse().unwrap(),
-            )
+            let fields: Vec<&str> = line.split('\t').collect();
+            let id = fields[2].parse().unwrap();
+            assert_eq!(fields[1], sent_at(id), "{line}");
+            (fields[0].parse().unwrap(), id)
         })
         .collect()
 }
@@ -460,10 +510,12 @@ fn stale_lists_old_pending_invitations_oldest_first_from_the_old_end() {
         [1, 14, 13, 12, 11],
         "stops at the first young invitation"
     );
+    // One summary, counting the rows written.
     assert!(
-        stderr.contains("35 pending invitations sent 30 or more days ago, for 5 credits"),
+        stderr.ends_with("done: 35 pending invitations sent 30 or more days ago, 5 credits\n"),
         "{stderr}"
     );
+    assert_eq!(stderr.matches("done:").count(), 1, "{stderr}");
 }
 
 #[test]
@@ -494,7 +546,7 @@ fn the_stale_sweep_of_1000_pays_for_the_old_end_only() {
         "page 1, then pages 100 down to 91"
     );
     assert!(
-        stderr.contains("95 pending invitations sent 21 or more days ago, for 11 credits"),
+        stderr.contains("95 pending invitations sent 21 or more days ago, 11 credits"),
         "{stderr}"
     );
 
@@ -539,4 +591,176 @@ fn stale_defaults_to_three_weeks() {
     let rows = stale_rows(&stdout);
     assert_eq!(rows.len(), 8);
     assert!(rows.iter().all(|(days, _)| *days >= 21));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the tools say
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn retries_show_as_they_happen_and_quiet_hides_them() {
+    let fake = FakeApi::start(25);
+    fake.fail(1, FakeFailure::hang_up())
+        .fail(2, FakeFailure::rate_limited(0));
+    let (code, _, stderr) = tool("export", &fake.base_url(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let host = fake.base_url().replace("http://", "");
+    assert!(
+        stderr.contains(&format!(
+            "attempt 1 of 3 failed: {host} closed the connection before any reply; retrying in"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("attempt 1 of 3 failed: HTTP 429; retrying in 0.0s"),
+        "{stderr}"
+    );
+
+    let fake = FakeApi::start(25);
+    fake.fail(1, FakeFailure::hang_up());
+    let (code, _, stderr) = tool("export", &fake.base_url(), &["--quiet"]);
+    assert_eq!(code, 0);
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn after_an_error_stale_prints_no_results_only_the_error_and_the_spend() {
+    let fake = FakeApi::start(138);
+    // Page 1 answers (the total); the old end's page fails.
+    fake.fail(
+        14,
+        FakeFailure::reply(
+            402,
+            r#"{"status":"error","message":"Insufficient credits available"}"#,
+        ),
+    );
+    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--days", "30"]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "no header, no rows: {stdout}");
+    assert!(
+        stderr.contains("insufficient credits (HTTP 402)") && stderr.contains("top up"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 credits used"), "{stderr}");
+    assert!(
+        !stderr.contains("pending invitation"),
+        "no result line: {stderr}"
+    );
+}
+
+#[test]
+fn stale_json_lines_carry_the_exact_time_and_the_age() {
+    let fake = FakeApi::start(80);
+    let (code, stdout, _) = tool("stale", &fake.base_url(), &["--format", "json"]);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 8);
+    let oldest = fake.invitation_id(79);
+    assert_eq!(lines[0]["invitation_id"], oldest);
+    assert_eq!(lines[0]["sent_at"], sent_at(oldest));
+    assert!(lines[0]["days"].as_u64().unwrap() >= 21);
+}
+
+#[test]
+fn the_environment_is_read_as_it_is_set() {
+    let fake = FakeApi::start(10);
+    let url = fake.base_url();
+    let (code, _, stderr) = run(example("export")
+        .env("LINKUP_API_KEY", "")
+        .args(["--base-url", &url]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: LINKUP_API_KEY is empty: set it to the key"),
+        "{stderr}"
+    );
+    // Both set: the account is used, and the tool says so.
+    let (code, _, stderr) = run(example("export").env("LINKUP_ACCOUNT_ID", "acct-1").args([
+        "--base-url",
+        &url,
+        "--requests-per-minute",
+        "0",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "note: LINKUP_ACCOUNT_ID and LINKUP_LOGIN_TOKEN are both set: using the account (v2)"
+        ),
+        "{stderr}"
+    );
+    assert!(fake.requests().iter().all(|r| r.version == 2));
+}
+
+#[test]
+fn connect_account_prints_the_id_to_use_for_v2() {
+    let fake = FakeApi::start(10);
+    let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--connect-account"]);
+    assert_eq!(code, 0, "{stderr}");
+    let id = stdout.trim().strip_prefix("LINKUP_ACCOUNT_ID=").unwrap();
+    assert!(id.starts_with("acc_"), "{stdout}");
+    assert_eq!(fake.credits_charged(), 0, "free");
+    assert_eq!(fake.requests()[0].path, "/v2/login");
+    // And the id works for v2.
+    let (code, out, _) = tool("export", &fake.base_url(), &["--account", id]);
+    assert_eq!(code, 0);
+    assert_eq!(ids(&out).len(), 10);
+}
+
+#[test]
+fn help_lists_every_flag_in_line() {
+    for name in ["export", "stale"] {
+        let (code, stdout, _) = run(example(name).arg("--help"));
+        assert_eq!(code, 0);
+        for flag in [
+            "  --type TYPE ",
+            "  --max-credits N ",
+            "  --resume POINT ",
+            "  --connect-account ",
+            "  --format FORMAT ",
+        ] {
+            assert!(
+                stdout.lines().any(|l| l.starts_with(flag)),
+                "{name}: {flag:?} in\n{stdout}"
+            );
+        }
+        assert!(stdout.contains("json is the same"), "{stdout}");
+    }
+}
+
+#[test]
+fn fake_server_listens_on_the_port_asked_and_refuses_extra_arguments() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let mut server = example("fake_server")
+        .args(["25", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(
+        line.trim(),
+        format!("LINKUP_BASE_URL=http://127.0.0.1:{port}")
+    );
+    let (code, stdout, stderr) = tool("export", line.trim().split_once('=').unwrap().1, &[]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(ids(&stdout).len(), 25);
+
+    for args in [vec!["138", "extra"], vec!["--port", "x"], vec!["--verbose"]] {
+        let (code, stdout, stderr) = run(example("fake_server").args(&args));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 2, "{stderr}");
+        assert!(stderr.ends_with("see `fake_server --help`\n"), "{stderr}");
+    }
 }

@@ -1,17 +1,21 @@
-//! What the `export` and `stale` tools share: flags, the walk over pages with progress on
-//! stderr, and the exit codes (0 done, 1 error, 2 bad usage, 3 stopped at the credit budget).
+//! What the `export` and `stale` tools share: their common flags (parsed with `lexopt`), the
+//! environment, the walk over pages with progress and retries on stderr, and the exit codes (0
+//! done, 1 error, 2 bad usage, 3 stopped at the credit budget).
 //!
 //! Every mistake that sends nothing exits 2 with one line saying what is wrong and one pointing
-//! to `--help`; flag values are checked before the environment; messages name flags, not the
-//! library's methods.
+//! to `--help`; flag values are checked before the environment is read; messages name flags and
+//! variables, not the library's methods.
 #![allow(dead_code)] // each tool uses a different part
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
 
+use lexopt::{Arg, Parser};
 use linkup_sent_invitations::{
-    Config, Country, Error, Invitation, InvitationType, Paginator, Params,
+    connect_account, Config, Country, Error, Invitation, InvitationType, Paginator, Params,
+    ResumePoint,
 };
 
 pub const EXIT_ERROR: u8 = 1;
@@ -19,13 +23,15 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_BUDGET: u8 = 3;
 
 /// The flags every tool takes, as usage text.
-pub const COMMON_USAGE: &str = "\
-  --type TYPE          CONNECTION (default), ORGANIZATION or CONTENT_SERIES
-  --max-credits N      spend at most N credits, then stop with exit code 3
+pub const COMMON_USAGE: &str =
+    "  --type TYPE          CONNECTION (default), ORGANIZATION or CONTENT_SERIES
+  --max-credits N      spend at most N credits (1 or more), then stop with exit code 3
+  --resume POINT       go on from where a stopped run said to (it printed --resume POINT)
   --account ID         a LinkedIn account connected to LinkUp: use the v2 API, one credit per
                        50 invitations (default: $LINKUP_ACCOUNT_ID)
   --login-token TOKEN  the LinkedIn session token for the v1 API, one credit per 10 invitations
                        (default: $LINKUP_LOGIN_TOKEN)
+  --connect-account    print the v2 account id of the login token (free), then exit
   --api-key KEY        the API key (default: $LINKUP_API_KEY; prefer the variable, flags show in ps)
   --country CODE       v1 proxy country: US, UK, FR, DE, NL, IT, IL, CA, BR, ES, IN
   --base-url URL       the API's base URL (default: $LINKUP_BASE_URL, else
@@ -34,26 +40,10 @@ pub const COMMON_USAGE: &str = "\
                        pace requests (default 300, the API's limit; 0 turns pacing off, for a
                        local fake)
   --timeout SECONDS    give up on an attempt after this long (default 90)
-  --quiet              no progress lines on stderr
+  --quiet              no progress or retry lines on stderr
   -h, --help           this help
 
 Exit codes: 0 done, 1 error, 2 bad usage (nothing sent), 3 stopped at the credit budget.";
-
-/// The flags every tool accepts that take a value.
-pub const COMMON_FLAGS: [&str; 9] = [
-    "type",
-    "max-credits",
-    "account",
-    "login-token",
-    "api-key",
-    "country",
-    "base-url",
-    "requests-per-minute",
-    "timeout",
-];
-
-/// The flags every tool accepts that take no value.
-pub const COMMON_SWITCHES: [&str; 1] = ["quiet"];
 
 /// Why a tool stops before sending anything.
 pub enum Usage {
@@ -61,159 +51,274 @@ pub enum Usage {
     Bad(String),
 }
 
-/// Parsed flags: `--name value`, `--name=value`, or a switch `--name`.
-pub struct Flags(Vec<(String, Option<String>)>);
-
-impl Flags {
-    pub fn parse(
-        mut args: impl Iterator<Item = String>,
-        valued: &[&str],
-        switches: &[&str],
-    ) -> Result<Flags, Usage> {
-        let mut flags = Vec::new();
-        while let Some(arg) = args.next() {
-            if arg == "-h" || arg == "--help" {
-                return Err(Usage::Help);
+impl From<lexopt::Error> for Usage {
+    fn from(err: lexopt::Error) -> Usage {
+        Usage::Bad(match err {
+            lexopt::Error::MissingValue {
+                option: Some(option),
+            } => format!("{option} needs a value"),
+            lexopt::Error::UnexpectedOption(option) => format!("unknown flag {option}"),
+            lexopt::Error::UnexpectedArgument(value) => {
+                format!("unexpected argument {:?}", value.to_string_lossy())
             }
-            let Some(flag) = arg.strip_prefix("--") else {
-                return Err(Usage::Bad(format!("unexpected argument {arg:?}")));
-            };
-            let (name, inline) = match flag.split_once('=') {
-                Some((name, value)) => (name, Some(value.to_owned())),
-                None => (flag, None),
-            };
-            if switches.contains(&name) {
-                if inline.is_some() {
-                    return Err(Usage::Bad(format!("--{name} takes no value")));
-                }
-                flags.push((name.to_owned(), None));
-                continue;
-            }
-            if !valued.contains(&name) {
-                return Err(Usage::Bad(format!("unknown flag --{name}")));
-            }
-            let value = match inline {
-                Some(value) => value,
-                None => args
-                    .next()
-                    .ok_or_else(|| Usage::Bad(format!("--{name} needs a value")))?,
-            };
-            flags.push((name.to_owned(), Some(value)));
-        }
-        Ok(Flags(flags))
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.as_deref())
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.0.iter().any(|(n, _)| n == name)
-    }
-
-    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, Usage> {
-        self.get(name)
-            .map(|v| {
-                v.parse()
-                    .map_err(|_| Usage::Bad(format!("--{name} takes a whole number, got {v:?}")))
-            })
-            .transpose()
+            lexopt::Error::UnexpectedValue { option, .. } => format!("{option} takes no value"),
+            other => other.to_string(),
+        })
     }
 }
 
-/// What the common flags and the environment make: the paginator and how to report on it.
+/// One command-line argument, owned (lexopt's borrows its parser, which reads the value).
+pub enum Flag {
+    Long(String),
+    Short(char),
+    Value(std::ffi::OsString),
+}
+
+impl Flag {
+    pub fn from(arg: Arg<'_>) -> Flag {
+        match arg {
+            Arg::Long(flag) => Flag::Long(flag.to_owned()),
+            Arg::Short(flag) => Flag::Short(flag),
+            Arg::Value(value) => Flag::Value(value),
+        }
+    }
+
+    /// The name of a `--long` flag.
+    pub fn long(&self) -> Option<&str> {
+        match self {
+            Flag::Long(flag) => Some(flag),
+            _ => None,
+        }
+    }
+
+    /// The mistake of giving this flag (or argument) to a tool that has no such thing.
+    pub fn unexpected(&self) -> Usage {
+        Usage::Bad(match self {
+            Flag::Long(flag) => format!("unknown flag --{flag}"),
+            Flag::Short(flag) => format!("unknown flag -{flag}"),
+            Flag::Value(value) => format!("unexpected argument {:?}", value.to_string_lossy()),
+        })
+    }
+}
+
+/// The value of the flag just read, as text.
+pub fn text(parser: &mut Parser, flag: &str) -> Result<String, Usage> {
+    parser
+        .value()?
+        .into_string()
+        .map_err(|_| Usage::Bad(format!("--{flag} is not valid text")))
+}
+
+/// The value of the flag just read, as a whole number.
+pub fn number<T: FromStr>(parser: &mut Parser, flag: &str) -> Result<T, Usage> {
+    let value = text(parser, flag)?;
+    value
+        .parse()
+        .map_err(|_| Usage::Bad(format!("--{flag} takes a whole number, got {value:?}")))
+}
+
+/// The flags every tool takes, as given.
+#[derive(Default)]
+pub struct Common {
+    kind: Option<InvitationType>,
+    country: Option<Country>,
+    max_credits: Option<u64>,
+    requests_per_minute: Option<u32>,
+    timeout: Option<u64>,
+    account: Option<String>,
+    login_token: Option<String>,
+    api_key: Option<String>,
+    base_url: Option<String>,
+    resume: Option<ResumePoint>,
+    pub quiet: bool,
+    pub connect: bool,
+}
+
+impl Common {
+    /// Takes `arg` if it is a flag every tool has (or `--help`); `Ok(false)` leaves it to the
+    /// tool.
+    pub fn take(&mut self, arg: &Flag, parser: &mut Parser) -> Result<bool, Usage> {
+        let flag = match arg {
+            Flag::Short('h') => return Err(Usage::Help),
+            Flag::Long(flag) if flag == "help" => return Err(Usage::Help),
+            Flag::Long(flag) => flag.as_str(),
+            _ => return Ok(false),
+        };
+        match flag {
+            "type" => {
+                let value = text(parser, flag)?;
+                let kind = value.parse().map_err(|_| {
+                    bad_value(flag, &value, "CONNECTION, ORGANIZATION or CONTENT_SERIES")
+                })?;
+                self.kind = Some(kind);
+            }
+            "country" => {
+                let value = text(parser, flag)?;
+                let country = value.parse().map_err(|_| {
+                    bad_value(flag, &value, "US, UK, FR, DE, NL, IT, IL, CA, BR, ES or IN")
+                })?;
+                self.country = Some(country);
+            }
+            "max-credits" => self.max_credits = Some(number(parser, flag)?),
+            "requests-per-minute" => self.requests_per_minute = Some(number(parser, flag)?),
+            "timeout" => self.timeout = Some(number(parser, flag)?),
+            "account" => self.account = Some(given(parser, flag)?),
+            "login-token" => self.login_token = Some(given(parser, flag)?),
+            "api-key" => self.api_key = Some(given(parser, flag)?),
+            "base-url" => self.base_url = Some(text(parser, flag)?),
+            "resume" => {
+                let value = text(parser, flag)?;
+                let point = value.parse().map_err(|_| {
+                    Usage::Bad(format!(
+                        "--resume takes the point a stopped run printed (such as \
+                         v1:newest:7329176687475109888:59:138), got {value:?}"
+                    ))
+                })?;
+                self.resume = Some(point);
+            }
+            "quiet" => self.quiet = true,
+            "connect-account" => self.connect = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Checks the flags against each other, still before the environment is read.
+    pub fn check(&self) -> Result<(), Usage> {
+        if self.max_credits == Some(0) {
+            return Err(Usage::Bad(
+                "--max-credits 0 would send nothing: allow at least 1".into(),
+            ));
+        }
+        if self.timeout == Some(0) {
+            return Err(Usage::Bad("--timeout must be at least 1 second".into()));
+        }
+        if self.account.is_some() && self.login_token.is_some() {
+            return Err(Usage::Bad(
+                "pass --account (v2) or --login-token (v1), not both".into(),
+            ));
+        }
+        if self.account.is_some() && self.country.is_some() {
+            return Err(Usage::Bad(
+                "--country is for v1: v2 calls (--account) take no country".into(),
+            ));
+        }
+        if self.connect && self.account.is_some() {
+            return Err(Usage::Bad(
+                "--connect-account turns a login token into an account id: leave out --account"
+                    .into(),
+            ));
+        }
+        if let Some(url) = &self.base_url {
+            // Checked with a stand-in key, so a bad URL is reported before a missing key.
+            Config::new("stand-in")
+                .base_url(url.as_str())
+                .check()
+                .map_err(usage)?;
+        }
+        Ok(())
+    }
+}
+
+/// A flag's value that must not be empty.
+fn given(parser: &mut Parser, flag: &str) -> Result<String, Usage> {
+    let value = text(parser, flag)?;
+    if value.trim().is_empty() {
+        let variable = match flag {
+            "account" => "LINKUP_ACCOUNT_ID",
+            "login-token" => "LINKUP_LOGIN_TOKEN",
+            _ => "LINKUP_API_KEY",
+        };
+        return Err(Usage::Bad(format!(
+            "--{flag} is empty: pass a value, or leave the flag out to use ${variable}"
+        )));
+    }
+    Ok(value)
+}
+
+fn bad_value(flag: &str, value: &str, choices: &str) -> Usage {
+    Usage::Bad(format!("--{flag} is one of {choices}, got {value:?}"))
+}
+
+/// What the common flags and the environment make: the config, the params and the paginator.
 pub struct Setup {
+    pub config: Config,
+    pub params: Params,
     pub pages: Paginator,
     pub quiet: bool,
     /// The tool's name, for "see `NAME --help`".
     pub name: &'static str,
 }
 
-/// A paginator from the common flags, then the environment. `start_page` is the tool's own
-/// (only `export` takes one). Every value is checked before any variable is read.
-pub fn setup(flags: &Flags, name: &'static str, start_page: Option<u32>) -> Result<Setup, Usage> {
-    // 1. The flags' values.
-    let kind = flags
-        .get("type")
-        .map(|t| {
-            t.parse::<InvitationType>()
-                .map_err(|_| bad_value("type", t, "CONNECTION, ORGANIZATION or CONTENT_SERIES"))
-        })
-        .transpose()?;
-    let country = flags
-        .get("country")
-        .map(|c| {
-            c.parse::<Country>().map_err(|_| {
-                bad_value("country", c, "US, UK, FR, DE, NL, IT, IL, CA, BR, ES or IN")
-            })
-        })
-        .transpose()?;
-    let max_credits = flags.number::<u64>("max-credits")?;
-    let rpm = flags.number::<u32>("requests-per-minute")?;
-    let timeout = flags.number::<u64>("timeout")?;
-    if timeout == Some(0) {
-        return Err(Usage::Bad("--timeout must be at least 1 second".into()));
-    }
-    if flags.get("account").is_some() && flags.get("login-token").is_some() {
-        return Err(Usage::Bad(
-            "pass --account (v2) or --login-token (v1), not both".into(),
-        ));
-    }
-    if flags.get("account").is_some() && country.is_some() {
-        return Err(Usage::Bad(
-            "--country is for v1: v2 calls (--account) take no country".into(),
-        ));
-    }
-    let base_url = flags.get("base-url").map(str::to_owned).or_else(|| {
-        std::env::var("LINKUP_BASE_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-    });
-    if let Some(url) = &base_url {
-        // Checked with a stand-in key, so a bad URL is reported before a missing key.
-        Config::new("stand-in")
-            .base_url(url.as_str())
-            .check()
-            .map_err(usage)?;
-    }
+/// A variable of the environment: `None` unset, `Some("")` set but empty.
+fn variable(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned())
+}
 
-    // 2. The environment.
-    let key = flags
-        .get("api-key")
-        .map(str::to_owned)
-        .or_else(|| std::env::var("LINKUP_API_KEY").ok())
-        .filter(|k| !k.trim().is_empty())
-        .ok_or_else(|| Usage::Bad("no API key: set LINKUP_API_KEY (or pass --api-key)".into()))?;
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let who = if let Some(account) = flags.get("account") {
-        Params::account(account)
-    } else if let Some(token) = flags.get("login-token") {
-        Params::new(token)
-    } else if let Some(account) = env("LINKUP_ACCOUNT_ID") {
-        Params::account(account)
-    } else if let Some(token) = env("LINKUP_LOGIN_TOKEN") {
-        Params::new(token)
-    } else {
-        return Err(Usage::Bad(
-            "no account: set LINKUP_ACCOUNT_ID (v2) or LINKUP_LOGIN_TOKEN (v1), or pass --account \
-             or --login-token"
-                .into(),
-        ));
+/// The config, params and paginator (walking `oldest_first` or not) from the checked flags,
+/// then the environment.
+pub fn setup(common: &Common, name: &'static str, oldest_first: bool) -> Result<Setup, Usage> {
+    let key = match (&common.api_key, variable("LINKUP_API_KEY")) {
+        (Some(key), _) => key.clone(),
+        (None, Some(key)) if !key.is_empty() => key,
+        (None, Some(_)) => {
+            return Err(Usage::Bad(
+                "LINKUP_API_KEY is empty: set it to the key from your LinkUp dashboard".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(Usage::Bad(
+                "no API key: set LINKUP_API_KEY (or pass --api-key)".into(),
+            ))
+        }
     };
-
-    // 3. Put together, and checked as the first call would.
+    let account = variable("LINKUP_ACCOUNT_ID").filter(|v| !v.is_empty());
+    let token = variable("LINKUP_LOGIN_TOKEN").filter(|v| !v.is_empty());
+    let params =
+        match (&common.account, &common.login_token) {
+            (Some(account), _) => Params::account(account),
+            (None, Some(token)) => Params::new(token),
+            // Connecting needs the token, whatever else is set.
+            _ if common.connect => {
+                match token {
+                    Some(token) => Params::new(token),
+                    None => return Err(Usage::Bad(
+                        "--connect-account needs a login token: set LINKUP_LOGIN_TOKEN or pass \
+                     --login-token"
+                            .into(),
+                    )),
+                }
+            }
+            _ => match (account, token) {
+                (Some(account), token) => {
+                    if token.is_some() && !common.quiet {
+                        eprintln!(
+                        "note: LINKUP_ACCOUNT_ID and LINKUP_LOGIN_TOKEN are both set: using the \
+                         account (v2); pass --login-token to use v1"
+                    );
+                    }
+                    Params::account(account)
+                }
+                (None, Some(token)) => Params::new(token),
+                (None, None) => return Err(Usage::Bad(
+                    "no account: set LINKUP_ACCOUNT_ID (v2) or LINKUP_LOGIN_TOKEN (v1), or pass \
+                     --account or --login-token"
+                        .into(),
+                )),
+            },
+        };
     let mut config = Config::new(key);
+    let base_url = common
+        .base_url
+        .clone()
+        .or_else(|| variable("LINKUP_BASE_URL").filter(|url| !url.is_empty()));
     if let Some(url) = base_url {
         config = config.base_url(url);
     }
-    if let Some(rpm) = rpm {
+    if let Some(rpm) = common.requests_per_minute {
         config = config.requests_per_minute(rpm);
     }
-    if let Some(secs) = timeout {
+    if let Some(secs) = common.timeout {
         let timeout = Duration::from_secs(secs);
         // Room for the three attempts the default retries allow.
         config = config
@@ -221,39 +326,58 @@ pub fn setup(flags: &Flags, name: &'static str, start_page: Option<u32>) -> Resu
             .call_timeout((timeout * 4).max(Duration::from_secs(300)));
     }
     config.check().map_err(usage)?;
-    let mut params = who;
-    if let Some(kind) = kind {
-        params = params.invitation_type(kind);
+    let mut params = params;
+    if let Some(kind) = &common.kind {
+        params = params.invitation_type(kind.clone());
     }
-    if let Some(country) = country {
+    if let Some(country) = common.country {
         params = params.country(country);
     }
-    if let Some(start) = start_page {
-        params = params.start_page(start);
+    let mut pages = Paginator::new(&config, params.clone());
+    if oldest_first {
+        pages = pages.oldest_first();
     }
-    let mut pages = Paginator::new(&config, params);
-    if let Some(max) = max_credits {
+    if let Some(max) = common.max_credits {
         pages = pages.max_credits(max);
     }
+    if let Some(point) = common.resume {
+        pages = pages.resume(point);
+    }
+    show_retries(common.quiet);
     Ok(Setup {
+        config,
+        params,
         pages,
-        quiet: flags.has("quiet"),
+        quiet: common.quiet,
         name,
     })
 }
 
-fn bad_value(flag: &str, value: &str, choices: &str) -> Usage {
-    Usage::Bad(format!("--{flag} is one of {choices}, got {value:?}"))
+/// `--connect-account`: prints the v2 account id of the login token, as a line to paste.
+pub fn connect(setup: &Setup) -> ExitCode {
+    match connect_account(&setup.config, &setup.params) {
+        Ok(id) => {
+            println!("LINKUP_ACCOUNT_ID={id}");
+            if !setup.quiet {
+                eprintln!(
+                    "connected (free): export LINKUP_ACCOUNT_ID, as secret as the token, to use \
+                     v2 from now on"
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(setup.name, &err),
+    }
 }
 
 /// A refusal from the library, in the tool's words.
-fn usage(err: Error) -> Usage {
+pub fn usage(err: Error) -> Usage {
     Usage::Bad(in_flags(&err.to_string()))
 }
 
 /// The library's message with its method names as the tool's flags and variables.
 pub fn in_flags(text: &str) -> String {
-    const WORDS: [(&str, &str); 11] = [
+    const WORDS: [(&str, &str); 12] = [
         ("invalid parameters, nothing sent: ", ""),
         ("Config::requests_per_minute", "--requests-per-minute"),
         ("Config::call_timeout", "--timeout"),
@@ -266,6 +390,7 @@ pub fn in_flags(text: &str) -> String {
         ("Config::proxy or HTTPS_PROXY", "HTTPS_PROXY"),
         ("pass it to Params::new", "set LINKUP_LOGIN_TOKEN"),
         ("to Params::account", "in LINKUP_ACCOUNT_ID"),
+        ("passed to Params::account", "in LINKUP_ACCOUNT_ID"),
         (
             "pass the key from your LinkUp dashboard to Config::new",
             "set LINKUP_API_KEY",
@@ -292,12 +417,70 @@ pub fn usage_exit(usage: Usage, name: &str, help: &str) -> ExitCode {
     }
 }
 
+/// Prints an error from the library: a refusal before sending as a mistake (exit 2), anything
+/// else as an error (exit 1).
+fn fail(name: &str, err: &Error) -> ExitCode {
+    if matches!(err, Error::InvalidParams(_)) {
+        eprintln!("error: {}\nsee `{name} --help`", in_flags(&err.to_string()));
+        return ExitCode::from(EXIT_USAGE);
+    }
+    eprintln!("error: {}", in_flags(&err.to_string()));
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// Shows the library's retry lines (its `debug` records) and warnings on stderr, as they
+/// happen, unless quiet: a slow server is then visibly being retried, not silent.
+fn show_retries(quiet: bool) {
+    struct Lines;
+    impl log::Log for Lines {
+        fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+            metadata.target().starts_with("linkup_sent_invitations")
+                && metadata.level() <= log::Level::Debug
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if self.enabled(record.metadata()) {
+                let text = record.args().to_string();
+                let text = text.trim_start_matches("linkup: ");
+                match record.level() {
+                    log::Level::Warn | log::Level::Error => eprintln!("warning: {text}"),
+                    _ => eprintln!("{}", in_flags(text)),
+                }
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LINES: Lines = Lines;
+    if !quiet && log::set_logger(&LINES).is_ok() {
+        log::set_max_level(log::LevelFilter::Debug);
+    }
+}
+
 /// "1 credit", "2 credits".
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// An invitation's exact sent time, RFC 3339 in UTC to the millisecond, from its id; empty when
+/// the id carries no time.
+pub fn sent_at(invitation: &Invitation) -> String {
+    invitation
+        .sent_at()
+        .map(|at| humantime::format_rfc3339_millis(at).to_string())
+        .unwrap_or_default()
+}
+
+/// How many whole days ago an invitation was sent: from its id's time, else LinkedIn's wording.
+pub fn age_in_days(invitation: &Invitation, now: SystemTime) -> Option<u32> {
+    match invitation.sent_at() {
+        Some(at) => {
+            let secs = now.duration_since(at).unwrap_or_default().as_secs();
+            Some(u32::try_from(secs / 86_400).unwrap_or(u32::MAX))
+        }
+        None => invitation.sent_days_ago(),
     }
 }
 
@@ -308,16 +491,22 @@ pub enum Next {
     Enough,
 }
 
+/// How a walk ended.
+pub enum End {
+    /// The data, or what the tool needed of it, is read.
+    Done,
+    /// The credit budget stopped it; it can be resumed.
+    Budget,
+    /// An error, printed already, with the exit code to return.
+    Failed(ExitCode),
+    /// The output was closed (a reader such as `head` has had enough).
+    Closed,
+}
+
 /// Walks pages, handing each invitation to `each`, with a progress line per page on stderr
-/// unless quiet. `resume` says how a user resumes this walk (`--start-page N`), if they can.
-pub fn walk(
-    setup: &mut Setup,
-    resume: bool,
-    mut each: impl FnMut(Invitation) -> std::io::Result<Next>,
-) -> ExitCode {
-    let name = setup.name;
+/// unless quiet. An error is printed with what was spent and where to resume.
+pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Result<Next>) -> End {
     let pages = &mut setup.pages;
-    let mut seen = 0u64;
     let mut enough = false;
     loop {
         let number = pages.next_page();
@@ -325,20 +514,15 @@ pub fn walk(
         let page = match page {
             Ok(page) => page,
             Err(err) => {
-                if matches!(err, Error::InvalidParams(_)) {
-                    // Refused before sending: a mistake like any other.
-                    eprintln!("error: {}\nsee `{name} --help`", in_flags(&err.to_string()));
-                    return ExitCode::from(EXIT_USAGE);
-                }
-                eprintln!("error: {}", in_flags(&err.to_string()));
-                let spent = count(pages.credits_used(), "credit");
-                match pages.next_page() {
-                    Some(page) if resume && seen > 0 => {
-                        eprintln!("{spent} used; to resume, pass --start-page {page}")
+                let code = fail(setup.name, &err);
+                if !matches!(err, Error::InvalidParams(_)) {
+                    let spent = count(pages.credits_used(), "credit");
+                    match pages.resume_point() {
+                        Some(point) => eprintln!("{spent} used; to resume, pass --resume {point}"),
+                        None => eprintln!("{spent} used"),
                     }
-                    _ => eprintln!("{spent} used"),
                 }
-                return ExitCode::from(EXIT_ERROR);
+                return End::Failed(code);
             }
         };
         // The page the reply covers (an oldest-first walk reads page 1 before the last page).
@@ -349,17 +533,13 @@ pub fn walk(
             .filter(|p| *p > 0)
             .or(number);
         for invitation in page.invitations {
-            seen += 1;
             match each(invitation) {
                 Ok(Next::More) => {}
                 Ok(Next::Enough) => enough = true,
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
-                    // The reader (say, `head`) has had enough.
-                    return ExitCode::from(0);
-                }
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return End::Closed,
                 Err(err) => {
                     eprintln!("error: cannot write the output: {err}");
-                    return ExitCode::from(EXIT_ERROR);
+                    return End::Failed(ExitCode::from(EXIT_ERROR));
                 }
             }
         }
@@ -375,40 +555,46 @@ pub fn walk(
         }
         // Stopping early relies on the list's order; out of order, only a full walk is safe.
         if enough && !pages.out_of_order() {
-            break;
+            return End::Done;
         }
     }
+    match pages.resume_point() {
+        Some(_) if pages.next_page().is_some() => End::Budget,
+        _ => End::Done,
+    }
+}
+
+/// Ends a walk's run: warnings about what the walk could not vouch for, then `summary` (what
+/// the tool wrote) with the credits spent, and the exit code. After an error, the error and
+/// what was spent are printed already, and nothing else is.
+pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
+    let pages = &setup.pages;
+    let code = match end {
+        End::Failed(code) => return code,
+        End::Closed => return ExitCode::SUCCESS,
+        End::Done => ExitCode::SUCCESS,
+        End::Budget => ExitCode::from(EXIT_BUDGET),
+    };
     if pages.out_of_order() {
         eprintln!("warning: the list came out of order, so every page was read to miss nothing");
     }
     if pages.possibly_missed() > 0 {
         eprintln!(
-            "warning: the list changed during the walk in a way that could not be repaired: up \
-             to {} may be missing; run again to catch them",
+            "warning: the list changed during the walk in a way that could not be proven safe: \
+             up to {} may be missing; run again to catch them",
             count(pages.possibly_missed(), "invitation")
         );
     }
     let spent = count(pages.credits_used(), "credit");
-    match pages.next_page() {
-        Some(page) if !enough => {
-            let how = if resume {
-                format!("; to resume, pass --start-page {page}")
-            } else {
-                "; raise --max-credits to go further".to_owned()
-            };
-            eprintln!(
-                "stopped at the credit budget: {}, {spent}{how}",
-                count(seen, "invitation")
-            );
-            ExitCode::from(EXIT_BUDGET)
-        }
-        _ => {
-            if !setup.quiet {
-                eprintln!("done: {}, {spent}", count(seen, "invitation"));
-            }
-            ExitCode::from(0)
-        }
+    match (code == ExitCode::SUCCESS, pages.resume_point()) {
+        (false, Some(point)) => eprintln!(
+            "stopped at the credit budget: {summary}, {spent}; to resume, pass --resume {point}"
+        ),
+        (false, None) => eprintln!("stopped at the credit budget: {summary}, {spent}"),
+        (true, _) if !setup.quiet => eprintln!("done: {summary}, {spent}"),
+        (true, _) => {}
     }
+    code
 }
 
 /// Writes a line to stdout, reporting failures (a closed pipe) instead of panicking.
