@@ -149,10 +149,11 @@
 //! | [`Error::InsufficientCredits`] | the account is out of credits | top up the LinkUp account | yes |
 //! | [`Error::RateLimited`] | over 300 requests per minute | wait [`retry_after`](Error::RateLimited), lower [`Config::requests_per_minute`] | yes |
 //! | [`Error::Server`] | HTTP 5xx | retry later (already retried up to [`Config::max_retries`]) | HTTP 500: no |
-//! | [`Error::Api`] | any other refusal: a missing parameter, an unknown v2 account, a wrong path (HTTP 404) | what its message says: the parameters, the account id, or [`Config::base_url`] | yes |
+//! | [`Error::Api`] | any other refusal: a missing parameter, an unknown v2 account, a wrong path (HTTP 404), a withdrawal of an invitation no longer pending | what its message says: the parameters, the account id, [`Config::base_url`], or list again | yes |
 //! | [`Error::Transport`] | network, DNS, TLS, proxy, timeout | what its message names: the network, [`Config::base_url`], the proxy, or a timeout | usually not |
 //! | [`Error::Decode`] | a body that is not the documented shape | check [`Config::base_url`], else report it with the snippet | yes |
 //! | [`Error::RepeatedPage`] | 5 paid pages in a row with nothing new: a server that ignores the page asked for | try again later; report it if it persists | yes |
+//! | [`Error::OutcomeUnknown`] | a withdrawal sent with no answer: a timeout or hang-up after sending, a 5xx, an unreadable reply | list again: a withdrawn invitation is gone; never retry blindly | maybe |
 //!
 //! The charges are v1's; v2 charges no error. v1 sometimes answers errors with HTTP 200 and
 //! `{"status":"error","message":...}` (or the text in `data`); such replies map to the same
@@ -178,6 +179,52 @@
 //!     }
 //!     other => panic!("expected Unauthorized, got {other:?}"),
 //! }
+//! ```
+//!
+//! # Withdrawing
+//!
+//! Most people list their sent invitations to clean them up. [`withdraw_invitation`] withdraws
+//! one pending invitation, for one credit, in either generation. It changes the user's
+//! LinkedIn, so it is never repeated blindly: only what cannot have reached LinkedIn (nothing
+//! sent, or a rate limit) is retried, and a call sent with no answer to say what happened is
+//! [`Error::OutcomeUnknown`], which the next listing settles (a withdrawn invitation is gone
+//! from it). [`Config::credits_used`] says what every call through a config cost. LinkedIn
+//! then keeps the person from being invited again for up to three weeks; withdraw at a human
+//! pace (the careful tools cap themselves at about 40 a day, seconds apart). The `stale`
+//! example tool does all of it, with a journal that makes an interrupted run safe to repeat.
+//!
+//! ```
+//! # #[cfg(feature = "test-util")] {
+//! use std::time::{Duration, SystemTime};
+//! use linkup_sent_invitations::{withdraw_invitation, Config, Error, FakeApi, Paginator, Params};
+//!
+//! let fake = FakeApi::start(300); // a local fake: invitation n was sent 1 + 7n hours ago
+//! let config = Config::new("your-api-key").base_url(fake.base_url()).requests_per_minute(0);
+//! let params = Params::new("your-login-token");
+//! let month_ago = SystemTime::now() - Duration::from_secs(30 * 86_400);
+//!
+//! // Oldest first, stopping at the first invitation younger than a month.
+//! let mut stale = Vec::new();
+//! for invitation in Paginator::new(&config, params.clone()).oldest_first().items() {
+//!     let invitation = invitation?;
+//!     if invitation.sent_at().is_some_and(|at| at > month_ago) {
+//!         break;
+//!     }
+//!     stale.push(invitation.invitation_id);
+//! }
+//! let listing = config.credits_used();
+//! for id in stale.iter().take(3) {
+//!     match withdraw_invitation(&config, &params, *id) {
+//!         Ok(done) => assert_eq!(done.credits, 1),
+//!         // Sent, and no answer: not retried. The next listing shows whether it happened.
+//!         Err(Error::OutcomeUnknown { .. }) => {}
+//!         Err(err) => return Err(err),
+//!     }
+//! }
+//! assert_eq!(config.credits_used() - listing, 3);
+//! assert!(!fake.is_pending(stale[0]) && fake.is_pending(stale[3]));
+//! # }
+//! # Ok::<(), linkup_sent_invitations::Error>(())
 //! ```
 //!
 //! # Secrets
@@ -285,7 +332,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -351,6 +398,8 @@ pub struct Config {
     /// clone, so they share one keep-alive pool; a setter that changes the route starts afresh.
     agent: Arc<OnceLock<Result<ureq::Agent, String>>>,
     pacer: Arc<Pacer>,
+    /// Credits charged to every call through this config and its clones.
+    spent: Arc<AtomicU64>,
 }
 
 impl Config {
@@ -374,6 +423,7 @@ impl Config {
             proxy_from_env: true,
             agent: Arc::default(),
             pacer: Arc::new(Pacer::default()),
+            spent: Arc::default(),
         }
     }
 
@@ -497,6 +547,31 @@ impl Config {
     pub fn retry_backoff(mut self, retry_backoff: Duration) -> Config {
         self.retry_backoff = retry_backoff;
         self
+    }
+
+    /// The credits charged to every call made through this `Config` and its clones so far:
+    /// listings, withdrawals, retries included, counted as [`Paginator::credits_used`] counts
+    /// them (what a reply reports, never below its documented price). A tool can read it
+    /// before and after a step to say what the step cost, failures included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| {
+    /// #     when.method("POST");
+    /// #     then.status(400).body(r#"{"status":"error","message":"Missing required parameter: invitation_type"}"#);
+    /// # });
+    /// use linkup_sent_invitations::{fetch_sent_invitations, Config, Params};
+    ///
+    /// let config = Config::new("your-api-key");
+    /// # let config = config.base_url(server.base_url());
+    /// let before = config.credits_used();
+    /// assert!(fetch_sent_invitations(&config, &Params::new("your-login-token")).is_err());
+    /// assert_eq!(config.clone().credits_used() - before, 1); // v1 charges a refusal too
+    /// ```
+    pub fn credits_used(&self) -> u64 {
+        self.spent.load(Ordering::Relaxed)
     }
 
     /// Checks this configuration as the first call would, sending nothing: the API key, the
@@ -761,26 +836,7 @@ impl Params {
 
     /// Checks what every mode shares; `fetch_sent_invitations` adds the mode conflict.
     fn validate(&self) -> Result<(), Error> {
-        match &self.who {
-            Who::LoginToken(token) if token.trim().is_empty() => {
-                return Err(invalid(
-                    "login_token is empty: get one through LinkUp's login flow and pass it to \
-                     Params::new",
-                ))
-            }
-            Who::Account(id) if id.trim().is_empty() => {
-                return Err(invalid(
-                    "account_id is empty: pass the id of the LinkedIn account connected to \
-                     LinkUp to Params::account",
-                ))
-            }
-            Who::Account(_) if self.country.is_some() => {
-                return Err(invalid(
-                    "v2 calls (Params::account) take no country: LinkUp keeps the account's own",
-                ))
-            }
-            _ => {}
-        }
+        self.validate_who()?;
         if let InvitationType::Other(other) = &self.invitation_type {
             if other.trim().is_empty() {
                 return Err(invalid(
@@ -802,6 +858,31 @@ impl Params {
             return Err(invalid(
                 "total_results is 0: ask for at least 1 invitation, or leave it unset",
             ));
+        }
+        Ok(())
+    }
+
+    /// Checks whose invitations: what every call needs, a withdrawal included.
+    fn validate_who(&self) -> Result<(), Error> {
+        match &self.who {
+            Who::LoginToken(token) if token.trim().is_empty() => {
+                return Err(invalid(
+                    "login_token is empty: get one through LinkUp's login flow and pass it to \
+                     Params::new",
+                ))
+            }
+            Who::Account(id) if id.trim().is_empty() => {
+                return Err(invalid(
+                    "account_id is empty: pass the id of the LinkedIn account connected to \
+                     LinkUp to Params::account",
+                ))
+            }
+            Who::Account(_) if self.country.is_some() => {
+                return Err(invalid(
+                    "v2 calls (Params::account) take no country: LinkUp keeps the account's own",
+                ))
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -1265,6 +1346,19 @@ pub struct OffsetPagination {
     pub pages_fetched: u32,
 }
 
+/// A withdrawal LinkUp confirmed: what [`withdraw_invitation`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Withdrawal {
+    /// The invitation withdrawn.
+    pub invitation_id: u64,
+    /// What the call cost, in credits, retries included: 1 as documented (a v2 reply counts
+    /// what it says it consumed, never less than 1; a v1 429 that was retried counts too).
+    pub credits: u64,
+    /// The server's words, when it gave some ("Connection invitation withdrawn successfully").
+    pub message: Option<String>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
@@ -1369,6 +1463,16 @@ pub enum Error {
         /// The page of the last request, from 1.
         page: u32,
     },
+    /// A withdrawal was sent, but no answer says whether it happened: a timeout or a dropped
+    /// connection after sending, a server error (5xx), or a reply that could not be read. The
+    /// invitation may have been withdrawn. It was not retried, which could act twice: list the
+    /// invitations again, and a withdrawn one is gone from the list.
+    OutcomeUnknown {
+        /// The invitation being withdrawn.
+        invitation_id: u64,
+        /// What came instead of an answer.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -1381,6 +1485,7 @@ impl Error {
             | Error::Server { status, .. }
             | Error::Api { status, .. }
             | Error::Decode { status, .. } => Some(*status),
+            Error::OutcomeUnknown { source, .. } => source.status(),
             Error::InvalidParams(_) | Error::Transport(_) | Error::RepeatedPage { .. } => None,
         }
     }
@@ -1435,6 +1540,15 @@ impl fmt::Display for Error {
                  ignores the page asked for, or repeats pages); stopped to avoid paying for \
                  more: try again later, and report it to LinkUp if it persists"
             ),
+            Error::OutcomeUnknown {
+                invitation_id,
+                source,
+            } => write!(
+                f,
+                "withdrawing invitation {invitation_id}: the outcome is unknown ({source}); not \
+                 retried, which could withdraw it twice: list the invitations again (a withdrawn \
+                 one is gone from the list)"
+            ),
         }
     }
 }
@@ -1444,6 +1558,9 @@ fn refusal_advice(status: u16, message: &str) -> &'static str {
     let lower = message.to_ascii_lowercase();
     if lower.contains("(invalid_account)") {
         "check the account id passed to Params::account (POST /v2/login gives it)"
+    } else if lower.contains("\"withdrawn\": false") || lower.contains("pending") {
+        // Withdrawing one that is not pending; LinkUp does not document its wording.
+        "list the invitations again: it may have been accepted, declined or withdrawn already"
     } else if status == 404 {
         "nothing answers at that path: check Config::base_url (https://api.linkupapi.com, no \
          path)"
@@ -1460,6 +1577,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(err) => err.source(),
+            Error::OutcomeUnknown { source, .. } => Some(&**source),
             _ => None,
         }
     }
@@ -1580,6 +1698,23 @@ impl TransportError {
 
     fn retryable(&self) -> bool {
         self.before_reply() && !matches!(self.kind, TransportKind::Tls | TransportKind::Proxy)
+    }
+
+    /// Whether the request cannot have reached the server: it failed resolving, connecting or
+    /// opening the tunnel. (A reset or a timeout after connecting may come after the server
+    /// read it.)
+    fn unsent(&self) -> bool {
+        matches!(
+            self.kind,
+            TransportKind::HostNotFound
+                | TransportKind::Refused
+                | TransportKind::Tls
+                | TransportKind::Proxy
+                | TransportKind::Timeout {
+                    phase: Phase::Pacing(_) | Phase::Resolving | Phase::Connecting,
+                    ..
+                }
+        )
     }
 
     /// ureq's own words for the failure.
@@ -1843,6 +1978,7 @@ pub fn connect_account(config: &Config, params: &Params) -> Result<String, Error
         },
         read: &read,
         unreadable_cost: 0,
+        retry: Retry::Reads,
     };
     send(config, &call, &mut Credits::default())
 }
@@ -1861,6 +1997,143 @@ struct LoginRequest<'a> {
 #[derive(Deserialize)]
 struct LoginData {
     account_id: Option<String>,
+}
+
+/// Withdraws one pending invitation, by the id a listing gave ([`Invitation::invitation_id`]).
+///
+/// v1 posts `{"invitation_id": "<id>", "login_token": ..., "country": ...}` to
+/// `/v1/network/withdraw-invitation` (`country` only when set); v2 posts `{"account_id": ...,
+/// "action": "withdraw", "params": {"invitation_id": "<id>"}}` to `/v2/network`. The type and
+/// paging fields of `params` play no part. It costs one credit; v2 errors cost nothing.
+///
+/// It changes the user's LinkedIn, so it is never repeated blindly. Only what cannot have
+/// reached LinkedIn is retried: a failure before the request was sent (the host not found, the
+/// connection refused) and a rate limit (refused before acting), within
+/// [`Config::max_retries`], paced like every call. A timeout or a dropped connection after the
+/// request was sent, a server error, or a reply that cannot be read is returned at once as
+/// [`Error::OutcomeUnknown`]: it may have happened, and the next listing settles it (a
+/// withdrawn invitation is gone from the list).
+///
+/// LinkedIn then keeps the person from being invited again for up to three weeks.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParams`], with nothing sent, for invitation id 0, an empty or blank login
+///   token or account id, a country on v2 params, or what [`Config::check`] refuses.
+/// - [`Error::OutcomeUnknown`] when the request was sent and no answer came back to say what
+///   happened; its `source` says what came instead.
+/// - [`Error::Api`] for a refusal of the invitation itself, such as one that is not pending any
+///   more (LinkUp does not document its wording for that), or a v2 reply of
+///   `"withdrawn": false`; [`Error::Unauthorized`], [`Error::InsufficientCredits`],
+///   [`Error::RateLimited`] (after the retries allowed) for the account, as for a listing.
+///
+/// # Examples
+///
+/// On the crate's fake (feature `test-util`), which withdraws for real from the list it holds:
+///
+/// ```
+/// # #[cfg(feature = "test-util")]
+/// # {
+/// use linkup_sent_invitations::{withdraw_invitation, Config, FakeApi, Paginator, Params};
+///
+/// let fake = FakeApi::start(25);
+/// let config = Config::new("your-api-key").base_url(fake.base_url()).requests_per_minute(0);
+/// let params = Params::new("your-login-token");
+///
+/// let oldest = fake.invitation_id(24);
+/// let done = withdraw_invitation(&config, &params, oldest).expect("pending, so withdrawn");
+/// assert_eq!(done.credits, 1);
+///
+/// // The next listing no longer holds it; withdrawing it again is refused.
+/// let left: Vec<u64> = Paginator::new(&config, params.clone())
+///     .items()
+///     .map(|i| i.map(|i| i.invitation_id))
+///     .collect::<Result<_, _>>()
+///     .unwrap();
+/// assert_eq!(left.len(), 24);
+/// assert!(!left.contains(&oldest));
+/// assert!(withdraw_invitation(&config, &params, oldest).is_err());
+/// # }
+/// ```
+pub fn withdraw_invitation(
+    config: &Config,
+    params: &Params,
+    invitation_id: u64,
+) -> Result<Withdrawal, Error> {
+    config.validate()?;
+    params.validate_who()?;
+    if invitation_id == 0 {
+        return Err(invalid(
+            "invitation id 0 is no invitation: pass the invitation_id a listing gave",
+        ));
+    }
+    let generation = params.generation();
+    let json = generation.withdraw_body(params, invitation_id);
+    let endpoint = format!("{}{}", config.base_url, generation.withdraw_path());
+    let read =
+        |reply: &Reply<'_>, secrets: &Secrets<'_>| generation.read_withdrawal(reply, secrets);
+    let call = Call {
+        endpoint: &endpoint,
+        json: &json,
+        secrets: Secrets {
+            api_key: &config.api_key,
+            credential: params.credential(),
+        },
+        read: &read,
+        unreadable_cost: 1,
+        retry: Retry::Acts,
+    };
+    let mut credits = Credits::default();
+    match send(config, &call, &mut credits) {
+        Ok(message) => Ok(Withdrawal {
+            invitation_id,
+            credits: credits.used,
+            message,
+        }),
+        Err(err) if outcome_unknown(&err) => Err(Error::OutcomeUnknown {
+            invitation_id,
+            source: Box::new(err),
+        }),
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether a failed action may have happened: the request was sent and what came back does
+/// not say (a timeout or dropped connection after sending, an unreadable reply, a server
+/// error, a reply not in the documented shape).
+fn outcome_unknown(err: &Error) -> bool {
+    match err {
+        Error::Transport(transport) => !transport.unsent(),
+        Error::Server { .. } | Error::Decode { .. } => true,
+        _ => false,
+    }
+}
+
+/// A v1 withdrawal: the invitation id as a string, as the API takes it.
+#[derive(Serialize)]
+struct V1Withdraw<'a> {
+    invitation_id: String,
+    login_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'static str>,
+}
+
+/// A v2 withdrawal.
+#[derive(Serialize)]
+struct V2Withdraw<'a> {
+    account_id: &'a str,
+    action: &'static str,
+    params: V2WithdrawParams,
+}
+
+#[derive(Serialize)]
+struct V2WithdrawParams {
+    invitation_id: String,
+}
+
+#[derive(Deserialize)]
+struct V2Withdrawn {
+    withdrawn: Option<bool>,
 }
 
 /// What differs between the API's two generations, and nothing else: the path, the request
@@ -1942,6 +2215,61 @@ impl Generation {
         };
         // Strings and integers always serialise.
         json.unwrap_or_default()
+    }
+
+    /// Where a withdrawal goes.
+    fn withdraw_path(self) -> &'static str {
+        match self {
+            Generation::V1 => "/v1/network/withdraw-invitation",
+            Generation::V2 => "/v2/network",
+        }
+    }
+
+    /// The JSON body of a withdrawal of `invitation_id` for the account `params` name.
+    fn withdraw_body(self, params: &Params, invitation_id: u64) -> Vec<u8> {
+        let invitation_id = invitation_id.to_string();
+        let json = match self {
+            Generation::V1 => serde_json::to_vec(&V1Withdraw {
+                invitation_id,
+                login_token: params.credential(),
+                country: params.country.map(Country::as_str),
+            }),
+            Generation::V2 => serde_json::to_vec(&V2Withdraw {
+                account_id: params.credential(),
+                action: "withdraw",
+                params: V2WithdrawParams { invitation_id },
+            }),
+        };
+        // Strings always serialise.
+        json.unwrap_or_default()
+    }
+
+    /// Whether a withdrawal's reply confirms it (with the server's words, if any), or the
+    /// error it says; and the credits it cost, by the same rules as a page: v1 every reply but
+    /// a 500, v2 what it reports, at least 1 for a success and nothing for an error. v2's
+    /// `"withdrawn": false` is no success.
+    fn read_withdrawal(
+        self,
+        reply: &Reply<'_>,
+        secrets: &Secrets<'_>,
+    ) -> (Result<Option<String>, Error>, u64) {
+        match self {
+            Generation::V1 => (reply.read_v1_ack(secrets), u64::from(reply.status != 500)),
+            Generation::V2 => {
+                let (data, consumed) = reply.read_v2_data::<V2Withdrawn>(secrets);
+                let documented = u64::from(matches!(data, Ok(_) | Err(Error::Decode { .. })));
+                let result = data.and_then(|data| match data.withdrawn {
+                    Some(true) => Ok(None),
+                    _ => Err(Error::Api {
+                        status: reply.status,
+                        message: "LinkUp answered \"withdrawn\": false: the invitation was not \
+                                  withdrawn (it may not be pending any more)"
+                            .to_owned(),
+                    }),
+                });
+                (result, consumed.unwrap_or(0).max(documented))
+            }
+        }
     }
 
     /// The page a reply holds, or the error it says; and the credits it cost. v1 charges every
@@ -2151,6 +2479,7 @@ fn fetch_page(
         },
         read: &read,
         unreadable_cost: 1,
+        retry: Retry::Reads,
     };
     send(config, &call, credits)
 }
@@ -2166,6 +2495,20 @@ struct Call<'a, T> {
     read: ReadReply<'a, T>,
     /// What a reply that came back but cannot be read counts for: 1, or 0 for a free call.
     unreadable_cost: u64,
+    /// Which failures may be retried.
+    retry: Retry,
+}
+
+/// Which failures a call may retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retry {
+    /// A read (listing, connecting an account): every failure that is free or unavoidable to
+    /// retry (`retry_wait`).
+    Reads,
+    /// An action (withdrawing): only what cannot have reached LinkedIn, a failure before the
+    /// request was sent or a rate limit (`act_retry_wait`); doing it twice is worse than not
+    /// knowing.
+    Acts,
 }
 
 /// Sends a call, retrying what is free or unavoidable, never past `credits.max` nor past the
@@ -2193,18 +2536,28 @@ fn send<T>(config: &Config, call: &Call<'_, T>, credits: &mut Credits) -> Result
         attempts += 1;
         let (result, charged) = attempt(config, agent, call, left);
         credits.used = credits.used.saturating_add(charged);
+        let _ = config
+            .spent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
+                Some(spent.saturating_add(charged))
+            });
         let err = match result {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
         let retry = attempts - 1;
-        if retry >= config.max_retries || !credits.can_spend() {
-            return Err(tally(err, attempts, started));
-        }
-        let wait = match retry_wait(&err, config.retry_backoff, retry) {
+        let wait = match call.retry {
+            Retry::Reads => retry_wait(&err, config.retry_backoff, retry),
+            Retry::Acts => act_retry_wait(&err, config.retry_backoff, retry),
+        };
+        let wait = match wait {
             // A retry must have time left after its wait; a Retry-After that would overrun the
             // call is the caller's to judge, now rather than after sleeping through it.
-            Some(wait) if fits(wait, deadline) => wait,
+            Some(wait)
+                if retry < config.max_retries && credits.can_spend() && fits(wait, deadline) =>
+            {
+                wait
+            }
             _ => return Err(tally(err, attempts, started)),
         };
         log::debug!(
@@ -2546,6 +2899,40 @@ impl Reply<'_> {
         Err(self.refusal(message.as_deref(), secrets))
     }
 
+    /// A v1 reply that acknowledges an action: `{"status":"success","message":...}`, or an
+    /// error by status and message.
+    fn read_v1_ack(&self, secrets: &Secrets<'_>) -> Result<Option<String>, Error> {
+        let envelope = match serde_json::from_slice::<ErrorEnvelope>(self.body) {
+            Ok(envelope) => envelope,
+            Err(e) if (200..300).contains(&self.status) => {
+                let reason = format!("not the documented JSON: {e}");
+                return Err(self.decode_error(&reason, secrets));
+            }
+            Err(_) => return Err(self.refusal(None, secrets)),
+        };
+        let text = envelope.data.filter(serde_json::Value::is_string);
+        let message = envelope
+            .message
+            .or(envelope.detail)
+            .or(text)
+            .map(|m| match m {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            });
+        let success = envelope.status.as_deref() == Some("success");
+        if (200..300).contains(&self.status) && success {
+            return Ok(message.map(|m| secrets.clean(&m, MAX_MESSAGE_CHARS)));
+        }
+        if (200..300).contains(&self.status) && envelope.status.as_deref() != Some("error") {
+            let reason = match envelope.status {
+                Some(other) => format!("unknown \"status\" {other:?}"),
+                None => "no \"status\" field".to_owned(),
+            };
+            return Err(self.decode_error(&reason, secrets));
+        }
+        Err(self.refusal(message.as_deref(), secrets))
+    }
+
     /// The error for a refusal, by HTTP status and by the words of the message (v1 sometimes
     /// answers errors with HTTP 200).
     fn refusal(&self, message: Option<&str>, secrets: &Secrets<'_>) -> Error {
@@ -2697,6 +3084,18 @@ fn retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
             Some(wait) => Some(*wait),
             None => Some(full_jitter(backoff, retry)),
         },
+        _ => None,
+    }
+}
+
+/// How long to wait before retrying a failed action, or `None`: only what cannot have reached
+/// LinkedIn (nothing was sent) and rate limits (refused before acting) are retried.
+fn act_retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
+    match err {
+        Error::Transport(transport) if transport.unsent() && transport.retryable() => {
+            Some(full_jitter(backoff, retry))
+        }
+        Error::RateLimited { .. } => retry_wait(err, backoff, retry),
         _ => None,
     }
 }
@@ -5022,8 +5421,10 @@ mod fake {
     /// (`POST /v2/network`, `count` after `offset`) in their documented shapes, with the
     /// documented error bodies for a missing API key or login token; `POST /v2/login`
     /// ([`connect_account`](crate::connect_account)) with the same account id for the same
-    /// token, free; and any other path with a 404 and an HTML page, as a web server in front
-    /// of the real API does, so that a wrong base URL fails offline too. A test can script
+    /// token, free; withdrawals ([`withdraw_invitation`](crate::withdraw_invitation)), v1 and v2,
+    /// which take the invitation off its list, so that a test sees the effect on the next walk;
+    /// and any other path with a 404 and an HTML page, as a web server in front of the real API
+    /// does, so that a wrong base URL fails offline too. A test can script
     /// failures for a page ([`fail`](FakeApi::fail)) and read back what was asked
     /// ([`requests`](FakeApi::requests)) and what the real API would have charged
     /// ([`credits_charged`](FakeApi::credits_charged)). It stops when dropped.
@@ -5140,6 +5541,8 @@ mod fake {
         /// For a listing, the page asked for, from 1: v1's `start_page`, or v2's
         /// `offset / 50 + 1`; 0 for other calls.
         pub page: u32,
+        /// For a withdrawal, the invitation asked for.
+        pub invitation_id: Option<u64>,
         /// The HTTP status of the reply (0 for a hang-up).
         pub status: u16,
         /// What the real API would have charged for it.
@@ -5151,6 +5554,7 @@ mod fake {
         listed: Vec<u64>,
         newest_ms: u64,
         failures: HashMap<u32, Vec<FakeFailure>>,
+        withdraw_failures: HashMap<u64, Vec<FakeFailure>>,
         requests: Vec<FakeRequest>,
     }
 
@@ -5158,6 +5562,7 @@ mod fake {
     const V1_LIST: &str = "/v1/network/sent-invitations";
     const V2_NETWORK: &str = "/v2/network";
     const V2_LOGIN: &str = "/v2/login";
+    const V1_WITHDRAW: &str = "/v1/network/withdraw-invitation";
 
     /// What a path that is no endpoint gets, as a web server in front of an API answers.
     const NOT_FOUND: &str =
@@ -5193,6 +5598,7 @@ mod fake {
                 listed: (0..total_invitations).collect(),
                 newest_ms: now_ms.saturating_sub(3_600_000),
                 failures: HashMap::new(),
+                withdraw_failures: HashMap::new(),
                 requests: Vec::new(),
             }));
             let stop = Arc::new(AtomicBool::new(false));
@@ -5223,13 +5629,39 @@ mod fake {
             self
         }
 
+        /// Answers the next withdrawal of `invitation_id` with `failure` instead; scripting it
+        /// again queues another. A [`hang_up`](FakeFailure::hang_up) withdraws it first, then
+        /// drops the connection: the worst case for a caller, the deed done and no word of it.
+        /// Any other failure leaves it pending.
+        pub fn fail_withdraw(&self, invitation_id: u64, failure: FakeFailure) -> &FakeApi {
+            let mut state = self.lock();
+            state
+                .withdraw_failures
+                .entry(invitation_id)
+                .or_default()
+                .push(failure);
+            drop(state);
+            self
+        }
+
+        /// Whether the invitation with this id is still listed (pending).
+        pub fn is_pending(&self, invitation_id: u64) -> bool {
+            let state = self.lock();
+            state
+                .listed
+                .iter()
+                .any(|n| id_of(state.newest_ms, *n) == invitation_id)
+        }
+
         /// Every request so far, in order.
         pub fn requests(&self) -> Vec<FakeRequest> {
             self.lock().requests.clone()
         }
 
         /// The credits the real API would have charged so far: v1 charges every reply but
-        /// HTTP 500 a credit per page; v2 a credit per 50 invitations, nothing for errors.
+        /// HTTP 500 a credit per page; v2 a credit per 50 invitations, nothing for errors; a
+        /// withdrawal one credit, a scripted hang-up after withdrawing included (the deed is
+        /// done, though the caller hears nothing).
         pub fn credits_charged(&self) -> u64 {
             self.lock().requests.iter().map(|r| r.credits).sum()
         }
@@ -5329,9 +5761,13 @@ mod fake {
             path: path.to_owned(),
             version,
             page: 0,
+            invitation_id: None,
             status,
             credits,
         };
+        if path == V1_WITHDRAW || (path == V2_NETWORK && request["action"] == "withdraw") {
+            return withdraw(state, version, api_key, &request, record(0, 0));
+        }
         let listing = path == V1_LIST || (path == V2_NETWORK && request["action"] == "list_sent");
         if !listing {
             let reply = match path {
@@ -5392,6 +5828,95 @@ mod fake {
             ..record(status, credits)
         };
         (reply, record)
+    }
+
+    /// A withdrawal: the invitation leaves the list if it is in it, else a documented-shape
+    /// error (LinkUp does not document its wording for this); v1 charges either, v2 only a
+    /// withdrawal.
+    fn withdraw(
+        state: &mut State,
+        version: u8,
+        api_key: bool,
+        request: &Value,
+        mut record: FakeRequest,
+    ) -> (Reply, FakeRequest) {
+        let id_text = if version == 1 {
+            &request["invitation_id"]
+        } else {
+            &request["params"]["invitation_id"]
+        };
+        let id = id_text
+            .as_str()
+            .and_then(|id| id.parse::<u64>().ok())
+            .or_else(|| id_text.as_u64());
+        record.invitation_id = id;
+        let scripted = id
+            .and_then(|id| state.withdraw_failures.get_mut(&id))
+            .and_then(|queue| (!queue.is_empty()).then(|| queue.remove(0)));
+        let position = id.and_then(|id| {
+            let newest_ms = state.newest_ms;
+            state.listed.iter().position(|n| id_of(newest_ms, *n) == id)
+        });
+        let reply = match scripted {
+            Some(failure) if failure.hang_up => {
+                if let Some(at) = position {
+                    state.listed.remove(at);
+                }
+                Reply::Failure(failure)
+            }
+            Some(mut failure) => {
+                if let Some(code) = failure.code {
+                    failure.body = error(version, code, &failure.body).to_string();
+                }
+                Reply::Failure(failure)
+            }
+            None if !api_key => Reply::Json(
+                if version == 1 { 401 } else { 403 },
+                error(version, "INVALID_API_KEY", "Invalid API key"),
+            ),
+            None if version == 1 && request["login_token"].as_str().is_none_or(str::is_empty) => {
+                let message = "Missing required parameter: login_token";
+                Reply::Json(400, json!({"status": "error", "message": message}))
+            }
+            None if id.is_none() => {
+                let message = "Missing required parameter: invitation_id";
+                Reply::Json(400, error(version, "INVALID_PARAMS", message))
+            }
+            None => match position {
+                Some(at) => {
+                    state.listed.remove(at);
+                    Reply::Json(200, withdrawn(version, id.unwrap_or_default()))
+                }
+                None => Reply::Json(
+                    400,
+                    error(
+                        version,
+                        "INVALID_PARAMS",
+                        "Invitation not found or not pending",
+                    ),
+                ),
+            },
+        };
+        record.status = reply.status();
+        let done_unsaid = matches!(&reply, Reply::Failure(f) if f.hang_up) && position.is_some();
+        record.credits = match (version, record.status) {
+            // The deed done, and charged, with no word of it.
+            (_, 0) if done_unsaid => 1,
+            (_, 0) | (1, 500) => 0,
+            (1, _) | (2, 200) => 1,
+            _ => 0,
+        };
+        (reply, record)
+    }
+
+    /// The documented success of a withdrawal.
+    fn withdrawn(version: u8, id: u64) -> Value {
+        if version == 1 {
+            json!({"status": "success", "message": "Connection invitation withdrawn successfully"})
+        } else {
+            json!({"success": true, "data": {"withdrawn": true, "invitation_id": id.to_string()},
+                "metadata": {"action": "withdraw", "credits_consumed": 1}})
+        }
     }
 
     /// `POST /v2/login`: the account of a login token, the same id each time, free.

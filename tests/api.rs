@@ -741,6 +741,7 @@ fn public_types_are_send_and_sync() {
         send_sync::<linkup_sent_invitations::FakeRequest>();
     }
     send_sync::<linkup_sent_invitations::ResumePoint>();
+    send_sync::<linkup_sent_invitations::Withdrawal>();
     send_sync::<Error>();
     send_sync::<TransportError>();
     send_sync::<SentInvitationsPage>();
