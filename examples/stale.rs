@@ -1,33 +1,78 @@
 //! Lists pending invitations sent `--days N` or more days ago (default 21), oldest first: the
-//! ones worth withdrawing.
+//! ones worth withdrawing; with `--withdraw`, withdraws them.
 //!
 //! ```text
 //! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... cargo run --example stale -- --days 30
+//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... cargo run --example stale -- --days 30 \
+//!     --withdraw --journal withdrawals.jsonl
 //! ```
 //!
 //! It walks from the oldest end and stops at the first invitation younger than that, so it pays
 //! only for the pages that hold old invitations (plus one to learn where the end is). Ages come
 //! from the time in each invitation's id, exact in any language, else from LinkedIn's wording.
+//! Withdrawing old invitations does not shift the newer pages the walk has not read.
+//!
+//! Withdrawing changes the user's LinkedIn, so it is careful: a dry run unless `--withdraw`, a
+//! question before acting (or `--yes`), a cap per run, a pause between withdrawals, no blind
+//! retry of a withdrawal whose outcome is unknown, and with `--journal` a record on disk that
+//! makes a run stopped at any point safe to run again.
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/journal.rs"]
+mod journal;
 
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use cli::{Common, Flag, Next, Usage};
-use linkup_sent_invitations::{Invitation, InvitationState};
+use cli::{Common, End, Flag, Next, Setup, Usage};
+use journal::{Event, Journal, Seen};
+use linkup_sent_invitations::{withdraw_invitation, Error, Invitation, InvitationState};
 use serde::Serialize;
 
-const USAGE: &str = "List pending LinkedIn invitations older than a number of days, oldest first.
+const USAGE: &str = "List pending LinkedIn invitations older than a number of days, oldest first,
+and with --withdraw, withdraw them.
 
 Usage: stale [FLAGS]
 
   --days N             list invitations sent N or more days ago (default 21)
   --format FORMAT      tsv (default, with a header line) or jsonl (json is the same)
+  --withdraw           withdraw the invitations listed, oldest first, one credit each, and print
+                       a result per invitation: withdrawn, unknown (sent, no answer: the next
+                       listing settles it) or failed; without it, nothing is withdrawn
+  --max-withdrawals N  withdraw at most N in this run (default 40, a daily safety cap: LinkedIn
+                       restricts accounts that act in bursts; run once a day for more)
+  --withdraw-interval SECONDS
+                       wait about this long between withdrawals, half to one and a half times
+                       at random (default 4; 0 for a local fake)
+  --journal FILE       record each withdrawal in FILE (JSON Lines, synced before and after each
+                       call): a run stopped at any point and run again with the same FILE never
+                       withdraws an invitation twice or pays twice for one
+  --yes                withdraw without asking (needed when stdin is not a terminal)
+
+Withdrawing cannot be undone: LinkedIn does not let you invite the same person again for up to
+three weeks. --max-credits counts the withdrawals too.
 ";
 
-/// A JSON line: the invitation, its exact sent time and its age.
+/// The flags of `--withdraw`.
+struct Withdraw {
+    max: u32,
+    interval: Duration,
+    journal: Option<PathBuf>,
+    yes: bool,
+}
+
+/// The flags: the common ones, then stale's own.
+struct Flags {
+    common: Common,
+    days: u32,
+    jsonl: bool,
+    withdraw: Option<Withdraw>,
+}
+
+/// A JSON line of the listing: the invitation, its exact sent time and its age.
 #[derive(Serialize)]
 struct Line<'a> {
     #[serde(flatten)]
@@ -36,22 +81,43 @@ struct Line<'a> {
     days: u32,
 }
 
+/// A JSON line of a withdrawal's result.
+#[derive(Serialize)]
+struct Outcome<'a> {
+    invitation_id: String,
+    name: &'a str,
+    sent_at: Option<String>,
+    result: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
 fn main() -> ExitCode {
     let help = format!("{USAGE}{}", cli::COMMON_USAGE);
-    let (common, days, jsonl) = match parse() {
-        Ok(parsed) => parsed,
+    let flags = match parse() {
+        Ok(flags) => flags,
         Err(usage) => return cli::usage_exit(usage, "stale", &help),
     };
-    let mut setup = match cli::setup(&common, "stale", true) {
+    // A journal that cannot be read is found before anything is paid for.
+    let journal = match flags.withdraw.as_ref().and_then(|w| w.journal.as_deref()) {
+        Some(path) => match Journal::open(path) {
+            Ok(journal) => Some(journal),
+            Err(message) => return cli::usage_exit(Usage::Bad(message), "stale", &help),
+        },
+        None => None,
+    };
+    let mut setup = match cli::setup(&flags.common, "stale", true) {
         Ok(setup) => setup,
         Err(usage) => return cli::usage_exit(usage, "stale", &help),
     };
-    if common.connect {
+    if flags.common.connect {
         return cli::connect(&setup);
     }
 
+    let days = flags.days;
     let now = SystemTime::now();
     let mut stale: Vec<(u32, Invitation)> = Vec::new();
+    let mut seen_not_pending: Vec<u64> = Vec::new();
     let mut unreadable = 0u64;
     let end = cli::walk(&mut setup, |invitation| {
         let Some(age) = cli::age_in_days(&invitation, now) else {
@@ -64,15 +130,41 @@ fn main() -> ExitCode {
         }
         if invitation.invitation_state == Some(InvitationState::Pending) {
             stale.push((age, invitation));
+        } else {
+            seen_not_pending.push(invitation.invitation_id);
         }
         Ok(Next::More)
     });
-    if matches!(end, cli::End::Failed(_)) {
+    if matches!(end, End::Failed(_)) {
         // The error, what was spent and where to resume are printed; no partial results.
         return cli::finish(&setup, end, "");
     }
     // Oldest first, whatever order the pages came in.
     stale.sort_by_key(|(age, i)| (std::cmp::Reverse(*age), i.invitation_id));
+    if unreadable > 0 {
+        eprintln!(
+            "{} with no age this tool can read (no time in the id, and wording it does not \
+             know); skipped",
+            cli::count(unreadable, "invitation")
+        );
+    }
+    match flags.withdraw {
+        None => list(&setup, end, &stale, days, flags.jsonl),
+        Some(withdraw) => {
+            let listing = Listing {
+                end,
+                stale,
+                seen_not_pending,
+                days,
+                now,
+            };
+            self::withdraw(&setup, listing, &withdraw, journal, flags.jsonl)
+        }
+    }
+}
+
+/// The dry run: the stale invitations, as rows.
+fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: bool) -> ExitCode {
     let mut written = 0u64;
     if jsonl
         || cli::out(format_args!(
@@ -80,7 +172,7 @@ fn main() -> ExitCode {
         ))
         .is_ok()
     {
-        for (age, i) in &stale {
+        for (age, i) in stale {
             let at = cli::sent_at(i);
             let line = if jsonl {
                 let line = Line {
@@ -99,24 +191,329 @@ fn main() -> ExitCode {
             written += 1;
         }
     }
-    if unreadable > 0 {
-        eprintln!(
-            "{} with no age this tool can read (no time in the id, and wording it does not \
-             know); skipped",
-            cli::count(unreadable, "invitation")
-        );
-    }
     let summary = format!(
         "{} sent {days} or more days ago",
         cli::count(written, "pending invitation")
     );
-    cli::finish(&setup, end, &summary)
+    cli::finish(setup, end, &summary)
 }
 
-/// The flags: the common ones, then stale's own.
-fn parse() -> Result<(Common, u32, bool), Usage> {
+/// What the listing found, for the withdrawals.
+struct Listing {
+    end: End,
+    /// The stale pending invitations, oldest first.
+    stale: Vec<(u32, Invitation)>,
+    /// Invitations old enough that the listing showed as not pending.
+    seen_not_pending: Vec<u64>,
+    days: u32,
+    now: SystemTime,
+}
+
+/// How the withdrawals went.
+#[derive(Default)]
+struct Tally {
+    withdrawn: u64,
+    unknown: u64,
+    failed: u64,
+}
+
+/// `--withdraw`: settles what the journal left open, asks, then withdraws one by one.
+fn withdraw(
+    setup: &Setup,
+    listing: Listing,
+    flags: &Withdraw,
+    mut journal: Option<Journal>,
+    jsonl: bool,
+) -> ExitCode {
+    let Listing {
+        end,
+        stale,
+        seen_not_pending,
+        days,
+        now,
+    } = listing;
+    let listed_credits = setup.pages.credits_used();
+    // A listing that read every page old enough (it was not stopped, and nothing in it may be
+    // missing) shows all that is still pending among invitations of that age.
+    let complete = matches!(end, End::Done) && setup.pages.possibly_missed() == 0;
+    let mut skipped = 0u64;
+    let mut candidates: Vec<&Invitation> = Vec::new();
+    if let Some(journal) = journal.as_mut() {
+        let seen = |id| {
+            if stale.iter().any(|(_, i)| i.invitation_id == id) {
+                Seen::Pending
+            } else if seen_not_pending.contains(&id) {
+                Seen::NotPending
+            } else {
+                Seen::NotListed
+            }
+        };
+        // A complete listing covers every invitation as old as `days`; an id carries its age.
+        let covered = |id| {
+            let probe = Invitation {
+                invitation_id: id,
+                ..Invitation::default()
+            };
+            complete && cli::age_in_days(&probe, now).is_some_and(|age| age >= days)
+        };
+        match journal.settle(seen, covered) {
+            Ok(left) if left > 0 => eprintln!(
+                "{} from an earlier run still unsettled: not touched until a listing settles \
+                 it (list with --days at least its age)",
+                cli::count(left, "withdrawal")
+            ),
+            Ok(_) => {}
+            Err(message) => return stop(&message),
+        }
+    }
+    for (_, invitation) in &stale {
+        let journaled = journal.as_ref();
+        if journaled.is_some_and(|j| !j.may_withdraw(invitation.invitation_id)) {
+            skipped += 1;
+        } else {
+            candidates.push(invitation);
+        }
+    }
+    if skipped > 0 {
+        eprintln!(
+            "{} listed but withdrawn already, says the journal; skipped (LinkedIn can take a \
+             while to drop them)",
+            cli::count(skipped, "invitation")
+        );
+    }
+    let left_over = candidates.len().saturating_sub(flags.max as usize);
+    candidates.truncate(flags.max as usize);
+    if candidates.is_empty() {
+        let summary = format!(
+            "nothing to withdraw: no pending invitation sent {days} or more days ago{}",
+            if skipped > 0 {
+                " but those skipped"
+            } else {
+                ""
+            }
+        );
+        return cli::finish(setup, end, &summary);
+    }
+    if !flags.yes && !confirm(&candidates) {
+        eprintln!(
+            "nothing withdrawn; listing {}",
+            cli::count(listed_credits, "credit")
+        );
+        return ExitCode::SUCCESS;
+    }
+    if !jsonl && cli::out(format_args!("invitation_id\tname\tsent_at\tresult")).is_err() {
+        return stop("the output is closed");
+    }
+
+    let mut tally = Tally::default();
+    // Unanswered calls in a row: the connection, not the invitation, is failing.
+    let mut unanswered = 0;
+    let mut stopped = None;
+    for (n, invitation) in candidates.iter().enumerate() {
+        if n > 0 {
+            std::thread::sleep(jittered(flags.interval));
+        }
+        if let Some(max) = setup.max_credits {
+            if setup.config.credits_used() >= max {
+                stopped = Some((cli::EXIT_BUDGET, "the credit budget".to_owned()));
+                break;
+            }
+        }
+        let id = invitation.invitation_id;
+        if let Some(journal) = journal.as_mut() {
+            // On disk before the call: a run stopped during it knows it may have happened.
+            if let Err(message) = journal.record(id, Event::Attempting, None) {
+                return stop(&message);
+            }
+        }
+        let result = withdraw_invitation(&setup.config, &setup.params, id);
+        let (event, message) = match &result {
+            Ok(_) => (Event::Withdrawn, None),
+            Err(Error::OutcomeUnknown { .. }) => (Event::Unknown, Some(result_message(&result))),
+            Err(_) => (Event::Failed, Some(result_message(&result))),
+        };
+        if let Some(journal) = journal.as_mut() {
+            if let Err(broken) = journal.record(id, event, message.as_deref()) {
+                show(invitation, event, message.as_deref(), jsonl).ok();
+                return stop(&broken);
+            }
+        }
+        match event {
+            Event::Withdrawn => tally.withdrawn += 1,
+            Event::Unknown => tally.unknown += 1,
+            _ => tally.failed += 1,
+        }
+        if show(invitation, event, message.as_deref(), jsonl).is_err() {
+            stopped = Some((cli::EXIT_ERROR, "the output is closed".to_owned()));
+            break;
+        }
+        match &result {
+            Ok(_) => unanswered = 0,
+            // The account cannot withdraw anything now: going on would only fail again.
+            Err(
+                err @ (Error::Unauthorized { .. }
+                | Error::InsufficientCredits { .. }
+                | Error::RateLimited { .. }
+                | Error::InvalidParams(_)),
+            ) => {
+                stopped = Some((cli::EXIT_ERROR, cli::in_flags(&err.to_string())));
+                break;
+            }
+            Err(err @ (Error::OutcomeUnknown { .. } | Error::Transport(_))) => {
+                unanswered += 1;
+                if unanswered >= 2 {
+                    stopped = Some((
+                        cli::EXIT_ERROR,
+                        format!("{unanswered} withdrawals in a row got no answer: {err}"),
+                    ));
+                    break;
+                }
+            }
+            // A refusal of this invitation only: the next one may go through.
+            Err(_) => unanswered = 0,
+        }
+    }
+
+    let withdrawal_credits = setup.config.credits_used() - listed_credits;
+    let not_attempted = candidates.len() as u64 - tally.withdrawn - tally.unknown - tally.failed;
+    let mut summary = format!(
+        "{} withdrawn, {} unknown, {} failed",
+        tally.withdrawn, tally.unknown, tally.failed
+    );
+    if not_attempted > 0 {
+        summary += &format!(", {not_attempted} not attempted");
+    }
+    if left_over > 0 {
+        summary += &format!(
+            "; {} left for a later run (--max-withdrawals {})",
+            cli::count(left_over as u64, "stale invitation"),
+            flags.max
+        );
+    }
+    let mut spent = format!(
+        "listing {}, withdrawals {}",
+        cli::count(listed_credits, "credit"),
+        cli::count(withdrawal_credits, "credit")
+    );
+    if tally.unknown > 0 {
+        // A call with no answer may have been done, and charged.
+        spent += &format!(" (and up to {} for the unknown)", tally.unknown);
+    }
+    if tally.unknown > 0 {
+        eprintln!(
+            "note: an unknown withdrawal may have happened; run again{} and the listing settles it",
+            if journal.is_some() {
+                " with the same journal"
+            } else {
+                ""
+            }
+        );
+    }
+    match stopped {
+        Some((code, why)) => {
+            let what = if code == cli::EXIT_BUDGET {
+                "stopped at"
+            } else {
+                "stopped:"
+            };
+            eprintln!("{what} {why}\n{summary}; {spent}");
+            ExitCode::from(code)
+        }
+        None if tally.unknown + tally.failed > 0 => {
+            eprintln!("done, not all withdrawn: {summary}; {spent}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+        None => {
+            if !setup.quiet {
+                eprintln!("done: {summary}; {spent}");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// On a terminal, shows what it is about to withdraw and asks; anything but yes is no.
+fn confirm(candidates: &[&Invitation]) -> bool {
+    for invitation in candidates {
+        eprintln!("  {}  {}", cli::sent_at(invitation), invitation.name);
+    }
+    eprint!(
+        "withdraw {}? [y/N] ",
+        cli::count(candidates.len() as u64, "invitation")
+    );
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES")
+}
+
+/// The message of a failed withdrawal, in the tool's words.
+fn result_message<T>(result: &Result<T, Error>) -> String {
+    match result {
+        Ok(_) => String::new(),
+        Err(err) => cli::in_flags(&err.to_string()),
+    }
+}
+
+/// Prints a withdrawal's result line.
+fn show(
+    invitation: &Invitation,
+    event: Event,
+    message: Option<&str>,
+    jsonl: bool,
+) -> std::io::Result<()> {
+    let result = match event {
+        Event::Withdrawn => "withdrawn",
+        Event::Unknown => "unknown",
+        _ => "failed",
+    };
+    let at = cli::sent_at(invitation);
+    if jsonl {
+        let line = Outcome {
+            invitation_id: invitation.invitation_id.to_string(),
+            name: &invitation.name,
+            sent_at: (!at.is_empty()).then_some(at),
+            result,
+            message,
+        };
+        let line = serde_json::to_string(&line).expect("an outcome always serialises");
+        return cli::out(format_args!("{line}"));
+    }
+    let result = match (event, message) {
+        (Event::Failed, Some(message)) => format!("failed: {}", message.replace('\t', " ")),
+        _ => result.to_owned(),
+    };
+    // One line per invitation, whatever the name holds.
+    let name = invitation.name.replace(['\t', '\n', '\r'], " ");
+    cli::out(format_args!(
+        "{}\t{name}\t{at}\t{result}",
+        invitation.invitation_id
+    ))
+}
+
+/// Ends a run early with one line (exit 1).
+fn stop(message: &str) -> ExitCode {
+    eprintln!("error: {message}; stopped");
+    ExitCode::from(cli::EXIT_ERROR)
+}
+
+/// `interval` times a random factor between one half and one and a half: a steady beat is
+/// what automation looks like.
+fn jittered(interval: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
+    interval.mul_f64(0.5 + fraction)
+}
+
+fn parse() -> Result<Flags, Usage> {
     let mut common = Common::default();
     let (mut days, mut jsonl) = (21, false);
+    let (mut withdraw, mut yes) = (false, false);
+    let (mut max, mut interval, mut journal) = (None, None, None);
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         let arg = Flag::from(arg);
@@ -136,9 +533,73 @@ fn parse() -> Result<(Common, u32, bool), Usage> {
                     }
                 }
             }
+            Some("withdraw") => withdraw = true,
+            Some("yes") => yes = true,
+            Some("max-withdrawals") => {
+                let n: u32 = cli::number(&mut parser, "max-withdrawals")?;
+                if n == 0 {
+                    return Err(Usage::Bad(
+                        "--max-withdrawals 0 would withdraw nothing: allow at least 1, or leave \
+                         out --withdraw for a dry run"
+                            .into(),
+                    ));
+                }
+                max = Some(n);
+            }
+            Some("withdraw-interval") => {
+                let value = cli::text(&mut parser, "withdraw-interval")?;
+                let seconds = value
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                    .filter(|d| *d <= Duration::from_secs(3600));
+                interval = Some(seconds.ok_or_else(|| {
+                    Usage::Bad(format!(
+                        "--withdraw-interval takes seconds, from 0 to 3600, got {value:?}"
+                    ))
+                })?);
+            }
+            Some("journal") => journal = Some(PathBuf::from(parser.value()?)),
             _ => return Err(arg.unexpected()),
         }
     }
     common.check()?;
-    Ok((common, days, jsonl))
+    if !withdraw {
+        let given = [
+            (yes, "--yes"),
+            (max.is_some(), "--max-withdrawals"),
+            (interval.is_some(), "--withdraw-interval"),
+            (journal.is_some(), "--journal"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(given, _)| *given) {
+            return Err(Usage::Bad(format!(
+                "{flag} is for --withdraw: add --withdraw to withdraw, or leave {flag} out for a \
+                 dry run"
+            )));
+        }
+    }
+    if withdraw && common.connect {
+        return Err(Usage::Bad(
+            "--connect-account only prints the account id: leave out --withdraw".into(),
+        ));
+    }
+    if withdraw && !yes && !std::io::stdin().is_terminal() {
+        return Err(Usage::Bad(
+            "--withdraw asks before acting and stdin is not a terminal: pass --yes to withdraw \
+             without asking"
+                .into(),
+        ));
+    }
+    let withdraw = withdraw.then(|| Withdraw {
+        max: max.unwrap_or(40),
+        interval: interval.unwrap_or(Duration::from_secs(4)),
+        journal,
+        yes,
+    });
+    Ok(Flags {
+        common,
+        days,
+        jsonl,
+        withdraw,
+    })
 }

@@ -420,6 +420,39 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
             "unknown flag --start-page",
         ),
         ("stale", vec!["--format", "csv"], "--format is tsv or jsonl"),
+        // Withdrawing: never without a yes, never with a setting that makes no sense.
+        (
+            "stale",
+            vec!["--withdraw"],
+            "stdin is not a terminal: pass --yes",
+        ),
+        ("stale", vec!["--yes"], "--yes is for --withdraw"),
+        ("stale", vec!["--journal", "j.jsonl"], "--journal is for --withdraw"),
+        (
+            "stale",
+            vec!["--max-withdrawals", "3"],
+            "--max-withdrawals is for --withdraw",
+        ),
+        (
+            "stale",
+            vec!["--withdraw", "--yes", "--max-withdrawals", "0"],
+            "--max-withdrawals 0 would withdraw nothing",
+        ),
+        (
+            "stale",
+            vec!["--withdraw", "--yes", "--max-withdrawals", "ten"],
+            "--max-withdrawals takes a whole number",
+        ),
+        (
+            "stale",
+            vec!["--withdraw", "--yes", "--withdraw-interval", "-1"],
+            "--withdraw-interval takes seconds, from 0 to 3600, got \"-1\"",
+        ),
+        (
+            "stale",
+            vec!["--withdraw", "--yes", "--journal", "/nonexistent/dir/j.jsonl"],
+            "cannot open the journal /nonexistent/dir/j.jsonl",
+        ),
     ];
     for (name, args, says) in cases {
         // Flag values come before the environment: a bad value is named even with no key.
@@ -591,6 +624,320 @@ fn stale_defaults_to_three_weeks() {
     let rows = stale_rows(&stdout);
     assert_eq!(rows.len(), 8);
     assert!(rows.iter().all(|(days, _)| *days >= 21));
+}
+
+// ---------------------------------------------------------------------------------------------
+// stale --withdraw
+// ---------------------------------------------------------------------------------------------
+
+/// The fake's invitation n was sent 1 + 7n hours ago: of 1,000, the 95 oldest (905 to 999) are
+/// 264 days or older.
+const DAYS: &str = "264";
+
+/// The 95 stale invitations of a fake of 1,000, oldest first.
+fn the_stale(fake: &FakeApi) -> Vec<u64> {
+    (905..1000).rev().map(|n| fake.invitation_id(n)).collect()
+}
+
+/// A journal file of this test's own, not there yet.
+fn journal_path(test: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "linkup-journal-{}-{test}.jsonl",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// The withdrawals the fake was asked for, in order.
+fn withdrawals(fake: &FakeApi) -> Vec<u64> {
+    fake.requests()
+        .iter()
+        .filter_map(|r| r.invitation_id)
+        .collect()
+}
+
+/// The (id, result) of each result line, after the header; each line's exact time checked.
+fn results(stdout: &str) -> Vec<(u64, String)> {
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("invitation_id\tname\tsent_at\tresult"));
+    lines
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 4, "{line}");
+            let id = fields[0].parse().unwrap();
+            assert_eq!(fields[2], sent_at(id), "{line}");
+            (id, fields[3].to_owned())
+        })
+        .collect()
+}
+
+fn withdrawn(ids: &[u64]) -> Vec<(u64, String)> {
+    ids.iter().map(|id| (*id, "withdrawn".to_owned())).collect()
+}
+
+/// `stale --days 264 --withdraw --yes --withdraw-interval 0 --journal JOURNAL ARGS`.
+fn withdraw(fake: &FakeApi, journal: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let journal = journal.to_str().unwrap();
+    let mut all = vec!["--days", DAYS, "--withdraw", "--yes"];
+    all.extend(["--withdraw-interval", "0", "--journal", journal]);
+    all.extend(args);
+    tool("stale", &fake.base_url(), &all)
+}
+
+/// The events the journal holds for an invitation, in order.
+fn journaled(journal: &std::path::Path, id: u64) -> Vec<String> {
+    std::fs::read_to_string(journal)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        // A string, so that readers that parse numbers as doubles keep every digit.
+        .filter(|entry| entry["invitation_id"].as_str().and_then(|s| s.parse().ok()) == Some(id))
+        .map(|entry| entry["event"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn stale_withdraws_the_oldest_within_its_cap_and_the_next_run_goes_on() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+
+    // Without --withdraw: the list, and not one withdrawal.
+    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--days", DAYS]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stale_rows(&stdout).len(), 95);
+    assert!(withdrawals(&fake).is_empty());
+
+    let journal = journal_path("cap");
+    let charged = fake.credits_charged();
+    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(results(&stdout), withdrawn(&stale[..3]), "the 3 oldest");
+    assert_eq!(withdrawals(&fake), stale[..3], "each asked once");
+    assert!(stale[..3].iter().all(|id| !fake.is_pending(*id)));
+    assert!(stale[3..].iter().all(|id| fake.is_pending(*id)));
+    // The listing and the withdrawals are paid apart, and add up to what the API charged.
+    assert!(
+        stderr.ends_with(
+            "done: 3 withdrawn, 0 unknown, 0 failed; 92 stale invitations left for a later run \
+             (--max-withdrawals 3); listing 11 credits, withdrawals 3 credits\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(fake.credits_charged() - charged, 11 + 3);
+    for id in &stale[..3] {
+        assert_eq!(journaled(&journal, *id), ["attempting", "withdrawn"]);
+    }
+
+    // The same again goes on with the next 3.
+    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(results(&stdout), withdrawn(&stale[3..6]));
+    assert_eq!(withdrawals(&fake), stale[..6]);
+    assert!(stderr.contains("89 stale invitations left"), "{stderr}");
+
+    // Through v2: the same tool, the v2 call.
+    let (code, stdout, stderr) = withdraw(
+        &fake,
+        &journal,
+        &["--max-withdrawals", "1", "--account", "acct-1", "--quiet"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(results(&stdout), withdrawn(&stale[6..7]));
+    assert_eq!(fake.requests().last().unwrap().path, "/v2/network");
+    let _ = std::fs::remove_file(&journal);
+}
+
+#[test]
+fn a_run_killed_after_its_first_withdrawal_and_run_again_withdraws_each_once() {
+    use std::io::BufRead;
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    let journal = journal_path("kill");
+    let mut first = example("stale")
+        .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
+        .args([
+            "--days",
+            DAYS,
+            "--withdraw",
+            "--yes",
+            "--withdraw-interval",
+            "0",
+        ])
+        .args(["--max-withdrawals", "5", "--quiet", "--journal"])
+        .arg(&journal)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(first.stdout.take().unwrap()).lines();
+    lines.next(); // the header
+    let line = lines.next().unwrap().unwrap();
+    assert!(line.ends_with("\twithdrawn"), "{line}");
+    // SIGKILL, wherever the run stands: between calls, during one, between a call and its line.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let before = withdrawals(&fake).len();
+    assert!((1..=5).contains(&before), "{before}");
+
+    let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "5"]);
+    assert_eq!(code, 0, "{stderr}");
+    let asked = withdrawals(&fake);
+    let once: HashSet<u64> = asked.iter().copied().collect();
+    assert_eq!(
+        once.len(),
+        asked.len(),
+        "an invitation asked twice: {asked:?}"
+    );
+    assert_eq!(asked, stale[..asked.len()], "oldest first, none skipped");
+    assert!(asked.len() > before, "the second run went on");
+    assert!(asked.iter().all(|id| !fake.is_pending(*id)));
+    // Every paid withdrawal withdrew something: no credit paid twice for one invitation.
+    let paid: u64 = fake
+        .requests()
+        .iter()
+        .filter(|r| r.invitation_id.is_some())
+        .map(|r| r.credits)
+        .sum();
+    assert_eq!(paid, asked.len() as u64);
+    let _ = std::fs::remove_file(&journal);
+}
+
+#[test]
+fn an_open_withdrawal_is_settled_by_the_next_listing_and_never_sent_twice() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    let journal = journal_path("settle");
+    // The second withdrawal goes through, and the answer is lost.
+    fake.fail_withdraw(stale[1], FakeFailure::hang_up());
+    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "3"]);
+    assert_eq!(code, 1, "not all known: {stderr}");
+    let lines = results(&stdout);
+    assert_eq!(lines[0], (stale[0], "withdrawn".to_owned()));
+    assert_eq!(lines[1], (stale[1], "unknown".to_owned()));
+    assert_eq!(lines[2], (stale[2], "withdrawn".to_owned()));
+    assert!(
+        stderr.contains("done, not all withdrawn: 2 withdrawn, 1 unknown, 0 failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run again with the same journal"),
+        "{stderr}"
+    );
+    // It says what it knows it paid, and what the unknown one may have cost on top.
+    assert!(
+        stderr.contains("withdrawals 2 credits (and up to 1 for the unknown)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        withdrawals(&fake),
+        stale[..3],
+        "the unknown one not retried"
+    );
+
+    // A run that withdrew stale[4] (the listing may lag behind and still show it), then
+    // stopped during its call to withdraw stale[3], before sending, and was cut short while
+    // writing its next line.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap();
+    std::io::Write::write_all(
+        &mut file,
+        format!(
+            "{{\"at\":\"2026-11-26T08:59:59.000Z\",\"invitation_id\":\"{}\",\"event\":\"withdrawn\"}}\n\
+             {{\"at\":\"2026-11-26T09:00:00.000Z\",\"invitation_id\":\"{}\",\"event\":\"attempting\"}}\n\
+             {{\"at\":\"2026-11-2",
+            stale[4], stale[3]
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    drop(file);
+
+    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "2"]);
+    assert_eq!(code, 0, "{stderr}");
+    // stale[1] is gone from the list, so it was withdrawn: never asked again. stale[3] is
+    // still listed, so the stopped call never reached LinkedIn: asked now, once. stale[4] is
+    // withdrawn, says the journal, whatever the list says: not asked.
+    assert_eq!(results(&stdout), withdrawn(&[stale[3], stale[5]]));
+    let mut asked = stale[..4].to_vec();
+    asked.push(stale[5]);
+    assert_eq!(withdrawals(&fake), asked);
+    assert!(
+        stderr.contains("1 invitation listed but withdrawn already, says the journal; skipped"),
+        "{stderr}"
+    );
+    assert_eq!(
+        journaled(&journal, stale[1]),
+        ["attempting", "unknown", "gone"]
+    );
+    assert_eq!(
+        journaled(&journal, stale[3]),
+        ["attempting", "still_pending", "attempting", "withdrawn"]
+    );
+    // The cut-short line was dropped: every line is an entry again.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        text.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+        "{text}"
+    );
+    let _ = std::fs::remove_file(&journal);
+}
+
+#[test]
+fn withdrawing_goes_on_after_a_refusal_and_stops_for_the_account() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    let journal = journal_path("refusals");
+    fake.fail_withdraw(
+        stale[0],
+        FakeFailure::reply(
+            400,
+            r#"{"status":"error","message":"Invitation is not pending"}"#,
+        ),
+    )
+    .fail_withdraw(
+        stale[2],
+        FakeFailure::reply(
+            401,
+            r#"{"status":"error","message":"Invalid or expired LinkedIn cookie"}"#,
+        ),
+    );
+    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "10"]);
+    assert_eq!(code, 1, "{stderr}");
+    let lines = results(&stdout);
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].1.starts_with("failed: ") && lines[0].1.contains("Invitation is not pending"),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].1.ends_with(
+            "list the invitations again: it may have been accepted, declined \
+                              or withdrawn already"
+        ),
+        "what to do: {stdout}"
+    );
+    assert_eq!(lines[1], (stale[1], "withdrawn".to_owned()));
+    assert!(lines[2].1.starts_with("failed: "), "{stdout}");
+    assert_eq!(withdrawals(&fake), stale[..3], "nothing after the 401");
+    assert!(stderr.contains("stopped: unauthorized"), "{stderr}");
+    assert!(
+        stderr.contains("1 withdrawn, 0 unknown, 2 failed, 7 not attempted"),
+        "{stderr}"
+    );
+
+    // --max-credits counts the withdrawals: 11 for the listing leaves 2.
+    let fake = FakeApi::start(1000);
+    let (code, stdout, stderr) = withdraw(&fake, &journal_path("budget"), &["--max-credits", "13"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(results(&stdout).len(), 2);
+    assert_eq!(fake.credits_charged(), 13);
+    assert!(stderr.contains("stopped at the credit budget"), "{stderr}");
+    let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_file(journal_path("budget"));
 }
 
 // ---------------------------------------------------------------------------------------------

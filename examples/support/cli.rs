@@ -245,6 +245,8 @@ pub struct Setup {
     pub config: Config,
     pub params: Params,
     pub pages: Paginator,
+    /// `--max-credits`: the budget of the whole run.
+    pub max_credits: Option<u64>,
     pub quiet: bool,
     /// The tool's name, for "see `NAME --help`".
     pub name: &'static str,
@@ -348,6 +350,7 @@ pub fn setup(common: &Common, name: &'static str, oldest_first: bool) -> Result<
         config,
         params,
         pages,
+        max_credits: common.max_credits,
         quiet: common.quiet,
         name,
     })
