@@ -5,6 +5,9 @@
 //! loop's (pacing off). A third loop without any deadline is reported only, to show what the
 //! guarantee costs (ureq resolves the host in a new thread per request under a deadline).
 //!
+//! `cargo bench --bench end_to_end -- --interleaved 100` runs 100 pairs of walks, library and
+//! baseline back to back, and prints the median ratio: the figure to trust on a shared machine.
+//!
 //! `cargo bench --bench end_to_end -- --serve` only starts the server and prints its URL, for
 //! `benches/python_requests.py` to measure a Python `requests` loop against the same server.
 
@@ -54,35 +57,64 @@ fn start_page(body: &[u8]) -> Option<usize> {
         .ok()
 }
 
-fn end_to_end(c: &mut Criterion) {
-    let server = serve(PAGES);
-    let url = format!("{}{}", server.base_url(), fake_api::PATH);
-    let config = Config::new(KEY)
-        .base_url(server.base_url())
-        .requests_per_minute(0);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(90)))
-        .timeout_resolve(Some(Duration::from_secs(10)))
-        .timeout_connect(Some(Duration::from_secs(10)))
-        .build()
-        .into();
-    let no_deadline: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .build()
-        .into();
-    let bare_loop = |agent: &ureq::Agent| {
+/// The two clients under test, against one server.
+struct Clients {
+    _server: RawServer,
+    url: String,
+    config: Config,
+    agent: ureq::Agent,
+    no_deadline: ureq::Agent,
+}
+
+impl Clients {
+    fn new() -> Clients {
+        let server = serve(PAGES);
+        let url = format!("{}{}", server.base_url(), fake_api::PATH);
+        let config = Config::new(KEY)
+            .base_url(server.base_url())
+            .requests_per_minute(0);
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(90)))
+            .timeout_resolve(Some(Duration::from_secs(10)))
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let no_deadline: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .build()
+            .into();
+        Clients {
+            _server: server,
+            url,
+            config,
+            agent,
+            no_deadline,
+        }
+    }
+
+    /// The library: a `Paginator` over every page.
+    fn paginator(&self) {
+        let mut invitations = 0;
+        for page in Paginator::new(&self.config, Params::new(TOKEN)) {
+            invitations += black_box(page.unwrap()).invitations.len();
+        }
+        assert_eq!(invitations, PAGES as usize * 10);
+    }
+
+    /// The baseline: the same requests by hand, decoded into a derive mirror.
+    fn bare_loop(&self, agent: &ureq::Agent) {
         let mut invitations = 0;
         for page in 1..=PAGES {
             let body = format!(
                 r#"{{"login_token":"{TOKEN}","invitation_type":"CONNECTION","start_page":{page},"end_page":{page}}}"#
             );
             let mut response = agent
-                .post(&url)
+                .post(&self.url)
                 .header("x-api-key", KEY)
                 .header("content-type", "application/json")
                 .send(body.as_bytes())
@@ -98,25 +130,62 @@ fn end_to_end(c: &mut Criterion) {
             invitations += black_box(reply).data.invitations.len();
         }
         assert_eq!(invitations, PAGES as usize * 10);
-    };
+    }
+}
 
+fn end_to_end(c: &mut Criterion) {
+    let clients = Clients::new();
     let mut group = c.benchmark_group("end_to_end/200_pages");
     group.throughput(Throughput::Elements(u64::from(PAGES)));
     group.sample_size(20);
-    group.bench_function("paginator", |b| {
-        b.iter(|| {
-            let mut invitations = 0;
-            for page in Paginator::new(&config, Params::new(TOKEN)) {
-                invitations += black_box(page.unwrap()).invitations.len();
-            }
-            assert_eq!(invitations, PAGES as usize * 10);
-        })
+    group.bench_function("paginator", |b| b.iter(|| clients.paginator()));
+    group.bench_function("bare_ureq_loop", |b| {
+        b.iter(|| clients.bare_loop(&clients.agent))
     });
-    group.bench_function("bare_ureq_loop", |b| b.iter(|| bare_loop(&agent)));
     group.bench_function("bare_ureq_loop_no_deadline", |b| {
-        b.iter(|| bare_loop(&no_deadline))
+        b.iter(|| clients.bare_loop(&clients.no_deadline))
     });
     group.finish();
+}
+
+/// `-- --interleaved N`: N pairs of walks, library and baseline back to back (in alternating
+/// order), and the median of the pairs' ratios. On a shared machine whose speed swings by 2x
+/// over seconds, criterion's separate runs of each compare different weather; a pair shares it.
+fn interleaved(pairs: usize) {
+    let clients = Clients::new();
+    let time = |f: &dyn Fn()| {
+        let started = std::time::Instant::now();
+        f();
+        started.elapsed().as_secs_f64()
+    };
+    let library = || clients.paginator();
+    let baseline = || clients.bare_loop(&clients.agent);
+    for _ in 0..5 {
+        library();
+        baseline();
+    }
+    let mut ratios: Vec<f64> = (0..pairs)
+        .map(|n| {
+            let (lib, base) = if n % 2 == 0 {
+                let lib = time(&library);
+                (lib, time(&baseline))
+            } else {
+                let base = time(&baseline);
+                (time(&library), base)
+            };
+            // Pages per second of the library over the baseline's.
+            base / lib
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "end_to_end/200_pages interleaved, {pairs} pairs: paginator / bare_ureq_loop pages/s: \
+         median {:.3} (quartiles {:.3} to {:.3}; goal >= 0.95)",
+        at(0.5),
+        at(0.25),
+        at(0.75)
+    );
 }
 
 criterion_group!(benches, end_to_end);
@@ -127,6 +196,12 @@ fn main() {
         println!("{}{}", server.base_url(), fake_api::PATH);
         // Serve until whoever started us closes our stdin.
         let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        return;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--interleaved") {
+        let pairs = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(100);
+        interleaved(pairs);
         return;
     }
     benches();
