@@ -51,10 +51,12 @@ Usage: stale [FLAGS]
                        call): a run stopped at any point and run again with the same FILE never
                        withdraws an invitation twice or pays twice for one
   --yes                withdraw without asking (needed when stdin is not a terminal)
-
-Withdrawing cannot be undone: LinkedIn does not let you invite the same person again for up to
-three weeks. --max-credits counts the withdrawals too.
 ";
+
+/// The last words of `--help`.
+const WITHDRAW_NOTE: &str =
+    "Withdrawing cannot be undone: LinkedIn does not let you invite the same person again for up to
+three weeks. --max-credits counts the withdrawals too.";
 
 /// The flags of `--withdraw`.
 struct Withdraw {
@@ -93,7 +95,7 @@ struct Outcome<'a> {
 }
 
 fn main() -> ExitCode {
-    let help = format!("{USAGE}{}", cli::COMMON_USAGE);
+    let help = format!("{USAGE}{}\n\n{WITHDRAW_NOTE}", cli::COMMON_USAGE);
     let flags = match parse() {
         Ok(flags) => flags,
         Err(usage) => return cli::usage_exit(usage, "stale", &help),
@@ -152,6 +154,7 @@ fn main() -> ExitCode {
         None => list(&setup, end, &stale, days, flags.jsonl),
         Some(withdraw) => {
             let listing = Listing {
+                resumed: flags.common.resumed(),
                 end,
                 stale,
                 seen_not_pending,
@@ -200,6 +203,8 @@ fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: 
 
 /// What the listing found, for the withdrawals.
 struct Listing {
+    /// Whether the walk went on from an earlier run's point, so read only part of the list.
+    resumed: bool,
     end: End,
     /// The stale pending invitations, oldest first.
     stale: Vec<(u32, Invitation)>,
@@ -226,6 +231,7 @@ fn withdraw(
     jsonl: bool,
 ) -> ExitCode {
     let Listing {
+        resumed,
         end,
         stale,
         seen_not_pending,
@@ -233,9 +239,9 @@ fn withdraw(
         now,
     } = listing;
     let listed_credits = setup.pages.credits_used();
-    // A listing that read every page old enough (it was not stopped, and nothing in it may be
-    // missing) shows all that is still pending among invitations of that age.
-    let complete = matches!(end, End::Done) && setup.pages.possibly_missed() == 0;
+    // A listing that read every page old enough (from the start, not stopped, and nothing in
+    // it may be missing) shows all that is still pending among invitations of that age.
+    let complete = !resumed && matches!(end, End::Done) && setup.pages.possibly_missed() == 0;
     let mut skipped = 0u64;
     let mut candidates: Vec<&Invitation> = Vec::new();
     if let Some(journal) = journal.as_mut() {

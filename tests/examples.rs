@@ -887,6 +887,53 @@ fn an_open_withdrawal_is_settled_by_the_next_listing_and_never_sent_twice() {
 }
 
 #[test]
+fn a_resumed_listing_settles_nothing_it_did_not_read() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    let journal = journal_path("resumed");
+    // A run stopped during its call to withdraw the oldest, before sending: still pending.
+    std::fs::write(
+        &journal,
+        format!(
+            "{{\"at\":\"2026-11-26T09:00:00.000Z\",\"invitation_id\":\"{}\",\"event\":\"attempting\"}}\n",
+            stale[0]
+        ),
+    )
+    .unwrap();
+    // A listing stopped at its budget after page 1 and the last two pages, then resumed: the
+    // rest of the walk never reads the page that holds the oldest.
+    let (code, _, stderr) = tool(
+        "stale",
+        &fake.base_url(),
+        &["--days", DAYS, "--max-credits", "3"],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    let point = resume_point(&stderr);
+    let (code, stdout, stderr) = withdraw(
+        &fake,
+        &journal,
+        &["--resume", &point, "--max-withdrawals", "1"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("1 withdrawal from an earlier run still unsettled"),
+        "{stderr}"
+    );
+    assert_eq!(journaled(&journal, stale[0]), ["attempting"], "left open");
+    assert!(!results(&stdout).iter().any(|(id, _)| *id == stale[0]));
+
+    // A whole listing then finds it still pending, and withdraws it.
+    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(results(&stdout), withdrawn(&stale[..1]));
+    assert_eq!(
+        journaled(&journal, stale[0]),
+        ["attempting", "still_pending", "attempting", "withdrawn"]
+    );
+    let _ = std::fs::remove_file(&journal);
+}
+
+#[test]
 fn withdrawing_goes_on_after_a_refusal_and_stops_for_the_account() {
     let fake = FakeApi::start(1000);
     let stale = the_stale(&fake);
@@ -1074,6 +1121,15 @@ fn help_lists_every_flag_in_line() {
         }
         assert!(stdout.contains("json is the same"), "{stdout}");
     }
+    let (_, stdout, _) = run(example("stale").arg("--help"));
+    assert!(stdout.contains("  --withdraw ") && stdout.contains("  --journal FILE "));
+    assert!(
+        stdout.trim_end().ends_with(
+            "LinkedIn does not let you invite the same person again for up to\nthree weeks. \
+             --max-credits counts the withdrawals too."
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -183,6 +183,12 @@ impl Common {
         Ok(true)
     }
 
+    /// Whether the walk goes on from an earlier run's point (`--resume`): it does not read what
+    /// that run read.
+    pub fn resumed(&self) -> bool {
+        self.resume.is_some()
+    }
+
     /// Checks the flags against each other, still before the environment is read.
     pub fn check(&self) -> Result<(), Usage> {
         if self.max_credits == Some(0) {
