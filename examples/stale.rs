@@ -316,14 +316,14 @@ fn withdraw(
     let mut unanswered = 0;
     let mut stopped = None;
     for (n, invitation) in candidates.iter().enumerate() {
-        if n > 0 {
-            std::thread::sleep(jittered(flags.interval));
-        }
         if let Some(max) = setup.max_credits {
             if setup.config.credits_used() >= max {
                 stopped = Some((cli::EXIT_BUDGET, "the credit budget".to_owned()));
                 break;
             }
+        }
+        if n > 0 {
+            std::thread::sleep(jittered(flags.interval));
         }
         let id = invitation.invitation_id;
         if let Some(journal) = journal.as_mut() {
