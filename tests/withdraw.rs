@@ -225,6 +225,63 @@ fn what_cannot_have_reached_linkedin_is_retried() {
 }
 
 #[test]
+fn no_answer_after_sending_is_ever_retried_in_either_generation() {
+    // Every way a server can fail after reading the request, but a rate limit: each is sent
+    // once, whatever max_retries allows, and none is a success.
+    type Failure = fn() -> Action;
+    let cases: Vec<(&str, Failure)> = vec![
+        ("hang-up", || Action::Close),
+        ("HTTP 500", || Action::Write(http_response(500, "", b"{}"))),
+        ("HTTP 502", || {
+            Action::Write(http_response(502, "", b"<html>bad gateway</html>"))
+        }),
+        ("HTTP 503 with Retry-After", || {
+            Action::Write(http_response(503, "retry-after: 0\r\n", b""))
+        }),
+        ("HTTP 504", || Action::Write(http_response(504, "", b""))),
+        ("a 200 that is not JSON", || {
+            Action::Write(http_response(200, "", b"<html>ok</html>"))
+        }),
+        ("a 200 in no known shape", || {
+            Action::Write(http_response(200, "", br#"{"ok":1}"#))
+        }),
+        ("a body cut short", || {
+            let mut reply = http_response(200, "", v1_success().as_bytes());
+            reply.truncate(reply.len() - 10);
+            Action::WriteAndClose(reply)
+        }),
+        ("a head, then nothing", || {
+            Action::WriteThenStall(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 90\r\n\r\n{\"st".to_vec(),
+                Duration::from_secs(2),
+            )
+        }),
+    ];
+    for (what, action) in cases {
+        for params in [Params::new(TOKEN), Params::account(ACCOUNT)] {
+            let server = RawServer::start(move |_, _| action());
+            let config = support::config(server.base_url())
+                .max_retries(3)
+                .retry_backoff(Duration::from_millis(1))
+                .timeout(Duration::from_millis(400));
+            let result = withdraw_invitation(&config, &params, ID);
+            assert_eq!(server.request_count(), 1, "{what}: sent once");
+            let err = result.expect_err(what);
+            assert!(
+                matches!(
+                    err,
+                    Error::OutcomeUnknown {
+                        invitation_id: ID,
+                        ..
+                    }
+                ),
+                "{what}: {err:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn bad_input_is_refused_with_nothing_sent() {
     let server = MockServer::start();
     let any = support::any_request(&server);
