@@ -616,6 +616,23 @@ fn stale_walks_everything_when_the_list_is_out_of_order() {
 }
 
 #[test]
+fn stale_stopped_by_its_budget_before_any_page_says_so() {
+    // Oldest first, 1 credit reads page 1 for the total and leaves none for the oldest page.
+    let fake = FakeApi::start(138);
+    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--max-credits", "1"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(stale_rows(&stdout).len(), 0);
+    assert!(
+        stderr.ends_with(
+            "stopped at the credit budget: 0 pending invitations sent 21 or more days ago, 1 \
+             credit; nothing to resume from: run again with a larger --max-credits\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[test]
 fn stale_defaults_to_three_weeks() {
     // Invitation n was sent 1 + 7n hours ago: 72 to 79 are 21 days or older.
     let fake = FakeApi::start(80);

@@ -567,9 +567,12 @@ pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Resu
             return End::Done;
         }
     }
-    match pages.resume_point() {
-        Some(_) if pages.next_page().is_some() => End::Budget,
-        _ => End::Done,
+    // A page still to read after the walk ended: the budget stopped it (an oldest-first walk
+    // stopped before its first page has nothing to resume from, but stopped all the same).
+    if pages.next_page().is_some() {
+        End::Budget
+    } else {
+        End::Done
     }
 }
 
@@ -599,7 +602,10 @@ pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
         (false, Some(point)) => eprintln!(
             "stopped at the credit budget: {summary}, {spent}; to resume, pass --resume {point}"
         ),
-        (false, None) => eprintln!("stopped at the credit budget: {summary}, {spent}"),
+        (false, None) => eprintln!(
+            "stopped at the credit budget: {summary}, {spent}; nothing to resume from: run again \
+             with a larger --max-credits"
+        ),
         (true, _) if !setup.quiet => eprintln!("done: {summary}, {spent}"),
         (true, _) => {}
     }
