@@ -14,7 +14,8 @@
 //! - it is yielded, or counted in `possibly_missed` (which is 0 when nothing was removed and
 //!   never exceeds the removals);
 //! - the walk ends, without an error, paying at most what the same walk pays on the final list
-//!   unchanged, plus one per change during the walk, plus one;
+//!   unchanged, plus one per change during the walk (two on v1, whose fixed pages make a
+//!   change below a boundary look like one above it until both sides are read), plus one;
 //! - a budget of n lets at most n paid requests through.
 //!
 //! v1 walking oldest first has one documented blind spot (an insertion and a withdrawal between
