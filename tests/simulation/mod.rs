@@ -29,6 +29,7 @@
 //! the first: for checking that a deliberately broken walk is caught, and how often.
 
 use super::*;
+use crate::OffsetPagination;
 
 mod rng;
 use rng::Rng;

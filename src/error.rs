@@ -1,0 +1,490 @@
+//! [`Error`], the one error type, and [`TransportError`], the network's part of it.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::redact::bounded;
+use crate::transport::tls_reason;
+#[cfg(doc)] // named by the docs
+use crate::{Config, Paginator};
+
+/// Everything that can go wrong, each with what to do about it: every message ends with it.
+///
+/// Messages never contain the API key or the `login_token`, even when the server echoes them
+/// back, and server text is cut to a few hundred characters.
+///
+/// # Examples
+///
+/// Telling what to do from the variant, as a tool might:
+///
+/// ```
+/// # let server = httpmock::MockServer::start();
+/// # server.mock(|when, then| {
+/// #     when.method("POST");
+/// #     then.status(402).body(r#"{"status":"error","message":"Insufficient credits available"}"#);
+/// # });
+/// use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+///
+/// let config = Config::new("your-api-key");
+/// # let config = config.base_url(server.base_url());
+/// let exit_code = match fetch_sent_invitations(&config, &Params::new("your-login-token")) {
+///     Ok(_) => 0,
+///     Err(Error::InvalidParams(reason)) => {
+///         eprintln!("usage: {reason}"); // nothing was sent
+///         2
+///     }
+///     Err(err @ Error::InsufficientCredits { .. }) => {
+///         assert!(err.to_string().ends_with("top up the LinkUp account"));
+///         3
+///     }
+///     Err(err) => {
+///         eprintln!("error: {err}"); // the message says what to do
+///         1
+///     }
+/// };
+/// assert_eq!(exit_code, 3);
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Refused locally before anything was sent (no credit spent); the text says what to fix.
+    InvalidParams(String),
+    /// The API key or the `login_token` was refused (HTTP 401 or 403, or an "invalid or
+    /// expired LinkedIn cookie" message).
+    Unauthorized {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The LinkUp account has no credits left (HTTP 402, or that message).
+    InsufficientCredits {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// Over the rate limit (HTTP 429, or that message) after the retries allowed.
+    RateLimited {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+        /// How long the server asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
+    /// The server failed (HTTP 5xx) after the retries allowed.
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message, or the start of its body.
+        message: String,
+    },
+    /// Any other refusal, such as HTTP 400 with "Missing required parameter: …", or a redirect.
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message, or the start of its body.
+        message: String,
+    },
+    /// The request or the reply did not get through: connection, DNS, TLS, timeout.
+    Transport(TransportError),
+    /// A reply that is not the documented shape.
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong.
+        reason: String,
+        /// The start of the body, for a bug report.
+        snippet: String,
+    },
+    /// The server answered 5 paid pages in a row with nothing new: no invitation the walk had
+    /// not seen, nothing it could yield. It ignores the page asked for, or repeats pages (or the
+    /// list grows by more than a page between two requests, faster than a walk can follow).
+    /// The [`Paginator`] stopped rather than pay on; try again later, and report it to LinkUp
+    /// if it persists. What was yielded before holds, and
+    /// [`resume_point`](Paginator::resume_point) says where the walk stood.
+    RepeatedPage {
+        /// The page of the last request, from 1.
+        page: u32,
+    },
+    /// A withdrawal was sent, but no answer says whether it happened: a timeout or a dropped
+    /// connection after sending, a server error (5xx), or a reply that could not be read. The
+    /// invitation may have been withdrawn. It was not retried, which could act twice: list the
+    /// invitations again, and a withdrawn one is gone from the list.
+    OutcomeUnknown {
+        /// The invitation being withdrawn.
+        invitation_id: u64,
+        /// What came instead of an answer.
+        source: Box<Error>,
+    },
+}
+
+impl Error {
+    /// The HTTP status of the reply behind this error, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized { status, .. }
+            | Error::InsufficientCredits { status, .. }
+            | Error::RateLimited { status, .. }
+            | Error::Server { status, .. }
+            | Error::Api { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
+            Error::OutcomeUnknown { source, .. } => source.status(),
+            Error::InvalidParams(_) | Error::Transport(_) | Error::RepeatedPage { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidParams(reason) => write!(f, "invalid parameters, nothing sent: {reason}"),
+            Error::Unauthorized { status, message } => write!(
+                f,
+                "unauthorized (HTTP {status}): {message}; check the API key, \
+                 or log in again through LinkUp for a fresh login_token"
+            ),
+            Error::InsufficientCredits { status, message } => write!(
+                f,
+                "insufficient credits (HTTP {status}): {message}; top up the LinkUp account"
+            ),
+            Error::RateLimited {
+                status,
+                message,
+                retry_after,
+            } => {
+                write!(f, "rate limited (HTTP {status}): {message}; ")?;
+                match retry_after {
+                    Some(wait) => write!(f, "retry after {}s", wait.as_secs_f64().ceil()),
+                    None => write!(f, "retry later"),
+                }?;
+                write!(f, " or lower Config::requests_per_minute")
+            }
+            Error::Server { status, message } => {
+                write!(f, "server error (HTTP {status}): {message}; retry later")
+            }
+            Error::Api { status, message } => {
+                write!(f, "request refused (HTTP {status}): {message}; ")?;
+                f.write_str(refusal_advice(*status, message))
+            }
+            Error::Transport(err) => err.fmt(f),
+            Error::Decode {
+                status,
+                reason,
+                snippet,
+            } => write!(
+                f,
+                "unexpected response (HTTP {status}): {reason}; body starts with {snippet:?}; \
+                 this is not the reply LinkUp documents: if Config::base_url is right, report it \
+                 to LinkUp with this snippet"
+            ),
+            Error::RepeatedPage { page } => write!(
+                f,
+                "the server answered 5 pages in a row, up to page {page}, with nothing new (it \
+                 ignores the page asked for, or repeats pages); stopped to avoid paying for \
+                 more: try again later, and report it to LinkUp if it persists"
+            ),
+            Error::OutcomeUnknown {
+                invitation_id,
+                source,
+            } => write!(
+                f,
+                "withdrawing invitation {invitation_id}: the outcome is unknown ({source}); not \
+                 retried, which could withdraw it twice: list the invitations again (a withdrawn \
+                 one is gone from the list)"
+            ),
+        }
+    }
+}
+
+/// What to do about a refusal the other variants do not name, by its status and message.
+fn refusal_advice(status: u16, message: &str) -> &'static str {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("(invalid_account)") {
+        "check the account id passed to Params::account (POST /v2/login gives it)"
+    } else if lower.contains("\"withdrawn\": false") || lower.contains("pending") {
+        // Withdrawing one that is not pending; LinkUp does not document its wording.
+        "list the invitations again: it may have been accepted, declined or withdrawn already"
+    } else if status == 404 {
+        "nothing answers at that path: check Config::base_url (https://api.linkupapi.com, no \
+         path)"
+    } else if (300..400).contains(&status) {
+        "check Config::base_url"
+    } else if lower.contains("missing required parameter") || lower.contains("(invalid_params)") {
+        "check the parameters the message names"
+    } else {
+        "check the parameters; if they are right, report it to LinkUp with this message"
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(err) => err.source(),
+            Error::OutcomeUnknown { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}
+
+/// Why a request or its reply did not get through.
+///
+/// Its message names the cause (a host not found, a connection refused or closed, TLS and why,
+/// a timeout and in which phase), how many attempts the call made and how long they took, and
+/// what to check; [`source()`](std::error::Error::source) gives the underlying HTTP client
+/// error.
+///
+/// # Examples
+///
+/// ```
+/// use std::error::Error as _;
+/// use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+///
+/// // A port where nothing listens.
+/// let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let config = Config::new("your-api-key")
+///     .base_url(format!("http://127.0.0.1:{port}"))
+///     .retry_backoff(std::time::Duration::from_millis(1));
+/// let err = fetch_sent_invitations(&config, &Params::new("your-login-token")).unwrap_err();
+/// let Error::Transport(transport) = &err else { panic!("{err:?}") };
+/// assert_eq!(transport.attempts(), 3); // the first, and the 2 retries allowed by default
+/// assert!(transport.before_reply() && !transport.is_timeout());
+/// assert!(err.to_string().starts_with("connection refused by 127.0.0.1"), "{err}");
+/// assert!(transport.source().is_some()); // ureq's own error
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct TransportError {
+    pub(crate) kind: TransportKind,
+    /// How long the last attempt had run when it failed.
+    pub(crate) elapsed: Duration,
+    /// The host the request went to, for the message, and whether over https.
+    pub(crate) host: String,
+    pub(crate) https: bool,
+    /// The attempts the call made in all, and how long they took with their waits.
+    pub(crate) attempts: u32,
+    pub(crate) total: Duration,
+    /// ureq's error (boxed: it is large, and errors are returned by value); `None` when
+    /// nothing was sent (a pacing slot past the deadline).
+    pub(crate) source: Option<Box<ureq::Error>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TransportKind {
+    /// The attempt's deadline ran out; `cut_short` when `call_timeout` had left less than a
+    /// full `timeout` for it.
+    Timeout {
+        phase: Phase,
+        cut_short: bool,
+    },
+    HostNotFound,
+    /// Nothing listens at that host and port.
+    Refused,
+    /// Certificate or handshake failure: retrying cannot fix it.
+    Tls,
+    /// The proxy refused or broke the CONNECT tunnel.
+    Proxy,
+    /// The server answered, but its reply could not be read (headers over ureq's limit).
+    UnreadableReply,
+    /// The server reset or closed the connection.
+    Closed {
+        after_reply: bool,
+    },
+    /// Any other failure of the connection.
+    Connection {
+        after_reply: bool,
+    },
+}
+
+/// Where in an attempt a deadline ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Waiting for a request slot under `requests_per_minute`, the next one this far away.
+    Pacing(Duration),
+    Resolving,
+    Connecting,
+    /// Sending the request or waiting for the reply to start (ureq does not tell them apart).
+    BeforeReply,
+    ReadingBody,
+}
+
+impl TransportError {
+    /// Whether the attempt ran out of time ([`Config::timeout`], or what
+    /// [`Config::call_timeout`] had left for it).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, TransportKind::Timeout { .. })
+    }
+
+    /// Whether the failure came before any reply: such an attempt is most likely not charged,
+    /// and is retried unless it is a TLS or proxy failure, which retrying cannot fix.
+    pub fn before_reply(&self) -> bool {
+        !matches!(
+            self.kind,
+            TransportKind::Timeout {
+                phase: Phase::ReadingBody,
+                ..
+            } | TransportKind::UnreadableReply
+                | TransportKind::Closed { after_reply: true }
+                | TransportKind::Connection { after_reply: true }
+        )
+    }
+
+    /// How long the last attempt ran before it gave up or broke.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// How many attempts the call made: 1, plus the retries it was allowed and could fit in
+    /// [`Config::call_timeout`]; 0 when it sent nothing (a pacing slot past the deadline).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub(crate) fn retryable(&self) -> bool {
+        self.before_reply() && !matches!(self.kind, TransportKind::Tls | TransportKind::Proxy)
+    }
+
+    /// Whether the request cannot have reached the server: it failed resolving, connecting or
+    /// opening the tunnel. (A reset or a timeout after connecting may come after the server
+    /// read it.)
+    pub(crate) fn unsent(&self) -> bool {
+        matches!(
+            self.kind,
+            TransportKind::HostNotFound
+                | TransportKind::Refused
+                | TransportKind::Tls
+                | TransportKind::Proxy
+                | TransportKind::Timeout {
+                    phase: Phase::Pacing(_) | Phase::Resolving | Phase::Connecting,
+                    ..
+                }
+        )
+    }
+
+    /// ureq's own words for the failure.
+    fn reason(&self) -> String {
+        self.source
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+
+    /// What went wrong, in a few words: the start of the message, and of a retry's log line.
+    pub(crate) fn cause(&self) -> String {
+        let secs = self.elapsed.as_secs_f64();
+        let host = &self.host;
+        match self.kind {
+            TransportKind::Timeout { phase, .. } => {
+                let phase = match phase {
+                    Phase::Pacing(_) => "waiting for a request slot",
+                    Phase::Resolving => "resolving the host",
+                    Phase::Connecting => "connecting",
+                    Phase::BeforeReply => {
+                        "before any reply (sending the request or waiting for it)"
+                    }
+                    Phase::ReadingBody => "reading the reply",
+                };
+                format!("timed out {phase} after {secs:.1}s")
+            }
+            TransportKind::HostNotFound => format!("{host} was not found (DNS)"),
+            TransportKind::Refused => format!("connection refused by {host}"),
+            TransportKind::Tls => format!(
+                "TLS with {host} failed ({})",
+                bounded(
+                    &self.source.as_deref().map(tls_reason).unwrap_or_default(),
+                    120
+                )
+            ),
+            TransportKind::Proxy => format!(
+                "the proxy failed to open a tunnel to {host} ({})",
+                bounded(&self.reason(), 120)
+            ),
+            TransportKind::UnreadableReply => format!(
+                "the reply from {host} could not be read ({})",
+                bounded(&self.reason(), 120)
+            ),
+            TransportKind::Closed { after_reply: false } => {
+                format!("{host} closed the connection before any reply")
+            }
+            TransportKind::Closed { after_reply: true } => {
+                format!("{host} closed the connection while sending the reply")
+            }
+            TransportKind::Connection { after_reply } => format!(
+                "the connection to {host} failed {} ({})",
+                if after_reply {
+                    "while reading the reply"
+                } else {
+                    "before any reply"
+                },
+                bounded(&self.reason(), 120)
+            ),
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let TransportKind::Timeout {
+            phase: Phase::Pacing(wait),
+            ..
+        } = self.kind
+        {
+            return write!(
+                f,
+                "timed out before sending: the next request may start only in {:.1}s, to keep \
+                 to Config::requests_per_minute, and that is past Config::call_timeout; nothing \
+                 was sent: raise call_timeout or space the calls further apart",
+                wait.as_secs_f64()
+            );
+        }
+        f.write_str(&self.cause())?;
+        if self.attempts > 1 {
+            let total = self.total.as_secs_f64();
+            write!(f, " ({} attempts in {total:.1}s)", self.attempts)?;
+        }
+        let advice = match self.kind {
+            TransportKind::Timeout {
+                cut_short: true, ..
+            } => "Config::call_timeout left no more for this attempt: raise it",
+            TransportKind::Timeout {
+                phase: Phase::ReadingBody,
+                ..
+            } => "the call was likely charged; retry later or raise Config::timeout",
+            TransportKind::Timeout { .. } => "retry later or raise Config::timeout",
+            TransportKind::HostNotFound => "check the host name in Config::base_url, and DNS",
+            TransportKind::Refused => {
+                "nothing listens there: check the host and port in Config::base_url"
+            }
+            TransportKind::Tls => {
+                "not retried: check Config::base_url (https to a server that speaks plain \
+                 http?), the system clock, and any proxy that intercepts TLS"
+            }
+            TransportKind::Proxy => "check Config::proxy or HTTPS_PROXY",
+            TransportKind::UnreadableReply => "the call was likely charged: report it to LinkUp",
+            TransportKind::Closed { after_reply: true }
+            | TransportKind::Connection { after_reply: true } => {
+                "the call was likely charged; check the network"
+            }
+            TransportKind::Closed { after_reply: false } if self.https => {
+                "check the network and Config::base_url (a server that does not speak https \
+                 closes like this)"
+            }
+            TransportKind::Closed { after_reply: false }
+            | TransportKind::Connection { after_reply: false } => {
+                "check the network and Config::base_url"
+            }
+        };
+        write!(f, "; {advice}")
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|source| source as _)
+    }
+}
+
+pub(crate) fn invalid(reason: &str) -> Error {
+    Error::InvalidParams(reason.to_owned())
+}

@@ -1,0 +1,629 @@
+//! The request path: sending a call, its attempts, what is retried and charged, backoff and
+//! pacing.
+
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::config::{phase_limit, Config, Params};
+use crate::error::{Error, Phase, TransportError, TransportKind};
+use crate::proxy::host_and_port;
+use crate::redact::Secrets;
+use crate::types::SentInvitationsPage;
+use crate::walk::Window;
+use crate::wire::Reply;
+
+/// The target of the crate's log records: the crate's name, whichever file logs.
+const LOG_TARGET: &str = "linkup_sent_invitations";
+
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The longest `Retry-After` the client sleeps through; longer ones are returned to the caller.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// A page of ten invitations is about 10 KiB; this only stops a hostile or broken server.
+const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Charged calls so far and the most the caller allows; shared by one call's retries.
+#[derive(Debug, Default)]
+pub(crate) struct Credits {
+    pub(crate) used: u64,
+    pub(crate) max: Option<u64>,
+}
+
+impl Credits {
+    pub(crate) fn can_spend(&self) -> bool {
+        self.max.is_none_or(|max| self.used < max)
+    }
+}
+
+/// Fetches one listing page (or what `params` ask for), through the generic request path.
+pub(crate) fn fetch_page(
+    config: &Config,
+    params: &Params,
+    window: Option<Window>,
+    credits: &mut Credits,
+) -> Result<SentInvitationsPage, Error> {
+    let generation = params.generation();
+    let json = generation.body(params, window);
+    let read = |reply: &Reply<'_>, secrets: &Secrets<'_>| generation.read(reply, secrets);
+    let call = Call {
+        endpoint: &config.endpoints[generation as usize],
+        json: &json,
+        secrets: Secrets {
+            api_key: &config.api_key,
+            credential: params.credential(),
+        },
+        read: &read,
+        unreadable_cost: 1,
+        retry: Retry::Reads,
+    };
+    send(config, &call, credits)
+}
+
+/// How a call reads a reply: what it holds, or the error it says, and the credits it cost.
+type ReadReply<'a, T> = &'a dyn Fn(&Reply<'_>, &Secrets<'_>) -> (Result<T, Error>, u64);
+
+/// What one call sends, the same for each of its attempts, and how its replies are judged.
+pub(crate) struct Call<'a, T> {
+    pub(crate) endpoint: &'a str,
+    pub(crate) json: &'a [u8],
+    pub(crate) secrets: Secrets<'a>,
+    pub(crate) read: ReadReply<'a, T>,
+    /// What a reply that came back but cannot be read counts for: 1, or 0 for a free call.
+    pub(crate) unreadable_cost: u64,
+    /// Which failures may be retried.
+    pub(crate) retry: Retry,
+}
+
+/// Which failures a call may retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// A read (listing, connecting an account): every failure that is free or unavoidable to
+    /// retry (`retry_wait`).
+    Reads,
+    /// An action (withdrawing): only what cannot have reached LinkedIn, a failure before the
+    /// request was sent or a rate limit (`act_retry_wait`); doing it twice is worse than not
+    /// knowing.
+    Acts,
+}
+
+/// Sends a call, retrying what is free or unavoidable, never past `credits.max` nor past the
+/// call's deadline ([`Config::call_timeout`]).
+///
+/// The caller has validated; when the budget forbids even the first attempt the caller must not
+/// call this (the paginator checks first), so the budget only stops retries here.
+pub(crate) fn send<T>(
+    config: &Config,
+    call: &Call<'_, T>,
+    credits: &mut Credits,
+) -> Result<T, Error> {
+    let agent = config.agent()?;
+    warn_once_if_the_wire_is_logged();
+    let started = Instant::now();
+    // None when the call's bound is further than an `Instant` can reach: no bound then.
+    let deadline = started.checked_add(config.call_timeout);
+    let mut attempts = 0;
+    loop {
+        if let Some(interval) = config.pacing_interval() {
+            // A slot past the call's deadline is not taken: the error now, nothing sent.
+            if let Err(wait) = config.pacer.wait(interval, deadline) {
+                return Err(tally(paced(wait), attempts, started));
+            }
+        }
+        let left = deadline.map_or(config.timeout, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
+        attempts += 1;
+        let (result, charged) = attempt(config, agent, call, left);
+        credits.used = credits.used.saturating_add(charged);
+        let _ = config
+            .spent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
+                Some(spent.saturating_add(charged))
+            });
+        let err = match result {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let retry = attempts - 1;
+        let wait = match call.retry {
+            Retry::Reads => retry_wait(&err, config.retry_backoff, retry),
+            Retry::Acts => act_retry_wait(&err, config.retry_backoff, retry),
+        };
+        let wait = match wait {
+            // A retry must have time left after its wait; a Retry-After that would overrun the
+            // call is the caller's to judge, now rather than after sleeping through it.
+            Some(wait)
+                if retry < config.max_retries && credits.can_spend() && fits(wait, deadline) =>
+            {
+                wait
+            }
+            _ => return Err(tally(err, attempts, started)),
+        };
+        log::debug!(
+            target: LOG_TARGET,
+            "linkup: attempt {attempts} of {} failed: {}; retrying in {:.1}s",
+            config.max_retries.saturating_add(1),
+            retry_reason(&err),
+            wait.as_secs_f64()
+        );
+        std::thread::sleep(wait);
+    }
+}
+
+/// Notes on a transport error how many attempts the call made, and how long they took.
+fn tally(err: Error, attempts: u32, started: Instant) -> Error {
+    match err {
+        Error::Transport(mut transport) => {
+            transport.attempts = attempts;
+            transport.total = started.elapsed();
+            Error::Transport(transport)
+        }
+        other => other,
+    }
+}
+
+/// Whether a wait leaves time before `deadline`.
+pub(crate) fn fits(wait: Duration, deadline: Option<Instant>) -> bool {
+    deadline.is_none_or(|deadline| {
+        Instant::now()
+            .checked_add(wait)
+            .is_some_and(|at| at < deadline)
+    })
+}
+
+/// The error for a pacing slot `wait` away, past the call's deadline.
+pub(crate) fn paced(wait: Duration) -> Error {
+    Error::Transport(TransportError {
+        kind: TransportKind::Timeout {
+            phase: Phase::Pacing(wait),
+            cut_short: true,
+        },
+        elapsed: Duration::ZERO,
+        host: String::new(),
+        https: false,
+        attempts: 0,
+        total: Duration::ZERO,
+        source: None,
+    })
+}
+
+/// One attempt, given at most `left` of the call's time: the outcome, and the credits the API
+/// charged for it.
+pub(crate) fn attempt<T>(
+    config: &Config,
+    agent: &ureq::Agent,
+    call: &Call<'_, T>,
+    left: Duration,
+) -> (Result<T, Error>, u64) {
+    let started = Instant::now();
+    let cut_short = left < config.timeout;
+    let request = agent
+        .post(call.endpoint)
+        .header("x-api-key", &*config.api_key)
+        .header("content-type", "application/json");
+    // The agent's deadline is `timeout`; only an attempt the call's bound cuts short gets its
+    // own (a request-level config, which would otherwise make ureq rebuild its TLS settings).
+    let sent = if cut_short {
+        let limit = left.max(Duration::from_millis(1));
+        request
+            .config()
+            .timeout_global(Some(limit))
+            .timeout_resolve(Some(phase_limit(limit)))
+            .timeout_connect(Some(phase_limit(limit)))
+            .build()
+            .send(call.json)
+    } else {
+        request.send(call.json)
+    };
+    let failed = |source, in_body| {
+        let mut err = transport_error(
+            source,
+            in_body,
+            cut_short,
+            started.elapsed(),
+            host_and_port(&config.base_url),
+        );
+        if let Error::Transport(transport) = &mut err {
+            transport.https = config.base_url.to_ascii_lowercase().starts_with("https://");
+        }
+        err
+    };
+    let mut response = match sent {
+        Ok(response) => response,
+        Err(source) => {
+            // A reply whose head cannot be read (too large, not HTTP) still means the server
+            // answered, and charged.
+            let charged = if unreadable(&source) {
+                call.unreadable_cost
+            } else {
+                0
+            };
+            return (Err(failed(source, false)), charged);
+        }
+    };
+    let status = response.status().as_u16();
+    // What a reply costs when its body cannot be read: as a paid reply, but for a 500.
+    let charged = if status == 500 {
+        0
+    } else {
+        call.unreadable_cost
+    };
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = match read_body(response.body_mut().as_reader()) {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => {
+            let err = Error::Decode {
+                status,
+                reason: format!("the body is larger than {} MiB", MAX_BODY_BYTES >> 20),
+                snippet: String::new(),
+            };
+            return (Err(err), charged);
+        }
+        Err(BodyError::Io(source)) => return (Err(failed(source.into(), true)), charged),
+    };
+    let reply = Reply {
+        status,
+        body: &bytes,
+        retry_after,
+        location: location.as_deref(),
+    };
+    (call.read)(&reply, &call.secrets)
+}
+
+enum BodyError {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Reads at most `MAX_BODY_BYTES`, so a hostile server cannot make us allocate more.
+fn read_body(reader: impl Read) -> Result<Vec<u8>, BodyError> {
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    reader
+        .take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(BodyError::Io)?;
+    if bytes.len() as u64 > MAX_BODY_BYTES {
+        return Err(BodyError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Names a failure from ureq: `in_body` when it came while reading the reply's body.
+fn transport_error(
+    source: ureq::Error,
+    in_body: bool,
+    cut_short: bool,
+    elapsed: Duration,
+    host: String,
+) -> Error {
+    // While reading a body, ureq reports its own timeout inside an io::Error; `From` unwraps it.
+    let source = match source {
+        ureq::Error::Io(io) => ureq::Error::from(io),
+        other => other,
+    };
+    let timeout = |phase| TransportKind::Timeout { phase, cut_short };
+    let kind = match &source {
+        ureq::Error::Timeout(ureq::Timeout::Resolve) => timeout(Phase::Resolving),
+        ureq::Error::Timeout(ureq::Timeout::Connect) => timeout(Phase::Connecting),
+        ureq::Error::Timeout(_) if in_body => timeout(Phase::ReadingBody),
+        ureq::Error::Timeout(_) => timeout(Phase::BeforeReply),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => timeout(if in_body {
+            Phase::ReadingBody
+        } else {
+            Phase::BeforeReply
+        }),
+        ureq::Error::HostNotFound => TransportKind::HostNotFound,
+        // The resolver's own failure comes as an io::Error; std words it with this prefix.
+        ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
+            TransportKind::HostNotFound
+        }
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportKind::Tls,
+        // rustls reports a refused certificate as an io::Error around its own error.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(is_rustls_error) => TransportKind::Tls,
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => TransportKind::Proxy,
+        source if unreadable(source) => TransportKind::UnreadableReply,
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => TransportKind::Refused,
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::BrokenPipe => TransportKind::Closed {
+                after_reply: in_body,
+            },
+            _ => TransportKind::Connection {
+                after_reply: in_body,
+            },
+        },
+        _ => TransportKind::Connection {
+            after_reply: in_body,
+        },
+    };
+    Error::Transport(TransportError {
+        kind,
+        elapsed,
+        host,
+        https: false,
+        attempts: 1,
+        total: elapsed,
+        source: Some(Box::new(source)),
+    })
+}
+
+/// Whether the server answered with something that is not a readable HTTP reply: headers over
+/// ureq's limit, too many of them, a bad header name, two `Content-Length`s. Our own requests
+/// are well formed (the key is checked to be plain ASCII), so ureq's protocol errors come from
+/// the reply.
+pub(crate) fn unreadable(source: &ureq::Error) -> bool {
+    matches!(
+        source,
+        ureq::Error::LargeResponseHeader(..) | ureq::Error::Protocol(_)
+    )
+}
+
+/// Whether `err` is a `rustls::Error`, named through ureq's public `Error::Rustls` variant so
+/// that rustls need not be a direct dependency.
+fn is_rustls_error(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    fn is<T: std::error::Error + 'static>(
+        _variant: fn(T) -> ureq::Error,
+        err: &(dyn std::error::Error + Send + Sync + 'static),
+    ) -> bool {
+        err.is::<T>()
+    }
+    is(ureq::Error::Rustls, err)
+}
+
+/// rustls's own words for a TLS failure ("invalid peer certificate: UnknownIssuer").
+pub(crate) fn tls_reason(source: &ureq::Error) -> String {
+    match source {
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .map_or_else(|| io.to_string(), ToString::to_string),
+        other => other.to_string(),
+    }
+}
+
+/// ureq's `ureq_proto` target hex-dumps the wire at trace level, `x-api-key` and the
+/// `login_token` included; a library cannot filter another crate's records, so it says so once.
+fn warn_once_if_the_wire_is_logged() {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.load(Ordering::Relaxed)
+        && log::log_enabled!(target: "ureq_proto", log::Level::Trace)
+        && !WARNED.swap(true, Ordering::Relaxed)
+    {
+        log::warn!(
+            target: LOG_TARGET,
+            "trace logging is on for the `ureq_proto` target, which dumps every request and \
+             reply in clear text, the API key (x-api-key) and the login_token included: turn it \
+             off (for example RUST_LOG=trace,ureq_proto=off) before sharing these logs"
+        );
+    }
+}
+
+/// How long to wait before retrying `err`, or `None` when it must not be retried.
+fn retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
+    match err {
+        Error::Server {
+            status: 500 | 502 | 503 | 504,
+            ..
+        } => Some(full_jitter(backoff, retry)),
+        Error::Transport(transport) if transport.retryable() => Some(full_jitter(backoff, retry)),
+        Error::RateLimited { retry_after, .. } => match retry_after {
+            Some(wait) if *wait > MAX_RETRY_AFTER => None,
+            Some(wait) => Some(*wait),
+            None => Some(full_jitter(backoff, retry)),
+        },
+        _ => None,
+    }
+}
+
+/// How long to wait before retrying a failed action, or `None`: only what cannot have reached
+/// LinkedIn (nothing was sent) and rate limits (refused before acting) are retried.
+fn act_retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
+    match err {
+        Error::Transport(transport) if transport.unsent() && transport.retryable() => {
+            Some(full_jitter(backoff, retry))
+        }
+        Error::RateLimited { .. } => retry_wait(err, backoff, retry),
+        _ => None,
+    }
+}
+
+/// What failed, for a retry's log line: the HTTP status, or the transport error's cause.
+fn retry_reason(err: &Error) -> String {
+    match (err.status(), err) {
+        (Some(status), _) => format!("HTTP {status}"),
+        (None, Error::Transport(transport)) => transport.cause(),
+        (None, other) => other.to_string(),
+    }
+}
+
+/// A random wait in `[0, min(MAX_BACKOFF, base × 2^retry)]` ("full jitter"), so that clients
+/// that failed together do not retry together.
+fn full_jitter(base: Duration, retry: u32) -> Duration {
+    let ceiling = base
+        .checked_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX))
+        .unwrap_or(MAX_BACKOFF)
+        .min(MAX_BACKOFF);
+    // std's RandomState is seeded randomly per process and per instance: enough for jitter.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    ceiling.mul_f64((random >> 11) as f64 / (1u64 << 53) as f64)
+}
+
+/// Spaces requests `interval` apart, across every clone of a [`Config`] and every thread.
+#[derive(Debug, Default)]
+pub(crate) struct Pacer {
+    /// The earliest instant the next request may start.
+    next_slot: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    /// Takes the next slot and sleeps until it comes; or, when it would come at or after
+    /// `deadline`, leaves it free and says how far away it was.
+    fn wait(&self, interval: Duration, deadline: Option<Instant>) -> Result<(), Duration> {
+        let slot = {
+            // A panic elsewhere while holding the lock leaves a valid Instant: keep going.
+            let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let slot = next.filter(|t| *t > now).unwrap_or(now);
+            if deadline.is_some_and(|deadline| slot >= deadline) {
+                return Err(slot - now);
+            }
+            *next = Some(slot.checked_add(interval).unwrap_or(slot));
+            slot
+        };
+        let now = Instant::now();
+        if slot > now {
+            std::thread::sleep(slot - now);
+        }
+        Ok(())
+    }
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date (IMF-fixdate); a date in the past is zero.
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = parse_http_date(value)?;
+    let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(at.saturating_sub(now)))
+}
+
+/// Parses `Sun, 06 Nov 1994 08:49:37 GMT` into seconds since the Unix epoch.
+fn parse_http_date(value: &str) -> Option<u64> {
+    let mut parts = value.split_whitespace();
+    let _weekday = parts.next()?.strip_suffix(',')?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days)
+        .ok()
+        .map(|d| d * 86_400 + h * 3600 + m * 60 + s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(
+            parse_http_date("Tue, 29 Feb 2000 12:00:00 GMT"),
+            Some(951_825_600)
+        );
+        for bad in [
+            "-1",
+            "soon",
+            "Sun, 06 Nov 1994 25:00:00 GMT",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "",
+        ] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn full_jitter_stays_under_the_ceiling() {
+        for retry in 0..40 {
+            let wait = full_jitter(Duration::from_millis(500), retry);
+            let ceiling = Duration::from_millis(500)
+                .saturating_mul(1 << retry.min(20))
+                .min(MAX_BACKOFF);
+            assert!(wait <= ceiling, "retry {retry}: {wait:?} > {ceiling:?}");
+        }
+    }
+
+    #[test]
+    fn a_host_not_found_is_named_with_the_host() {
+        // A resolver's answer cannot be had offline; ureq reports it as HostNotFound.
+        let host = host_and_port("https://api.linkupapi.co");
+        let err = transport_error(
+            ureq::Error::HostNotFound,
+            false,
+            false,
+            Duration::ZERO,
+            host,
+        );
+        assert_eq!(
+            err.to_string(),
+            "api.linkupapi.co was not found (DNS); check the host name in Config::base_url, and \
+             DNS"
+        );
+        assert_eq!(host_and_port("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
+        // The system resolver's failure arrives as an io::Error, worded by std.
+        let lookup = std::io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        );
+        let host = host_and_port("https://api.linkupapi.co");
+        let err = transport_error(lookup.into(), false, false, Duration::ZERO, host);
+        assert!(
+            err.to_string()
+                .starts_with("api.linkupapi.co was not found (DNS)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn pacer_spaces_consecutive_slots() {
+        let pacer = Pacer::default();
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.wait(Duration::from_millis(20), None).unwrap();
+        }
+        assert!(start.elapsed() >= Duration::from_millis(40));
+    }
+}

@@ -1,0 +1,255 @@
+//! The wire format: what differs between the API's two generations ([`Generation`]), and the
+//! reply as received ([`Reply`]) with what both generations share in reading it.
+
+pub(crate) mod v1;
+pub(crate) mod v2;
+
+use std::time::Duration;
+
+use crate::config::Params;
+use crate::error::Error;
+use crate::redact::{Secrets, MAX_MESSAGE_CHARS, MAX_SNIPPET_CHARS};
+use crate::types::{Country, SentInvitationsPage};
+use crate::walk::Window;
+use v1::{V1Request, V1Withdraw};
+use v2::{V2Request, V2RequestParams, V2Withdraw, V2WithdrawParams, V2Withdrawn};
+
+/// Invitations per v1 page, as documented; used when a reply leaves `results_per_page` out.
+const V1_PAGE_SIZE: u32 = 10;
+/// Invitations per v2 page: what one v2 credit buys.
+pub(crate) const V2_PAGE_SIZE: u32 = 50;
+
+/// What differs between the API's two generations, and nothing else: the path, the request
+/// body, the page size, whether a page may start anywhere, and how a reply is read and what it
+/// costs. Retries, pacing, the budget and the walk are one piece of code for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Generation {
+    V1 = 0,
+    V2 = 1,
+}
+
+impl Generation {
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Generation::V1 => "/v1/network/sent-invitations",
+            Generation::V2 => "/v2/network",
+        }
+    }
+
+    /// Invitations per page: v1's documented 10; for v2, the 50 that one credit buys.
+    pub(crate) fn page_size(self) -> u32 {
+        match self {
+            Generation::V1 => V1_PAGE_SIZE,
+            Generation::V2 => V2_PAGE_SIZE,
+        }
+    }
+
+    /// Whether a request may start at any offset (v2), so that a walk can overlap each page
+    /// with one invitation it has seen; v1 pages are fixed.
+    pub(crate) fn anchors(self) -> bool {
+        self == Generation::V2
+    }
+
+    /// The JSON body for `params`, or for exactly one `window` of them (what a [`Paginator`]
+    /// sends; a v1 window is always a whole page).
+    pub(crate) fn body(self, params: &Params, window: Option<Window>) -> Vec<u8> {
+        let per_page = u64::from(self.page_size());
+        let (total_results, start_page, end_page) = match window {
+            Some(window) => {
+                let page = window.offset / per_page + 1;
+                (None, Some(page), Some(page))
+            }
+            None => (
+                params.total_results.map(u64::from),
+                params.start_page.map(u64::from),
+                params.end_page.map(u64::from),
+            ),
+        };
+        let invitation_type = params.invitation_type.as_str();
+        let json = match self {
+            Generation::V1 => serde_json::to_vec(&V1Request {
+                login_token: params.credential(),
+                invitation_type,
+                total_results,
+                start_page,
+                end_page,
+                country: params.country.map(Country::as_str),
+            }),
+            Generation::V2 => {
+                let (offset, count) = match window {
+                    Some(window) => (window.offset, window.count),
+                    None => {
+                        let first = start_page.unwrap_or(1);
+                        let last = end_page.unwrap_or(first);
+                        let pages_count = (last + 1 - first) * per_page;
+                        ((first - 1) * per_page, total_results.unwrap_or(pages_count))
+                    }
+                };
+                serde_json::to_vec(&V2Request {
+                    account_id: params.credential(),
+                    action: "list_sent",
+                    params: V2RequestParams {
+                        count,
+                        offset,
+                        invitation_type,
+                    },
+                })
+            }
+        };
+        // Strings and integers always serialise.
+        json.unwrap_or_default()
+    }
+
+    /// Where a withdrawal goes.
+    pub(crate) fn withdraw_path(self) -> &'static str {
+        match self {
+            Generation::V1 => "/v1/network/withdraw-invitation",
+            Generation::V2 => "/v2/network",
+        }
+    }
+
+    /// The JSON body of a withdrawal of `invitation_id` for the account `params` name.
+    pub(crate) fn withdraw_body(self, params: &Params, invitation_id: u64) -> Vec<u8> {
+        let invitation_id = invitation_id.to_string();
+        let json = match self {
+            Generation::V1 => serde_json::to_vec(&V1Withdraw {
+                invitation_id,
+                login_token: params.credential(),
+                country: params.country.map(Country::as_str),
+            }),
+            Generation::V2 => serde_json::to_vec(&V2Withdraw {
+                account_id: params.credential(),
+                action: "withdraw",
+                params: V2WithdrawParams { invitation_id },
+            }),
+        };
+        // Strings always serialise.
+        json.unwrap_or_default()
+    }
+
+    /// Whether a withdrawal's reply confirms it (with the server's words, if any), or the
+    /// error it says; and the credits it cost, by the same rules as a page: v1 every reply but
+    /// a 500, v2 what it reports, at least 1 for a success and nothing for an error. v2's
+    /// `"withdrawn": false` is no success.
+    pub(crate) fn read_withdrawal(
+        self,
+        reply: &Reply<'_>,
+        secrets: &Secrets<'_>,
+    ) -> (Result<Option<String>, Error>, u64) {
+        match self {
+            Generation::V1 => (reply.read_v1_ack(secrets), u64::from(reply.status != 500)),
+            Generation::V2 => {
+                let (data, consumed) = reply.read_v2_data::<V2Withdrawn>(secrets);
+                let documented = u64::from(matches!(data, Ok(_) | Err(Error::Decode { .. })));
+                let result = data.and_then(|data| match data.withdrawn {
+                    Some(true) => Ok(None),
+                    _ => Err(Error::Api {
+                        status: reply.status,
+                        message: "LinkUp answered \"withdrawn\": false: the invitation was not \
+                                  withdrawn (it may not be pending any more)"
+                            .to_owned(),
+                    }),
+                });
+                (result, consumed.unwrap_or(0).max(documented))
+            }
+        }
+    }
+
+    /// The page a reply holds, or the error it says; and the credits it cost. v1 charges every
+    /// reply but HTTP 500 (counting 502-504 keeps `credits_used` an upper bound, so a budget is
+    /// never overrun). v2 says what it consumed in `metadata.credits_consumed`; it counts for
+    /// that, but never for less than the documented price (a page, one credit per 50
+    /// invitations; an error, nothing), so a reply that claims to be free cannot slip past a
+    /// budget.
+    pub(crate) fn read(
+        self,
+        reply: &Reply<'_>,
+        secrets: &Secrets<'_>,
+    ) -> (Result<SentInvitationsPage, Error>, u64) {
+        match self {
+            Generation::V1 => (reply.read_v1(secrets), u64::from(reply.status != 500)),
+            Generation::V2 => {
+                let (result, consumed) = reply.read_v2(secrets);
+                let documented = match &result {
+                    Ok(page) => (page.invitations.len() as u64)
+                        .div_ceil(u64::from(V2_PAGE_SIZE))
+                        .max(1),
+                    Err(Error::Decode { .. }) => 1,
+                    Err(_) => 0,
+                };
+                (result, consumed.unwrap_or(0).max(documented))
+            }
+        }
+    }
+}
+
+/// A received reply, before it is judged.
+pub(crate) struct Reply<'a> {
+    pub(crate) status: u16,
+    pub(crate) body: &'a [u8],
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) location: Option<&'a str>,
+}
+
+impl Reply<'_> {
+    /// The error for a refusal, by HTTP status and by the words of the message (v1 sometimes
+    /// answers errors with HTTP 200).
+    fn refusal(&self, message: Option<&str>, secrets: &Secrets<'_>) -> Error {
+        let text = self.error_text(message, secrets);
+        let lower = message.unwrap_or("").to_ascii_lowercase();
+        let status = self.status;
+        if status >= 500 {
+            Error::Server {
+                status,
+                message: text,
+            }
+        } else if status == 429 || lower.contains("rate limit") {
+            Error::RateLimited {
+                status,
+                message: text,
+                retry_after: self.retry_after,
+            }
+        } else if status == 402 || lower.contains("insufficient credits") {
+            Error::InsufficientCredits {
+                status,
+                message: text,
+            }
+        } else if status == 401
+            || status == 403
+            || (lower.contains("cookie")
+                && (lower.contains("invalid") || lower.contains("expired")))
+            || lower.contains("invalid api key")
+        {
+            Error::Unauthorized {
+                status,
+                message: text,
+            }
+        } else {
+            Error::Api {
+                status,
+                message: text,
+            }
+        }
+    }
+
+    /// The text an error carries: the server's message, or what else there is to show.
+    fn error_text(&self, message: Option<&str>, secrets: &Secrets<'_>) -> String {
+        match (message, self.location) {
+            (Some(message), _) => secrets.clean(message, MAX_MESSAGE_CHARS),
+            (None, Some(location)) if (300..400).contains(&self.status) => format!(
+                "redirect to {} not followed (it would carry the API key); check Config::base_url",
+                secrets.clean(location, MAX_MESSAGE_CHARS)
+            ),
+            (None, _) if self.body.is_empty() => "(empty body)".to_owned(),
+            (None, _) => secrets.clean(&String::from_utf8_lossy(self.body), MAX_SNIPPET_CHARS),
+        }
+    }
+
+    pub(crate) fn decode_error(&self, reason: &str, secrets: &Secrets<'_>) -> Error {
+        Error::Decode {
+            status: self.status,
+            reason: secrets.clean(reason, MAX_MESSAGE_CHARS),
+            snippet: secrets.clean(&String::from_utf8_lossy(self.body), MAX_SNIPPET_CHARS),
+        }
+    }
+}
