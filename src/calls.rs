@@ -2,10 +2,10 @@
 
 use crate::config::{Config, Params, Who};
 use crate::error::{invalid, Error};
-use crate::redact::Secrets;
+use crate::redact::MAX_MESSAGE_CHARS;
 use crate::transport::{fetch_page, send, Call, Credits, Retry};
 use crate::types::{Country, SentInvitationsPage, Withdrawal};
-use crate::wire::v2::{LoginData, LoginRequest, LOGIN_PATH};
+use crate::wire::v2::{returned_account_ids, LoginData, LoginRequest, LOGIN_PATH};
 use crate::wire::Reply;
 #[cfg(doc)] // named by the docs
 use crate::{Invitation, Paginator};
@@ -122,22 +122,21 @@ pub fn connect_account(config: &Config, params: &Params) -> Result<String, Error
     })
     .unwrap_or_default();
     let endpoint = format!("{}{LOGIN_PATH}", config.base_url);
-    let read = |reply: &Reply<'_>, secrets: &Secrets<'_>| {
-        let (data, _) = reply.read_v2_data::<LoginData>(secrets);
+    let read = |reply: &Reply<'_>| {
+        let (data, _) = reply.read_v2_data::<LoginData>();
         let id = data.and_then(|data| {
             data.account_id
                 .filter(|id| !id.trim().is_empty())
-                .ok_or_else(|| reply.decode_error("no \"account_id\" in \"data\"", secrets))
+                .ok_or_else(|| reply.decode_error("no \"account_id\" in \"data\""))
         });
         (id, 0) // free, whatever the reply
     };
     let call = Call {
         endpoint: &endpoint,
         json: &json,
-        secrets: Secrets {
-            api_key: &config.api_key,
-            credential: token,
-        },
+        credential: token,
+        // An id the reply gives for the account, in whatever shape, is as secret as the token.
+        learn: Some(returned_account_ids),
         read: &read,
         unreadable_cost: 0,
         retry: Retry::Reads,
@@ -216,26 +215,27 @@ pub fn withdraw_invitation(
     let generation = params.generation();
     let json = generation.withdraw_body(params, invitation_id);
     let endpoint = format!("{}{}", config.base_url, generation.withdraw_path());
-    let read =
-        |reply: &Reply<'_>, secrets: &Secrets<'_>| generation.read_withdrawal(reply, secrets);
+    let read = |reply: &Reply<'_>| generation.read_withdrawal(reply);
     let call = Call {
         endpoint: &endpoint,
         json: &json,
-        secrets: Secrets {
-            api_key: &config.api_key,
-            credential: params.credential(),
-        },
+        credential: params.credential(),
+        learn: None,
         read: &read,
         unreadable_cost: 1,
         retry: Retry::Acts,
     };
     let mut credits = Credits::default();
     match send(config, &call, &mut credits) {
-        Ok(message) => Ok(Withdrawal {
-            invitation_id,
-            credits: credits.used,
-            message,
-        }),
+        Ok(message) => {
+            let mut secrets = config.secrets();
+            secrets.add(params.credential());
+            Ok(Withdrawal {
+                invitation_id,
+                credits: credits.used,
+                message: message.map(|m| secrets.shown(&m, MAX_MESSAGE_CHARS)),
+            })
+        }
         Err(err) if outcome_unknown(&err) => Err(Error::OutcomeUnknown {
             invitation_id,
             source: Box::new(err),

@@ -7,8 +7,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{invalid, Error};
+use crate::proxy::PROXY_VARIABLES;
 use crate::proxy::{host_of, route};
-use crate::redact::redact_userinfo;
+use crate::redact::{redact_userinfo, userinfo, userinfo_secrets, Secrets};
 use crate::transport::Pacer;
 use crate::types::{Country, InvitationType};
 use crate::wire::Generation;
@@ -283,8 +284,29 @@ impl Config {
                 "a timeout is zero, so every call would time out: allow at least a few seconds",
             ));
         }
-        check_base_url(&self.base_url)?;
-        self.agent().map(drop)
+        let secrets = self.secrets();
+        check_base_url(&self.base_url, &secrets)
+            .and_then(|()| self.agent().map(drop))
+            .map_err(|err| err.scrubbed(&secrets))
+    }
+
+    /// The secrets this configuration knows, to keep out of every text: the API key, and any
+    /// user name and password in the base URL, the proxy, or the proxy the environment names.
+    pub(crate) fn secrets(&self) -> Secrets<'_> {
+        let mut secrets = Secrets::of([&*self.api_key]);
+        let from_env = PROXY_VARIABLES
+            .iter()
+            .filter_map(|name| std::env::var(name).ok());
+        let urls = [
+            Some(self.base_url.to_string()),
+            self.proxy.as_deref().map(str::to_owned),
+        ];
+        for url in urls.into_iter().flatten().chain(from_env) {
+            for secret in userinfo_secrets(&url) {
+                secrets.add(secret);
+            }
+        }
+        secrets
     }
 
     /// The HTTP agent, built on first use with the proxy this configuration resolves to.
@@ -296,6 +318,7 @@ impl Config {
                     self.proxy.as_deref(),
                     self.proxy_from_env,
                     |name| std::env::var(name).ok(),
+                    &self.secrets(),
                 )?;
                 Ok(build_agent(proxy, self.timeout))
             })
@@ -306,12 +329,14 @@ impl Config {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secrets = self.secrets();
+        let url = |url: &str| secrets.shown(&redact_userinfo(url), 100);
         f.debug_struct("Config")
             .field("api_key", &"[redacted]")
-            .field("base_url", &redact_userinfo(&self.base_url))
+            .field("base_url", &url(&self.base_url))
             .field("timeout", &self.timeout)
             .field("call_timeout", &self.call_timeout)
-            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("proxy", &self.proxy.as_deref().map(url))
             .field("proxy_from_env", &self.proxy_from_env)
             .field("max_retries", &self.max_retries)
             .field("requests_per_minute", &self.requests_per_minute)
@@ -567,9 +592,9 @@ impl fmt::Debug for Params {
     }
 }
 
-pub(crate) fn check_base_url(url: &str) -> Result<(), Error> {
-    // Shown without any password, whatever is wrong with it.
-    let shown = redact_userinfo(url);
+pub(crate) fn check_base_url(url: &str, secrets: &Secrets<'_>) -> Result<(), Error> {
+    // Shown without any password or secret, whatever is wrong with it.
+    let shown = secrets.shown(&redact_userinfo(url), 100);
     let refuse = |why: &str| Err(Error::InvalidParams(format!("base_url {shown:?} {why}")));
     let lower = url.to_ascii_lowercase();
     let (scheme_ok, rest) = if let Some(rest) = lower.strip_prefix("https://") {
@@ -582,8 +607,7 @@ pub(crate) fn check_base_url(url: &str) -> Result<(), Error> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return refuse("contains spaces or control characters: remove them");
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    if userinfo(url).is_some() {
         return refuse(
             "carries a user name or password: LinkUp takes the API key in a header, and a \
              password in a URL ends up in logs; drop the part before the @",
@@ -621,7 +645,7 @@ mod tests {
             "http://[::1]:3000",
             "http://127.5.6.7",
         ] {
-            assert!(check_base_url(ok).is_ok(), "{ok}");
+            assert!(check_base_url(ok, &Secrets::none()).is_ok(), "{ok}");
         }
         for bad in [
             "http://api.linkupapi.com",
@@ -636,7 +660,7 @@ mod tests {
             "https://",
             "",
         ] {
-            assert!(check_base_url(bad).is_err(), "{bad}");
+            assert!(check_base_url(bad, &Secrets::none()).is_err(), "{bad}");
         }
     }
 }

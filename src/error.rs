@@ -3,15 +3,16 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::redact::bounded;
-use crate::transport::tls_reason;
+use crate::redact::{Secrets, MAX_MESSAGE_CHARS, MAX_SNIPPET_CHARS};
 #[cfg(doc)] // named by the docs
 use crate::{Config, Paginator};
 
 /// Everything that can go wrong, each with what to do about it: every message ends with it.
 ///
-/// Messages never contain the API key or the `login_token`, even when the server echoes them
-/// back, and server text is cut to a few hundred characters.
+/// No message, `Debug` output or [`source()`](std::error::Error::source) of one holds 8
+/// characters in a row of the API key, the `login_token`, the account id or a password in a
+/// URL you gave, in any spelling a server may echo them in (see the crate doc's
+/// [Secrets](crate#secrets)); server text is cut to a few hundred characters.
 ///
 /// # Examples
 ///
@@ -120,7 +121,65 @@ pub enum Error {
     },
 }
 
+/// How much of the crate's own message an [`Error::InvalidParams`] keeps: it may quote a URL.
+const MAX_OWN_CHARS: usize = 1000;
+
 impl Error {
+    /// The same error with every text it holds passed through the one redaction step
+    /// ([`Secrets::shown`]) and cut to its length: what every error passes before it leaves
+    /// a call, whatever built it (a server's words, ureq's, serde's, a URL).
+    pub(crate) fn scrubbed(self, secrets: &Secrets<'_>) -> Error {
+        let message = |text: String| secrets.shown(&text, MAX_MESSAGE_CHARS);
+        match self {
+            Error::InvalidParams(reason) => {
+                Error::InvalidParams(secrets.shown(&reason, MAX_OWN_CHARS))
+            }
+            Error::Unauthorized { status, message: m } => Error::Unauthorized {
+                status,
+                message: message(m),
+            },
+            Error::InsufficientCredits { status, message: m } => Error::InsufficientCredits {
+                status,
+                message: message(m),
+            },
+            Error::RateLimited {
+                status,
+                message: m,
+                retry_after,
+            } => Error::RateLimited {
+                status,
+                message: message(m),
+                retry_after,
+            },
+            Error::Server { status, message: m } => Error::Server {
+                status,
+                message: message(m),
+            },
+            Error::Api { status, message: m } => Error::Api {
+                status,
+                message: message(m),
+            },
+            Error::Transport(transport) => Error::Transport(transport.scrubbed(secrets)),
+            Error::Decode {
+                status,
+                reason,
+                snippet,
+            } => Error::Decode {
+                status,
+                reason: message(reason),
+                snippet: secrets.shown(&snippet, MAX_SNIPPET_CHARS),
+            },
+            Error::RepeatedPage { page } => Error::RepeatedPage { page },
+            Error::OutcomeUnknown {
+                invitation_id,
+                source,
+            } => Error::OutcomeUnknown {
+                invitation_id,
+                source: Box::new(source.scrubbed(secrets)),
+            },
+        }
+    }
+
     /// The HTTP status of the reply behind this error, if there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -232,8 +291,8 @@ impl std::error::Error for Error {
 ///
 /// Its message names the cause (a host not found, a connection refused or closed, TLS and why,
 /// a timeout and in which phase), how many attempts the call made and how long they took, and
-/// what to check; [`source()`](std::error::Error::source) gives the underlying HTTP client
-/// error.
+/// what to check; [`source()`](std::error::Error::source) gives the words of the underlying
+/// HTTP client's error and of its causes, with any secret redacted.
 ///
 /// # Examples
 ///
@@ -251,7 +310,7 @@ impl std::error::Error for Error {
 /// assert_eq!(transport.attempts(), 3); // the first, and the 2 retries allowed by default
 /// assert!(transport.before_reply() && !transport.is_timeout());
 /// assert!(err.to_string().starts_with("connection refused by 127.0.0.1"), "{err}");
-/// assert!(transport.source().is_some()); // ureq's own error
+/// assert!(transport.source().is_some()); // ureq's own words
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -265,9 +324,61 @@ pub struct TransportError {
     /// The attempts the call made in all, and how long they took with their waits.
     pub(crate) attempts: u32,
     pub(crate) total: Duration,
-    /// ureq's error (boxed: it is large, and errors are returned by value); `None` when
-    /// nothing was sent (a pacing slot past the deadline).
-    pub(crate) source: Option<Box<ureq::Error>>,
+    /// ureq's own words for the failure (rustls's, for TLS): what the message quotes.
+    pub(crate) detail: String,
+    /// ureq's error and its causes, as their words: `None` when nothing was sent (a pacing
+    /// slot past the deadline).
+    pub(crate) source: Option<Box<Cause>>,
+}
+
+/// An error from below this crate (ureq, rustls, the system), kept as its words so that they
+/// pass the redaction step like any other text: what [`TransportError`]'s `source()` gives.
+#[derive(Debug)]
+pub(crate) struct Cause {
+    text: String,
+    source: Option<Box<Cause>>,
+}
+
+impl Cause {
+    /// The words of `err` and of its causes (at most 8 deep).
+    pub(crate) fn of(err: &(dyn std::error::Error + 'static)) -> Cause {
+        let mut texts = vec![err.to_string()];
+        let mut next = err.source();
+        while let Some(err) = next.filter(|_| texts.len() < 8) {
+            texts.push(err.to_string());
+            next = err.source();
+        }
+        let mut cause = None;
+        for text in texts.into_iter().rev() {
+            cause = Some(Cause {
+                text,
+                source: cause.map(Box::new),
+            });
+        }
+        cause.unwrap_or(Cause {
+            text: String::new(),
+            source: None,
+        })
+    }
+
+    fn scrubbed(self, secrets: &Secrets<'_>) -> Cause {
+        Cause {
+            text: secrets.shown(&self.text, MAX_MESSAGE_CHARS),
+            source: self.source.map(|s| Box::new(s.scrubbed(secrets))),
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|source| source as _)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,12 +473,15 @@ impl TransportError {
         )
     }
 
-    /// ureq's own words for the failure.
-    fn reason(&self) -> String {
-        self.source
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default()
+    /// The same error with every text passed through the redaction step: the host, ureq's
+    /// words and their causes.
+    fn scrubbed(self, secrets: &Secrets<'_>) -> TransportError {
+        TransportError {
+            host: secrets.shown(&self.host, 100),
+            detail: secrets.shown(&self.detail, 120),
+            source: self.source.map(|s| Box::new(s.scrubbed(secrets))),
+            ..self
+        }
     }
 
     /// What went wrong, in a few words: the start of the message, and of a retry's log line.
@@ -389,21 +503,14 @@ impl TransportError {
             }
             TransportKind::HostNotFound => format!("{host} was not found (DNS)"),
             TransportKind::Refused => format!("connection refused by {host}"),
-            TransportKind::Tls => format!(
-                "TLS with {host} failed ({})",
-                bounded(
-                    &self.source.as_deref().map(tls_reason).unwrap_or_default(),
-                    120
-                )
-            ),
+            TransportKind::Tls => format!("TLS with {host} failed ({})", self.detail),
             TransportKind::Proxy => format!(
                 "the proxy failed to open a tunnel to {host} ({})",
-                bounded(&self.reason(), 120)
+                self.detail
             ),
-            TransportKind::UnreadableReply => format!(
-                "the reply from {host} could not be read ({})",
-                bounded(&self.reason(), 120)
-            ),
+            TransportKind::UnreadableReply => {
+                format!("the reply from {host} could not be read ({})", self.detail)
+            }
             TransportKind::Closed { after_reply: false } => {
                 format!("{host} closed the connection before any reply")
             }
@@ -417,7 +524,7 @@ impl TransportError {
                 } else {
                     "before any reply"
                 },
-                bounded(&self.reason(), 120)
+                self.detail
             ),
         }
     }

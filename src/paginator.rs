@@ -8,7 +8,7 @@ use crate::config::{Config, Params};
 use crate::error::Error;
 #[cfg(doc)] // named by the docs
 use crate::fetch_sent_invitations;
-use crate::redact::bounded;
+use crate::redact::Secrets;
 use crate::transport::fetch_page;
 use crate::types::{Invitation, SentInvitationsPage};
 use crate::walk::{End, Poll, Walk};
@@ -507,7 +507,7 @@ impl FromStr for ResumePoint {
             Error::InvalidParams(format!(
                 "{:?} is not a resume point: pass the text a stopped walk printed, such as \
                  v1:newest:7329176687475109888:59:138",
-                bounded(s, 60)
+                Secrets::none().shown(s, 60)
             ))
         };
         let mut parts = s.trim().split(':');

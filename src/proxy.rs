@@ -1,7 +1,12 @@
 //! The route to the API: the proxy the configuration or the environment names, read the way
 //! curl reads it.
 
-use crate::redact::{bounded, redact_userinfo};
+use crate::redact::{redact_userinfo, Secrets};
+
+/// The variables a proxy may be named in, in the order they are read (`HTTP_PROXY` is not:
+/// plain http goes only to loopback, never through a proxy).
+pub(crate) const PROXY_VARIABLES: [&str; 4] =
+    ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
 
 /// The proxy for requests to `base_url`, or `None` to connect directly; `Err` says what to fix.
 ///
@@ -12,13 +17,14 @@ pub(crate) fn route(
     explicit: Option<&str>,
     from_env: bool,
     env: impl Fn(&str) -> Option<String>,
+    secrets: &Secrets<'_>,
 ) -> Result<Option<ureq::Proxy>, String> {
     let lower = base_url.to_ascii_lowercase();
     if !lower.starts_with("https://") {
         return Ok(None);
     }
     if let Some(url) = explicit {
-        return proxy_from_url(url, "Config::proxy").map(Some);
+        return proxy_from_url(url, "Config::proxy", secrets).map(Some);
     }
     if !from_env {
         return Ok(None);
@@ -28,8 +34,8 @@ pub(crate) fn route(
             .into_iter()
             .find_map(|name| Some((name, env(name).filter(|v| !v.trim().is_empty())?)))
     };
-    let Some((name, url)) = var(["https_proxy", "HTTPS_PROXY"]).or(var(["all_proxy", "ALL_PROXY"]))
-    else {
+    let [https_lower, https_upper, all_lower, all_upper] = PROXY_VARIABLES;
+    let Some((name, url)) = var([https_lower, https_upper]).or(var([all_lower, all_upper])) else {
         return Ok(None);
     };
     let no_proxy = var(["no_proxy", "NO_PROXY"])
@@ -38,12 +44,12 @@ pub(crate) fn route(
     if bypasses_proxy(host_of(&lower), &no_proxy) {
         return Ok(None);
     }
-    proxy_from_url(url.trim(), name).map(Some)
+    proxy_from_url(url.trim(), name, secrets).map(Some)
 }
 
 /// A CONNECT proxy from a URL, or why this build cannot use it (named after where it came from).
-fn proxy_from_url(url: &str, source: &str) -> Result<ureq::Proxy, String> {
-    let shown = redact_userinfo(url);
+fn proxy_from_url(url: &str, source: &str, secrets: &Secrets<'_>) -> Result<ureq::Proxy, String> {
+    let shown = secrets.shown(&redact_userinfo(url), 100);
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
         None | Some("http" | "https") => {}
@@ -89,7 +95,7 @@ fn bypasses_proxy(host: &str, no_proxy: &str) -> bool {
 pub(crate) fn host_and_port(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    bounded(authority.rsplit('@').next().unwrap_or(""), 100)
+    authority.rsplit('@').next().unwrap_or("").to_owned()
 }
 
 /// The host of a lowercase URL, without port or brackets' contents changed.
@@ -106,6 +112,16 @@ pub(crate) fn host_of(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `route` with no secrets to redact.
+    fn route(
+        base_url: &str,
+        explicit: Option<&str>,
+        from_env: bool,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<ureq::Proxy>, String> {
+        super::route(base_url, explicit, from_env, env, &Secrets::none())
+    }
 
     #[test]
     fn route_reads_the_environment_like_curl() {

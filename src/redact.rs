@@ -1,137 +1,557 @@
-//! Keeping secrets out of messages: [`Secrets`] and the cut that follows it.
+//! Keeping secrets out of every text the crate shows: the one redaction step, [`Secrets::shown`].
+//!
+//! Every text that leaves the crate and may hold what a server sent, what ureq said, or a URL
+//! the caller gave passes [`Secrets::shown`] on its whole text, and only then is cut to its
+//! length. Errors pass it where they are made and once more at the boundary of each attempt
+//! ([`Error::scrubbed`](crate::Error)), log records are made from scrubbed errors, and the
+//! `Debug` of [`Config`](crate::Config) shows its URLs through it.
+//!
+//! What it removes is not a secret's exact spelling but any 8 consecutive characters of one,
+//! read through every encoding a server may use: raw, JSON-escaped (`\/`, `\"`, `\uXXXX` for
+//! any character, surrogate pairs), Rust's `Debug` escapes (`\u{2f}`), percent-encoded
+//! (`%2F` or `%2f`, UTF-8 sequences too), HTML character references (`&#47;`, `&#x2F;`,
+//! `&amp;`), and up to three of these nested (`%5Cu002F`). So a secret cut short (by a server
+//! quoting its start, or by a cut before this step) still goes, and what is left of one never
+//! holds 8 of its characters in a row. Not covered: a secret the server transforms otherwise
+//! (base64-encoded, hashed, split by other text).
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// How much of a server's message, or of a reason, is shown.
 pub(crate) const MAX_MESSAGE_CHARS: usize = 300;
+/// How much of a body is shown as a snippet.
 pub(crate) const MAX_SNIPPET_CHARS: usize = 200;
-
-/// The secrets of one call, to scrub from anything the server sends back.
-pub(crate) struct Secrets<'a> {
-    pub(crate) api_key: &'a str,
-    /// The login token (v1) or account id (v2).
-    pub(crate) credential: &'a str,
-}
 
 /// Secrets shorter than this are left in messages. Real API keys, LinkedIn session tokens and
 /// account ids are far longer, so a shorter one is a test's stand-in (`Config::new("k")`), and
-/// redacting every `k` of a message would only make it unreadable.
-const MIN_SECRET_CHARS: usize = 8;
+/// redacting every `k` of a message would only make it unreadable. It is also the length of the
+/// runs of a secret that are redacted: no 8 characters of one in a row are ever shown.
+pub(crate) const MIN_SECRET_CHARS: usize = 8;
 
-impl Secrets<'_> {
-    /// `text` without the secrets (raw or JSON-escaped), on one line, at most `max` chars.
-    /// One pass, longest match first: a marker is never redacted into, and a secret inside
-    /// another goes whole.
-    pub(crate) fn clean(&self, text: &str, max: usize) -> String {
-        let mut patterns: Vec<String> = Vec::new();
-        for secret in [self.api_key, self.credential] {
-            if secret.chars().count() < MIN_SECRET_CHARS {
-                continue;
-            }
-            let escaped = serde_json::to_string(secret).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
-            if escaped != secret {
-                patterns.push(escaped.to_owned());
-            }
-            patterns.push(secret.to_owned());
+/// What replaces a secret.
+const MARKER: &str = "[redacted]";
+
+/// How much of a text is read to decide what to show: far more than is ever shown, so that a
+/// huge body costs a bounded amount of work on its error path.
+const SCAN_BYTES: usize = 256 * 1024;
+
+/// How many encodings deep a secret is looked for (`%5Cu002F` is two).
+const LAYERS: usize = 3;
+
+/// The secrets to keep out of a text: the API key, the login token or account id, passwords in
+/// URLs the caller gave, an account id a reply returned.
+#[derive(Default)]
+pub(crate) struct Secrets<'a> {
+    items: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Secrets<'a> {
+    /// No secrets: for text that quotes only the caller's own input.
+    pub(crate) fn none() -> Secrets<'static> {
+        Secrets::default()
+    }
+
+    /// These secrets; those under 8 characters are left out (see [`MIN_SECRET_CHARS`]).
+    pub(crate) fn of(items: impl IntoIterator<Item = &'a str>) -> Secrets<'a> {
+        let mut secrets = Secrets::default();
+        for item in items {
+            secrets.add(item);
         }
-        patterns.sort_by_key(|pattern| std::cmp::Reverse(pattern.len()));
-        let mut out = String::with_capacity(text.len().min(max * 4));
-        let mut rest = text;
-        // Past `max` chars and a margin for the trim, the rest is cut anyway.
+        secrets
+    }
+
+    /// Adds a secret (left out under 8 characters).
+    pub(crate) fn add(&mut self, item: impl Into<Cow<'a, str>>) {
+        let item = item.into();
+        if item.chars().count() >= MIN_SECRET_CHARS && !self.items.contains(&item) {
+            self.items.push(item);
+        }
+    }
+
+    /// Adds every secret of `other`.
+    pub(crate) fn add_all(&mut self, other: Secrets<'static>) {
+        for item in other.items {
+            self.add(item);
+        }
+    }
+
+    /// `text` as it may be shown: every run of 8 or more characters of a secret, in any
+    /// spelling, replaced by `[redacted]`, decided on the whole text; then trimmed, control
+    /// characters as spaces, and cut to at most `max` characters (with `…` when cut).
+    ///
+    /// Applying it again to its own output changes nothing.
+    pub(crate) fn shown(&self, text: &str, max: usize) -> String {
+        let text = text.trim_start();
+        let mut limit = text.len().min(SCAN_BYTES);
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let region = &text[..limit];
+        let truncated = limit < text.len();
+        let mut marked = self.marked(region);
+        // Past the scan, decoding may be cut mid-escape: show nothing from its last stretch.
+        let safe_end = if truncated {
+            limit.saturating_sub(1024)
+        } else {
+            limit
+        };
+        let mut out = String::new();
         let mut chars = 0;
-        while chars <= max + 64 {
-            if let Some(pattern) = patterns.iter().find(|p| rest.starts_with(p.as_str())) {
-                out.push_str("[redacted]");
-                rest = &rest[pattern.len()..];
-                chars += 10;
-                continue;
+        let mut more = false;
+        let mut pos = 0;
+        marked.sort_unstable();
+        let mut ranges = marked.into_iter().peekable();
+        while pos < safe_end {
+            while ranges.peek().is_some_and(|&(_, end)| end <= pos) {
+                ranges.next();
             }
-            let Some(c) = rest.chars().next() else { break };
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
+            if let Some(&(start, end)) = ranges.peek() {
+                if start <= pos {
+                    // A marked stretch, merged with any that overlap or touch it.
+                    let mut end = end;
+                    while let Some(&(s, e)) = ranges.peek() {
+                        if s > end {
+                            break;
+                        }
+                        end = end.max(e);
+                        ranges.next();
+                    }
+                    if chars + MARKER.len() > max {
+                        more = true;
+                        break;
+                    }
+                    out.push_str(MARKER);
+                    chars += MARKER.len();
+                    pos = end;
+                    continue;
+                }
+            }
+            let Some(c) = region[pos..].chars().next() else {
+                break;
+            };
+            if chars == max {
+                more = true;
+                break;
+            }
+            out.push(if c.is_control() { ' ' } else { c });
             chars += 1;
+            pos += c.len_utf8();
         }
-        bounded(&out, max)
+        if !more && pos < text.len() && !text[pos..].trim().is_empty() {
+            more = true;
+        }
+        if more {
+            out.push('…');
+        } else {
+            out.truncate(out.trim_end().len());
+        }
+        out
+    }
+
+    /// The byte ranges of `region` that hold 8 or more characters of a secret in a row, read
+    /// through every encoding (see the module's docs).
+    fn marked(&self, region: &str) -> Vec<(usize, usize)> {
+        let windows: HashSet<[char; MIN_SECRET_CHARS]> = self
+            .items
+            .iter()
+            .flat_map(|secret| {
+                let chars: Vec<char> = secret.chars().collect();
+                chars
+                    .windows(MIN_SECRET_CHARS)
+                    .filter_map(|w| <[char; MIN_SECRET_CHARS]>::try_from(w).ok())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if windows.is_empty() {
+            return Vec::new();
+        }
+        let mut layer: Vec<Decoded> = region
+            .char_indices()
+            .map(|(start, ch)| Decoded {
+                ch,
+                start,
+                end: start + ch.len_utf8(),
+            })
+            .collect();
+        let mut marked = Vec::new();
+        for depth in 0..=LAYERS {
+            for window in layer.windows(MIN_SECRET_CHARS) {
+                let mut key = ['\0'; MIN_SECRET_CHARS];
+                for (slot, decoded) in key.iter_mut().zip(window) {
+                    *slot = decoded.ch;
+                }
+                if windows.contains(&key) {
+                    marked.push((window[0].start, window[MIN_SECRET_CHARS - 1].end));
+                }
+            }
+            if depth == LAYERS {
+                break;
+            }
+            let next = decode(&layer);
+            if next.len() == layer.len() {
+                break; // nothing left to decode
+            }
+            layer = next;
+        }
+        marked
     }
 }
 
-/// At most `max` chars of `text`, with control characters (newlines of an HTML page) as spaces.
-pub(crate) fn bounded(text: &str, max: usize) -> String {
-    let mut out: String = text
-        .trim()
-        .chars()
-        .take(max)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.trim().chars().nth(max).is_some() {
-        out.push('…');
+/// One character of a text read through its escapes, and the bytes of the text it came from.
+#[derive(Clone, Copy)]
+struct Decoded {
+    ch: char,
+    start: usize,
+    end: usize,
+}
+
+/// One layer of escapes undone: each escape becomes the character it stands for, spanning the
+/// bytes of the whole escape; anything that is no valid escape stays as it is.
+fn decode(layer: &[Decoded]) -> Vec<Decoded> {
+    let mut out = Vec::with_capacity(layer.len());
+    let mut i = 0;
+    while i < layer.len() {
+        let (ch, used) = unescape(&layer[i..]).unwrap_or((layer[i].ch, 1));
+        out.push(Decoded {
+            ch,
+            start: layer[i].start,
+            end: layer[i + used - 1].end,
+        });
+        i += used;
     }
     out
 }
 
-/// A proxy URL as it may be shown: any `user:password@` replaced.
-pub(crate) fn redact_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let shown = match rest[..authority_end].rsplit_once('@') {
-        Some((_, host)) => format!("[redacted]@{host}{}", &rest[authority_end..]),
-        None => rest.to_owned(),
-    };
-    let shown = bounded(&shown, 100);
-    if scheme.is_empty() {
-        shown
-    } else {
-        format!("{scheme}://{shown}")
+/// The character an escape at the start of `s` stands for, and how many characters it takes.
+fn unescape(s: &[Decoded]) -> Option<(char, usize)> {
+    let at = |i: usize| s.get(i).map(|d| d.ch);
+    match at(0)? {
+        '\\' => match at(1)? {
+            'u' if at(2) == Some('{') => {
+                // Rust's Debug: \u{1F600}.
+                let close = (3..s.len().min(10)).find(|&i| at(i) == Some('}'))?;
+                let code = hex(&s[3..close])?;
+                Some((char::from_u32(code)?, close + 1))
+            }
+            'u' => {
+                let high = hex(s.get(2..6)?)?;
+                if (0xD800..0xDC00).contains(&high) {
+                    // A surrogate pair: \uD83D\uDE00.
+                    if at(6) != Some('\\') || at(7) != Some('u') {
+                        return None;
+                    }
+                    let low = hex(s.get(8..12)?)?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return None;
+                    }
+                    let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                    return Some((char::from_u32(code)?, 12));
+                }
+                Some((char::from_u32(high)?, 6))
+            }
+            c => {
+                let plain = match c {
+                    '/' | '"' | '\\' | '\'' => c,
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    '0' => '\0',
+                    _ => return None,
+                };
+                Some((plain, 2))
+            }
+        },
+        '%' => {
+            let first = u8::try_from(hex(s.get(1..3)?)?).ok()?;
+            let len = match first {
+                0x00..=0x7F => return Some((char::from(first), 3)),
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => return None,
+            };
+            let mut bytes = vec![first];
+            for k in 1..len {
+                if at(3 * k) != Some('%') {
+                    return None;
+                }
+                bytes.push(u8::try_from(hex(s.get(3 * k + 1..3 * k + 3)?)?).ok()?);
+            }
+            let text = std::str::from_utf8(&bytes).ok()?;
+            Some((text.chars().next()?, 3 * len))
+        }
+        '&' => {
+            let close = (1..s.len().min(12)).find(|&i| at(i) == Some(';'))?;
+            let name: String = s[1..close].iter().map(|d| d.ch).collect();
+            let ch = match name.as_str() {
+                "amp" => '&',
+                "quot" => '"',
+                "apos" => '\'',
+                "lt" => '<',
+                "gt" => '>',
+                _ => {
+                    let number = name.strip_prefix('#')?;
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(digits) => u32::from_str_radix(digits, 16).ok()?,
+                        None => number.parse().ok()?,
+                    };
+                    char::from_u32(code)?
+                }
+            };
+            Some((ch, close + 1))
+        }
+        _ => None,
     }
+}
+
+/// The number that hex digits (either case) spell, if they are all hex digits.
+fn hex(digits: &[Decoded]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 6 {
+        return None;
+    }
+    digits
+        .iter()
+        .try_fold(0u32, |n, d| Some(n * 16 + d.ch.to_digit(16)?))
+}
+
+/// The `user:password` of a URL and what follows its `@`, if it has one. Read conservatively,
+/// since what it finds is hidden: the userinfo runs to the last `@` before any `?` or `#`, even
+/// across a `/` (a password with an unencoded `/` in it), unless that stretch has a `/` and no
+/// `:` (an `@` in a path, `https://host/a@b`).
+pub(crate) fn userinfo(url: &str) -> Option<(&str, &str)> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let before_query = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    let at = before_query.rfind('@')?;
+    let info = &rest[..at];
+    if info.contains('/') && !info.contains(':') {
+        return None;
+    }
+    Some((info, &rest[at + 1..]))
+}
+
+/// A URL as it may be shown: any `user:password@` replaced (the whole text still passes
+/// [`Secrets::shown`] where it is shown).
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let Some((_, after)) = userinfo(url) else {
+        return url.to_owned();
+    };
+    match url.split_once("://") {
+        Some((scheme, _)) => format!("{scheme}://{MARKER}@{after}"),
+        None => format!("{MARKER}@{after}"),
+    }
+}
+
+/// The user name and password of a URL, raw and percent-decoded: secrets of the config that
+/// names it.
+pub(crate) fn userinfo_secrets(url: &str) -> Vec<String> {
+    let Some((info, _)) = userinfo(url) else {
+        return Vec::new();
+    };
+    let (user, password) = info.split_once(':').unwrap_or((info, ""));
+    let mut out = vec![info.to_owned()];
+    for part in [user, password] {
+        out.push(part.to_owned());
+        out.push(percent_decoded(part));
+    }
+    out
+}
+
+/// `text` with its `%XX` escapes undone.
+fn percent_decoded(text: &str) -> String {
+    let raw = text.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let escaped = (raw[i] == b'%')
+            .then(|| raw.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match escaped {
+            Some(b) => {
+                bytes.push(b);
+                i += 3;
+            }
+            None => {
+                bytes.push(raw[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn clean_scrubs_raw_and_escaped_secrets_and_bounds_length() {
-        let secrets = Secrets {
-            api_key: "KEY123KEY123",
-            credential: "token\"token",
-        };
-        let text = r#"key KEY123KEY123 token token\"token raw token"token"#;
-        let cleaned = secrets.clean(text, 1000);
-        assert_eq!(cleaned, "key [redacted] token [redacted] raw [redacted]");
-        let long = "x".repeat(5000);
-        assert_eq!(secrets.clean(&long, 10).chars().count(), 11);
+    const KEY: &str = "lk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    const TOKEN: &str = "AQEDAR+abc/def=ghi_jkl-mnoPQRstu/vwx+yz==";
 
-        // One pass: a secret that is the marker's own text is redacted once, not into.
-        let marker = Secrets {
-            api_key: "redacted-key",
-            credential: "[redacted]",
+    fn both() -> Secrets<'static> {
+        Secrets::of([KEY, TOKEN])
+    }
+
+    /// Every spelling the module's docs name, for one secret.
+    fn spellings(secret: &str) -> Vec<String> {
+        let json = serde_json::to_string(secret).unwrap();
+        let json = json.trim_matches('"');
+        let every_u = |upper: bool| -> String {
+            secret
+                .chars()
+                .map(|c| {
+                    let code = format!("{:04x}", c as u32);
+                    format!("\\u{}", if upper { code.to_uppercase() } else { code })
+                })
+                .collect()
         };
-        assert_eq!(
-            marker.clean("key redacted-key, token [redacted]", 100),
-            "key [redacted], token [redacted]"
-        );
-        // A test's one-letter stand-ins leave messages readable.
-        let short = Secrets {
-            api_key: "k",
-            credential: "t",
+        let percent = |all: bool, upper: bool| -> String {
+            secret
+                .chars()
+                .map(|c| {
+                    if all || !c.is_ascii_alphanumeric() {
+                        let code = format!("%{:02x}", c as u32);
+                        if upper {
+                            code.to_uppercase()
+                        } else {
+                            code
+                        }
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
         };
-        let message = "Missing required parameter: login_token";
-        assert_eq!(short.clean(message, 100), message);
-        // A secret cut by the length limit is still not shown in part.
-        let cut = format!("{}KEY123KEY123", "x".repeat(195));
-        let secrets = Secrets {
-            api_key: "KEY123KEY123",
-            credential: "tok\"en",
-        };
-        assert!(!secrets.clean(&cut, 200).contains("KEY1"));
-        assert_eq!(bounded("a\nb", 10), "a b");
+        vec![
+            secret.to_owned(),
+            json.to_owned(),
+            json.replace('/', "\\/"),
+            every_u(false),
+            every_u(true),
+            percent(false, true),
+            percent(false, false),
+            percent(true, true),
+            secret.chars().map(|c| format!("&#{};", c as u32)).collect(),
+            secret
+                .chars()
+                .map(|c| format!("&#x{:X};", c as u32))
+                .collect(),
+            secret
+                .chars()
+                .map(|c| format!("\\u{{{:x}}}", c as u32))
+                .collect(),
+            // Two layers: JSON-escaped percent signs, and percent-encoded JSON escapes.
+            percent(false, true).replace('%', "\\u0025"),
+            json.replace('/', "\\/").replace('\\', "%5C"),
+        ]
     }
 
     #[test]
-    fn proxy_urls_are_shown_without_credentials() {
+    fn every_spelling_of_every_secret_is_redacted() {
+        for secret in [KEY, TOKEN] {
+            for spelling in spellings(secret) {
+                let text = format!("before {spelling} after");
+                let shown = both().shown(&text, 10_000);
+                assert_eq!(shown, "before [redacted] after", "{spelling}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_cut_short_anywhere_keeps_fewer_than_8_characters() {
+        // Cut before this step, or by the server quoting its start: 8 or more characters of a
+        // secret in a row are redacted, fewer are left.
+        for cut in 0..=TOKEN.len() {
+            let start = &TOKEN[..cut];
+            let end = &TOKEN[cut..];
+            for part in [start, end] {
+                let shown = both().shown(&format!("x {part} y"), 10_000);
+                if part.len() >= MIN_SECRET_CHARS {
+                    assert_eq!(shown, "x [redacted] y", "{part}");
+                } else {
+                    assert_eq!(shown, format!("x {part} y").trim(), "{part}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_at_the_very_end_of_a_cut_is_redacted_first() {
+        // The cut falls inside the secret: the whole text is read first, then cut.
+        for pad in 180..=210 {
+            let text = format!("{}{KEY}", "x".repeat(pad));
+            let shown = both().shown(&text, 200);
+            assert!(!shown.contains("lk_live"), "pad {pad}: {shown}");
+            assert!(shown.chars().count() <= 201, "pad {pad}");
+        }
+        // And the escaped spelling, cut inside one of its escapes.
+        let escaped: String = KEY
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        for pad in 150..=200 {
+            let shown = both().shown(&format!("{}{escaped}", "x".repeat(pad)), 200);
+            assert!(!shown.contains("\\u006c\\u006b"), "pad {pad}: {shown}");
+        }
+    }
+
+    #[test]
+    fn a_secret_another_begins_with_is_redacted_whole_in_either_order() {
+        let token = format!("{KEY}-and-the-rest-of-the-token");
+        for secrets in [Secrets::of([KEY, &token]), Secrets::of([&token, KEY])] {
+            let text = format!("token {token} key {KEY} end");
+            assert_eq!(
+                secrets.shown(&text, 1000),
+                "token [redacted] key [redacted] end"
+            );
+        }
+    }
+
+    #[test]
+    fn short_stand_ins_the_marker_and_the_cut_behave() {
+        let short = Secrets::of(["k", "t"]);
+        let message = "Missing required parameter: login_token";
+        assert_eq!(short.shown(message, 100), message);
+        // A secret that is the marker's own text is redacted once, not into.
+        let marker = Secrets::of(["redacted-key", "[redacted]"]);
+        assert_eq!(
+            marker.shown("key redacted-key, token [redacted]", 100),
+            "key [redacted], token [redacted]"
+        );
+        assert_eq!(Secrets::none().shown("a\nb  ", 10), "a b");
+        assert_eq!(Secrets::none().shown(&"x".repeat(50), 10), "xxxxxxxxxx…");
+        // Shown twice is shown once.
+        for text in [format!("{}{KEY}", "y".repeat(195)), "z".repeat(400)] {
+            let once = both().shown(&text, 200);
+            assert_eq!(both().shown(&once, 200), once);
+        }
+    }
+
+    #[test]
+    fn a_huge_text_costs_a_bounded_scan() {
+        let text = format!("{KEY} {}", "a".repeat(20 << 20));
+        let started = std::time::Instant::now();
+        let shown = both().shown(&text, 200);
+        assert!(shown.starts_with("[redacted] aaa") && shown.ends_with('…'));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn urls_are_shown_without_credentials() {
         assert_eq!(
             redact_userinfo("http://u:p@h:1/x"),
             "http://[redacted]@h:1/x"
         );
         assert_eq!(redact_userinfo("u:p@h:1"), "[redacted]@h:1");
         assert_eq!(redact_userinfo("http://h:1"), "http://h:1");
+        let secrets = userinfo_secrets("http://user:pa%40ssword1@proxy:3128");
+        assert!(secrets.contains(&"pa@ssword1".to_owned()), "{secrets:?}");
+        assert!(userinfo_secrets("https://api.linkupapi.com/x@y").is_empty());
+        // A password with an unencoded `/`: still a password, hidden whole.
+        let url = "http://key:pass/word/1@127.0.0.1:1";
+        assert_eq!(redact_userinfo(url), "http://[redacted]@127.0.0.1:1");
+        assert!(userinfo_secrets(url).contains(&"pass/word/1".to_owned()));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::{phase_limit, Config, Params};
-use crate::error::{Error, Phase, TransportError, TransportKind};
+use crate::error::{Cause, Error, Phase, TransportError, TransportKind};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
 use crate::types::SentInvitationsPage;
@@ -46,14 +46,12 @@ pub(crate) fn fetch_page(
 ) -> Result<SentInvitationsPage, Error> {
     let generation = params.generation();
     let json = generation.body(params, window);
-    let read = |reply: &Reply<'_>, secrets: &Secrets<'_>| generation.read(reply, secrets);
+    let read = |reply: &Reply<'_>| generation.read(reply);
     let call = Call {
         endpoint: &config.endpoints[generation as usize],
         json: &json,
-        secrets: Secrets {
-            api_key: &config.api_key,
-            credential: params.credential(),
-        },
+        credential: params.credential(),
+        learn: None,
         read: &read,
         unreadable_cost: 1,
         retry: Retry::Reads,
@@ -62,13 +60,19 @@ pub(crate) fn fetch_page(
 }
 
 /// How a call reads a reply: what it holds, or the error it says, and the credits it cost.
-type ReadReply<'a, T> = &'a dyn Fn(&Reply<'_>, &Secrets<'_>) -> (Result<T, Error>, u64);
+///
+/// It builds errors with the texts whole (the server's words, a body): the boundary at the end
+/// of each attempt redacts and cuts them.
+type ReadReply<'a, T> = &'a dyn Fn(&Reply<'_>) -> (Result<T, Error>, u64);
 
 /// What one call sends, the same for each of its attempts, and how its replies are judged.
 pub(crate) struct Call<'a, T> {
     pub(crate) endpoint: &'a str,
     pub(crate) json: &'a [u8],
-    pub(crate) secrets: Secrets<'a>,
+    /// The login token (v1) or account id (v2): with the config's secrets, what is redacted.
+    pub(crate) credential: &'a str,
+    /// Which values of a reply are secrets too (an account id a login returns).
+    pub(crate) learn: Option<fn(&[u8]) -> Secrets<'static>>,
     pub(crate) read: ReadReply<'a, T>,
     /// What a reply that came back but cannot be read counts for: 1, or 0 for a free call.
     pub(crate) unreadable_cost: u64,
@@ -185,6 +189,7 @@ pub(crate) fn paced(wait: Duration) -> Error {
         https: false,
         attempts: 0,
         total: Duration::ZERO,
+        detail: String::new(),
         source: None,
     })
 }
@@ -197,6 +202,26 @@ pub(crate) fn attempt<T>(
     call: &Call<'_, T>,
     left: Duration,
 ) -> (Result<T, Error>, u64) {
+    let (result, charged, learned) = exchange(config, agent, call, left);
+    // The boundary: whatever built the error (a server's words, ureq's, serde's), every text
+    // in it passes the redaction step here, whole, with every secret the call knows.
+    let result = result.map_err(|err| {
+        let mut secrets = config.secrets();
+        secrets.add(call.credential);
+        secrets.add_all(learned);
+        err.scrubbed(&secrets)
+    });
+    (result, charged)
+}
+
+/// One request and its reply, read: [`attempt`] without the boundary; with the secrets the
+/// reply itself names (see [`Call::learn`]) when it is an error.
+fn exchange<T>(
+    config: &Config,
+    agent: &ureq::Agent,
+    call: &Call<'_, T>,
+    left: Duration,
+) -> (Result<T, Error>, u64, Secrets<'static>) {
     let started = Instant::now();
     let cut_short = left < config.timeout;
     let request = agent
@@ -240,7 +265,7 @@ pub(crate) fn attempt<T>(
             } else {
                 0
             };
-            return (Err(failed(source, false)), charged);
+            return (Err(failed(source, false)), charged, Secrets::none());
         }
     };
     let status = response.status().as_u16();
@@ -268,9 +293,11 @@ pub(crate) fn attempt<T>(
                 reason: format!("the body is larger than {} MiB", MAX_BODY_BYTES >> 20),
                 snippet: String::new(),
             };
-            return (Err(err), charged);
+            return (Err(err), charged, Secrets::none());
         }
-        Err(BodyError::Io(source)) => return (Err(failed(source.into(), true)), charged),
+        Err(BodyError::Io(source)) => {
+            return (Err(failed(source.into(), true)), charged, Secrets::none())
+        }
     };
     let reply = Reply {
         status,
@@ -278,7 +305,12 @@ pub(crate) fn attempt<T>(
         retry_after,
         location: location.as_deref(),
     };
-    (call.read)(&reply, &call.secrets)
+    let (result, charged) = (call.read)(&reply);
+    let learned = match (&result, call.learn) {
+        (Err(_), Some(learn)) => learn(&bytes),
+        _ => Secrets::none(),
+    };
+    (result, charged, learned)
 }
 
 enum BodyError {
@@ -356,7 +388,11 @@ fn transport_error(
         https: false,
         attempts: 1,
         total: elapsed,
-        source: Some(Box::new(source)),
+        detail: match kind {
+            TransportKind::Tls => tls_reason(&source),
+            _ => source.to_string(),
+        },
+        source: Some(Box::new(Cause::of(&source))),
     })
 }
 
@@ -384,7 +420,7 @@ fn is_rustls_error(err: &(dyn std::error::Error + Send + Sync + 'static)) -> boo
 }
 
 /// rustls's own words for a TLS failure ("invalid peer certificate: UnknownIssuer").
-pub(crate) fn tls_reason(source: &ureq::Error) -> String {
+fn tls_reason(source: &ureq::Error) -> String {
     match source {
         ureq::Error::Io(io) => io
             .get_ref()
@@ -393,19 +429,26 @@ pub(crate) fn tls_reason(source: &ureq::Error) -> String {
     }
 }
 
-/// ureq's `ureq_proto` target hex-dumps the wire at trace level, `x-api-key` and the
-/// `login_token` included; a library cannot filter another crate's records, so it says so once.
+/// ureq's own records can carry a secret, and a library cannot filter another crate's records,
+/// so it says so once: its `ureq_proto` target hex-dumps the wire at trace level, `x-api-key`
+/// and the `login_token` included; its `ureq` targets show, at debug, the reply's headers as
+/// the server wrote them (a server may echo a secret in one) and, at trace, URLs with their
+/// query and any `Location` header.
 fn warn_once_if_the_wire_is_logged() {
     static WARNED: AtomicBool = AtomicBool::new(false);
     if !WARNED.load(Ordering::Relaxed)
-        && log::log_enabled!(target: "ureq_proto", log::Level::Trace)
+        && (log::log_enabled!(target: "ureq_proto", log::Level::Trace)
+            || log::log_enabled!(target: "ureq::run", log::Level::Debug)
+            || log::log_enabled!(target: "ureq", log::Level::Debug))
         && !WARNED.swap(true, Ordering::Relaxed)
     {
         log::warn!(
             target: LOG_TARGET,
-            "trace logging is on for the `ureq_proto` target, which dumps every request and \
-             reply in clear text, the API key (x-api-key) and the login_token included: turn it \
-             off (for example RUST_LOG=trace,ureq_proto=off) before sharing these logs"
+            "logging is on for ureq's own records, which this crate cannot redact: `ureq_proto` \
+             at trace dumps every request and reply in clear text, the API key (x-api-key) and \
+             the login_token included, and `ureq` at debug shows reply headers as the server \
+             wrote them (URLs too, at trace): filter both out (for example \
+             RUST_LOG=debug,ureq=off,ureq_proto=off) before sharing these logs"
         );
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::Error;
-use crate::redact::bounded;
+use crate::redact::Secrets;
 use crate::sent_time::days_ago;
 #[cfg(doc)] // named by the docs
 use crate::withdraw_invitation;
@@ -90,7 +90,7 @@ impl FromStr for InvitationType {
             "CONTENT_SERIES" => Ok(InvitationType::ContentSeries),
             _ => Err(Error::InvalidParams(format!(
                 "unknown invitation type {:?}: use CONNECTION, ORGANIZATION or CONTENT_SERIES",
-                bounded(s, 40)
+                Secrets::none().shown(s, 40)
             ))),
         }
     }
@@ -235,7 +235,7 @@ impl FromStr for Country {
             .ok_or_else(|| {
                 Error::InvalidParams(format!(
                     "unknown country {:?}: use one of US, UK, FR, DE, NL, IT, IL, CA, BR, ES, IN",
-                    bounded(s, 40)
+                    Secrets::none().shown(s, 40)
                 ))
             })
     }
@@ -496,8 +496,9 @@ pub(crate) fn invitation_id<'de, D: Deserializer<'de>>(deserializer: D) -> Resul
             let digits = id.trim();
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(E::custom(format!(
-                    "invitation_id {:?} is not a string of digits",
-                    bounded(id, 40)
+                    // The value last, whole: what shows of it is decided by the redaction
+                    // step, which every error passes, and cut only after it.
+                    "invitation_id is not a string of digits: {id:?}"
                 )));
             }
             digits

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use crate::config::Params;
 use crate::error::Error;
-use crate::redact::{Secrets, MAX_MESSAGE_CHARS, MAX_SNIPPET_CHARS};
 use crate::types::{Country, SentInvitationsPage};
 use crate::walk::Window;
 use v1::{V1Request, V1Withdraw};
@@ -131,15 +130,11 @@ impl Generation {
     /// error it says; and the credits it cost, by the same rules as a page: v1 every reply but
     /// a 500, v2 what it reports, at least 1 for a success and nothing for an error. v2's
     /// `"withdrawn": false` is no success.
-    pub(crate) fn read_withdrawal(
-        self,
-        reply: &Reply<'_>,
-        secrets: &Secrets<'_>,
-    ) -> (Result<Option<String>, Error>, u64) {
+    pub(crate) fn read_withdrawal(self, reply: &Reply<'_>) -> (Result<Option<String>, Error>, u64) {
         match self {
-            Generation::V1 => (reply.read_v1_ack(secrets), u64::from(reply.status != 500)),
+            Generation::V1 => (reply.read_v1_ack(), u64::from(reply.status != 500)),
             Generation::V2 => {
-                let (data, consumed) = reply.read_v2_data::<V2Withdrawn>(secrets);
+                let (data, consumed) = reply.read_v2_data::<V2Withdrawn>();
                 let documented = u64::from(matches!(data, Ok(_) | Err(Error::Decode { .. })));
                 let result = data.and_then(|data| match data.withdrawn {
                     Some(true) => Ok(None),
@@ -161,15 +156,11 @@ impl Generation {
     /// that, but never for less than the documented price (a page, one credit per 50
     /// invitations; an error, nothing), so a reply that claims to be free cannot slip past a
     /// budget.
-    pub(crate) fn read(
-        self,
-        reply: &Reply<'_>,
-        secrets: &Secrets<'_>,
-    ) -> (Result<SentInvitationsPage, Error>, u64) {
+    pub(crate) fn read(self, reply: &Reply<'_>) -> (Result<SentInvitationsPage, Error>, u64) {
         match self {
-            Generation::V1 => (reply.read_v1(secrets), u64::from(reply.status != 500)),
+            Generation::V1 => (reply.read_v1(), u64::from(reply.status != 500)),
             Generation::V2 => {
-                let (result, consumed) = reply.read_v2(secrets);
+                let (result, consumed) = reply.read_v2();
                 let documented = match &result {
                     Ok(page) => (page.invitations.len() as u64)
                         .div_ceil(u64::from(V2_PAGE_SIZE))
@@ -194,8 +185,8 @@ pub(crate) struct Reply<'a> {
 impl Reply<'_> {
     /// The error for a refusal, by HTTP status and by the words of the message (v1 sometimes
     /// answers errors with HTTP 200).
-    fn refusal(&self, message: Option<&str>, secrets: &Secrets<'_>) -> Error {
-        let text = self.error_text(message, secrets);
+    fn refusal(&self, message: Option<&str>) -> Error {
+        let text = self.error_text(message);
         let lower = message.unwrap_or("").to_ascii_lowercase();
         let status = self.status;
         if status >= 500 {
@@ -233,23 +224,23 @@ impl Reply<'_> {
     }
 
     /// The text an error carries: the server's message, or what else there is to show.
-    fn error_text(&self, message: Option<&str>, secrets: &Secrets<'_>) -> String {
+    fn error_text(&self, message: Option<&str>) -> String {
         match (message, self.location) {
-            (Some(message), _) => secrets.clean(message, MAX_MESSAGE_CHARS),
+            (Some(message), _) => message.to_owned(),
             (None, Some(location)) if (300..400).contains(&self.status) => format!(
-                "redirect to {} not followed (it would carry the API key); check Config::base_url",
-                secrets.clean(location, MAX_MESSAGE_CHARS)
+                "redirect not followed (it would carry the API key), check Config::base_url: \
+                 to {location}"
             ),
             (None, _) if self.body.is_empty() => "(empty body)".to_owned(),
-            (None, _) => secrets.clean(&String::from_utf8_lossy(self.body), MAX_SNIPPET_CHARS),
+            (None, _) => String::from_utf8_lossy(self.body).into_owned(),
         }
     }
 
-    pub(crate) fn decode_error(&self, reason: &str, secrets: &Secrets<'_>) -> Error {
+    pub(crate) fn decode_error(&self, reason: &str) -> Error {
         Error::Decode {
             status: self.status,
-            reason: secrets.clean(reason, MAX_MESSAGE_CHARS),
-            snippet: secrets.clean(&String::from_utf8_lossy(self.body), MAX_SNIPPET_CHARS),
+            reason: reason.to_owned(),
+            snippet: String::from_utf8_lossy(self.body).into_owned(),
         }
     }
 }

@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use super::Reply;
 use crate::error::Error;
-use crate::redact::{Secrets, MAX_MESSAGE_CHARS};
 use crate::types::SentInvitationsPage;
 
 /// A v1 withdrawal: the invitation id as a string, as the API takes it.
@@ -54,7 +53,7 @@ struct ErrorEnvelope {
 
 impl Reply<'_> {
     /// A v1 reply: `{"status":"success","data":{...}}`, or an error by status and message.
-    pub(crate) fn read_v1(&self, secrets: &Secrets<'_>) -> Result<SentInvitationsPage, Error> {
+    pub(crate) fn read_v1(&self) -> Result<SentInvitationsPage, Error> {
         let success_status = (200..300).contains(&self.status);
         let (status_field, message, parse_error) =
             match serde_json::from_slice::<Envelope>(self.body) {
@@ -63,9 +62,7 @@ impl Reply<'_> {
                         if let Some(page) = envelope.data {
                             return Ok(page);
                         }
-                        return Err(
-                            self.decode_error("\"status\":\"success\" without \"data\"", secrets)
-                        );
+                        return Err(self.decode_error("\"status\":\"success\" without \"data\""));
                     }
                     (envelope.status, envelope.message.or(envelope.detail), None)
                 }
@@ -91,21 +88,21 @@ impl Reply<'_> {
                 (None, Some(other)) => format!("unknown \"status\" {other:?}"),
                 (None, None) => "no \"status\" field".to_owned(),
             };
-            return Err(self.decode_error(&reason, secrets));
+            return Err(self.decode_error(&reason));
         }
-        Err(self.refusal(message.as_deref(), secrets))
+        Err(self.refusal(message.as_deref()))
     }
 
     /// A v1 reply that acknowledges an action: `{"status":"success","message":...}`, or an
     /// error by status and message.
-    pub(crate) fn read_v1_ack(&self, secrets: &Secrets<'_>) -> Result<Option<String>, Error> {
+    pub(crate) fn read_v1_ack(&self) -> Result<Option<String>, Error> {
         let envelope = match serde_json::from_slice::<ErrorEnvelope>(self.body) {
             Ok(envelope) => envelope,
             Err(e) if (200..300).contains(&self.status) => {
                 let reason = format!("not the documented JSON: {e}");
-                return Err(self.decode_error(&reason, secrets));
+                return Err(self.decode_error(&reason));
             }
-            Err(_) => return Err(self.refusal(None, secrets)),
+            Err(_) => return Err(self.refusal(None)),
         };
         let text = envelope.data.filter(serde_json::Value::is_string);
         let message = envelope
@@ -118,15 +115,15 @@ impl Reply<'_> {
             });
         let success = envelope.status.as_deref() == Some("success");
         if (200..300).contains(&self.status) && success {
-            return Ok(message.map(|m| secrets.clean(&m, MAX_MESSAGE_CHARS)));
+            return Ok(message);
         }
         if (200..300).contains(&self.status) && envelope.status.as_deref() != Some("error") {
             let reason = match envelope.status {
                 Some(other) => format!("unknown \"status\" {other:?}"),
                 None => "no \"status\" field".to_owned(),
             };
-            return Err(self.decode_error(&reason, secrets));
+            return Err(self.decode_error(&reason));
         }
-        Err(self.refusal(message.as_deref(), secrets))
+        Err(self.refusal(message.as_deref()))
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Reply, V2_PAGE_SIZE};
 use crate::error::Error;
-use crate::redact::{bounded, Secrets, MAX_MESSAGE_CHARS};
+use crate::redact::Secrets;
 use crate::types::{
     null_as_default, Invitation, InvitationState, InvitationType, OffsetPagination, Pagination,
     SentInvitationsPage,
@@ -20,6 +20,25 @@ pub(crate) struct LoginRequest<'a> {
     pub(crate) login_token: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) country: Option<&'static str>,
+}
+
+/// Every value under `data.account_id` of a `/v2/login` reply, whatever its shape: the id of
+/// the account, as secret as the token it came from.
+pub(crate) fn returned_account_ids(body: &[u8]) -> Secrets<'static> {
+    fn leaves(value: &serde_json::Value, out: &mut Secrets<'static>) {
+        match value {
+            serde_json::Value::String(text) => out.add(text.clone()),
+            serde_json::Value::Number(number) => out.add(number.to_string()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| leaves(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| leaves(v, out)),
+            serde_json::Value::Bool(_) | serde_json::Value::Null => {}
+        }
+    }
+    let mut out = Secrets::none();
+    if let Ok(reply) = serde_json::from_slice::<serde_json::Value>(body) {
+        leaves(&reply["data"]["account_id"], &mut out);
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -116,7 +135,7 @@ impl V2Data {
         let invitations = self
             .invitations
             .into_iter()
-            .map(V2Invitation::into_invitation)
+            .map(|invitation| invitation.into_invitation())
             .collect::<Result<Vec<_>, _>>()?;
         let per_page = u64::from(V2_PAGE_SIZE);
         let pagination = self.pagination.as_ref().map(|p| {
@@ -147,10 +166,10 @@ impl V2Invitation {
         let invitation_id = match digits.parse::<u64>() {
             Ok(id) if digits.bytes().all(|b| b.is_ascii_digit()) => id,
             _ => {
+                // The value last, whole: the redaction step reads all of it, then cuts.
                 return Err(format!(
-                    "entity_urn {:?} does not end in an invitation id",
-                    bounded(&urn, 60)
-                ))
+                    "entity_urn does not end in an invitation id: {urn:?}"
+                ));
             }
         };
         let recipient = self.recipient.unwrap_or_default();
@@ -179,14 +198,11 @@ impl V2Invitation {
 impl Reply<'_> {
     /// A v2 reply: `{"success":true,"data":{...},"metadata":{...}}`, or an error by its `code`;
     /// with the credits the reply says it consumed.
-    pub(crate) fn read_v2(
-        &self,
-        secrets: &Secrets<'_>,
-    ) -> (Result<SentInvitationsPage, Error>, Option<u64>) {
-        let (data, consumed) = self.read_v2_data::<V2Data>(secrets);
+    pub(crate) fn read_v2(&self) -> (Result<SentInvitationsPage, Error>, Option<u64>) {
+        let (data, consumed) = self.read_v2_data::<V2Data>();
         let page = data.and_then(|data| {
             data.into_page(consumed)
-                .map_err(|reason| self.decode_error(&reason, secrets))
+                .map_err(|reason| self.decode_error(&reason))
         });
         (page, consumed)
     }
@@ -195,40 +211,38 @@ impl Reply<'_> {
     /// it consumed.
     pub(crate) fn read_v2_data<D: serde::de::DeserializeOwned>(
         &self,
-        secrets: &Secrets<'_>,
     ) -> (Result<D, Error>, Option<u64>) {
         let envelope = match serde_json::from_slice::<V2Envelope<D>>(self.body) {
             Ok(envelope) => envelope,
             Err(e) if (200..300).contains(&self.status) => {
                 let reason = format!("not the documented v2 JSON: {e}");
-                return (Err(self.decode_error(&reason, secrets)), None);
+                return (Err(self.decode_error(&reason)), None);
             }
             // An error page that is not v2 JSON (a proxy's 502, say): judged by its status.
-            Err(_) => return (Err(self.refusal(None, secrets)), None),
+            Err(_) => return (Err(self.refusal(None)), None),
         };
         let consumed = envelope.metadata.and_then(|m| m.credits_consumed);
         if (200..300).contains(&self.status) && envelope.success == Some(true) {
             let result = envelope
                 .data
-                .ok_or_else(|| self.decode_error("\"success\":true without \"data\"", secrets));
+                .ok_or_else(|| self.decode_error("\"success\":true without \"data\""));
             return (result, consumed);
         }
         let Some(error) = envelope.error else {
             if (200..300).contains(&self.status) {
                 let reason = "neither \"success\":true nor an \"error\"";
-                return (Err(self.decode_error(reason, secrets)), consumed);
+                return (Err(self.decode_error(reason)), consumed);
             }
-            return (Err(self.refusal(None, secrets)), consumed);
+            return (Err(self.refusal(None)), consumed);
         };
         let message = error.message.map(|m| match m {
             serde_json::Value::String(text) => text,
             other => other.to_string(),
         });
         let Some(code) = error.code else {
-            return (Err(self.refusal(message.as_deref(), secrets)), consumed);
+            return (Err(self.refusal(message.as_deref())), consumed);
         };
-        let text = format!("{} ({code})", self.error_text(message.as_deref(), secrets));
-        let text = secrets.clean(&text, MAX_MESSAGE_CHARS);
+        let text = format!("{} ({code})", self.error_text(message.as_deref()));
         let status = self.status;
         let err = match code.as_str() {
             "INVALID_API_KEY" | "ACCOUNT_INACTIVE" => Error::Unauthorized {
