@@ -320,6 +320,43 @@ fn a_socks_proxy_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn a_password_in_the_environment_s_proxy_never_shows() {
+    let password = "env-proxy-pa55word";
+    // A proxy that refuses the tunnel, echoing the password it was sent.
+    let refusing = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = refusing.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in refusing.incoming().flatten() {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            let body = format!("no entry for alice:{password}");
+            let reply = format!(
+                "HTTP/1.1 407 denied alice:{password}\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    for value in [
+        format!("http://alice:{password}@{addr}"),
+        format!("socks5://alice:{password}@{addr}"),
+    ] {
+        let _env = environment(&[("HTTPS_PROXY", &value)]);
+        let config = Config::new(KEY).max_retries(0);
+        let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+        let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{config:?}")];
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            texts.push(format!("{cause} {cause:?}"));
+            source = cause.source();
+        }
+        for text in texts {
+            assert!(!text.contains("pa55word"), "{text}");
+        }
+    }
+}
+
+#[test]
 fn proxy_credentials_never_show_in_debug() {
     let _env = environment(&[]);
     let config = Config::new(KEY).proxy("http://alice:s3cret-pw@proxy.example:3128");
