@@ -229,16 +229,27 @@
 //!
 //! # Secrets
 //!
-//! The API key and the `login_token` (a LinkedIn session cookie) are as secret as passwords, and
-//! a v2 `account_id` is treated the same way. The `Debug` output of [`Config`] and [`Params`]
-//! never shows them (nor a proxy's password), no error message contains them even when the
-//! server echoes them back, they are never sent over plain `http://` except to a loopback test
-//! server, and redirects are never followed (a redirect would carry the `x-api-key` header to
-//! another host). A base URL with a user name or password in it is refused (LinkUp takes the
-//! key in a header; a password in a URL ends up in logs).
+//! The API key, the `login_token` (a LinkedIn session cookie), a v2 `account_id` (and one a
+//! `/v2/login` reply returns) and any password in a URL you give (the base URL, a proxy, the
+//! proxy the environment names) are as secret as passwords. They are never sent over plain
+//! `http://` except to a loopback test server, and redirects are never followed (a redirect
+//! would carry the `x-api-key` header to another host). A base URL with a user name or password
+//! in it is refused (LinkUp takes the key in a header; a password in a URL ends up in logs).
 //!
-//! A secret is redacted from messages when it is 8 characters or longer, in one pass (the
-//! `[redacted]` marker is never redacted into). Real API keys, LinkedIn session tokens and
+//! No text this crate produces holds 8 characters of a secret in a row: no [`Error`]'s
+//! `Display` or `Debug`, no error's [`source()`](std::error::Error::source), no log record of
+//! the crate's, no `Debug` of a public type. That holds even when a server echoes a secret back,
+//! anywhere (the body, a value the crate quotes, a header, the status line, a redirect), and in
+//! any of these spellings, up to three deep: raw, JSON-escaped (`\/`, `\uXXXX` for any
+//! character), Rust-escaped (`\u{2f}`), percent-encoded (`%2F` or `%2f`), HTML references
+//! (`&#47;`, `&#x2F;`), or cut short. Every such text passes one redaction step on its whole text
+//! (any run of 8 or more characters of a secret becomes `[redacted]`) and only then is cut to a
+//! few hundred characters. `tests/secrets_props.rs` checks it as a property over random secrets,
+//! echoes and cut points. Not covered: a server that transforms a secret otherwise (base64, a
+//! hash, other text spliced into it), and the data of a reply (names, headlines), which is not
+//! redacted.
+//!
+//! A secret under 8 characters is left alone: real API keys, LinkedIn session tokens and
 //! account ids are dozens of characters, so a shorter "secret" is a test's stand-in such as
 //! `Config::new("k")`, which reveals nothing, and redacting every `k` would make messages
 //! unreadable.
@@ -260,12 +271,13 @@
 //! ```
 //!
 //! **Logs.** This crate's own records (a `debug` line per retry, a `warn` below) never carry a
-//! secret, whatever the level. ureq's are another matter: at `trace` level its `ureq_proto`
-//! target dumps every request and reply as it goes over the wire, the `x-api-key` header and the
-//! `login_token` included, and a library cannot filter another crate's records. So the first
-//! call that finds `ureq_proto` tracing enabled logs one warning (once per process) saying so;
-//! filter that target out (`RUST_LOG=trace,ureq_proto=off` with `env_logger`) before sharing
-//! logs.
+//! secret, whatever the level. ureq's are another matter, and a library cannot filter another
+//! crate's records: at `trace` its `ureq_proto` target dumps every request and reply as it goes
+//! over the wire, the `x-api-key` header and the `login_token` included, and at `debug` its
+//! `ureq` targets show each reply's headers as the server wrote them (a server may echo a
+//! secret in one; at `trace`, URLs and `Location` headers too). So the first call that finds
+//! either enabled logs one warning (once per process) saying so; filter both out before sharing
+//! logs (`RUST_LOG=debug,ureq=off,ureq_proto=off` with `env_logger`).
 //!
 //! # Reliability
 //!
