@@ -3,7 +3,7 @@
 use crate::config::{Config, Params, Who};
 use crate::error::{invalid, Error};
 use crate::redact::MAX_MESSAGE_CHARS;
-use crate::transport::{fetch_page, send, Call, Credits, Retry};
+use crate::transport::{acted, fetch_page, send, Acted, Call, Credits, Retry};
 use crate::types::{Country, SentInvitationsPage, Withdrawal};
 use crate::wire::v2::{returned_account_ids, LoginData, LoginRequest, LOGIN_PATH};
 use crate::wire::Reply;
@@ -245,12 +245,7 @@ pub fn withdraw_invitation(
 }
 
 /// Whether a failed action may have happened: the request was sent and what came back does
-/// not say (a timeout or dropped connection after sending, an unreadable reply, a server
-/// error, a reply not in the documented shape).
+/// not say (see [`acted`]).
 fn outcome_unknown(err: &Error) -> bool {
-    match err {
-        Error::Transport(transport) => !transport.unsent(),
-        Error::Server { .. } | Error::Decode { .. } => true,
-        _ => false,
-    }
+    acted(err) == Acted::Maybe
 }

@@ -470,13 +470,46 @@ fn retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
     }
 }
 
+/// What a failed action's reply proves about what LinkedIn did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Acted {
+    /// Nothing was done: nothing was sent, or the server refused before acting (a rate limit,
+    /// the key or token refused, a path where nothing answers).
+    No,
+    /// It may have been done: sent, and no answer says what happened.
+    Maybe,
+    /// The server looked at the invitation and refused it (not pending any more, say).
+    Refused,
+}
+
+/// What a failed action proves, the one rule for withdrawals: only a reply that shows the
+/// server did not act says `No`. A status of 500 or more is `Maybe` whatever its body says
+/// (a 503 with a rate-limit body may come from a proxy that timed out behind the API), and so
+/// is any reply cut short, unreadable or not in the documented shape, a hang-up or a timeout
+/// after sending.
+pub(crate) fn acted(err: &Error) -> Acted {
+    match err {
+        Error::Transport(transport) if transport.unsent() => Acted::No,
+        Error::Transport(_) | Error::OutcomeUnknown { .. } => Acted::Maybe,
+        err if err.status().is_some_and(|status| status >= 500) => Acted::Maybe,
+        Error::Server { .. } | Error::Decode { .. } => Acted::Maybe,
+        Error::InvalidParams(_)
+        | Error::RateLimited { .. }
+        | Error::Unauthorized { .. }
+        | Error::InsufficientCredits { .. } => Acted::No,
+        Error::Api { status, .. } if *status == 404 || (300..400).contains(status) => Acted::No,
+        _ => Acted::Refused,
+    }
+}
+
 /// How long to wait before retrying a failed action, or `None`: only what cannot have reached
 /// LinkedIn (nothing was sent) and rate limits (refused before acting) are retried.
 fn act_retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
+    if acted(err) != Acted::No {
+        return None;
+    }
     match err {
-        Error::Transport(transport) if transport.unsent() && transport.retryable() => {
-            Some(full_jitter(backoff, retry))
-        }
+        Error::Transport(transport) if transport.retryable() => Some(full_jitter(backoff, retry)),
         Error::RateLimited { .. } => retry_wait(err, backoff, retry),
         _ => None,
     }
