@@ -166,7 +166,7 @@ fn interleaved(pairs: usize) {
     }
     let mut ratios: Vec<f64> = (0..pairs)
         .map(|n| {
-            let (lib, base) = if n % 2 == 0 {
+            let (lib, base) = if n.is_multiple_of(2) {
                 let lib = time(&library);
                 (lib, time(&baseline))
             } else {

@@ -148,8 +148,12 @@ pub struct FakeRequest {
 }
 
 struct State {
-    /// The invitations still listed, by their number `n` (0 is the newest), newest first.
+    /// The invitations still pending, by their number `n` (0 is the newest), newest first.
     listed: Vec<u64>,
+    /// Withdrawn invitations the listing still shows, with how many more listing requests.
+    lagging: Vec<(u64, u32)>,
+    /// How many listing requests a withdrawn invitation stays shown.
+    lag: u32,
     newest_ms: u64,
     failures: HashMap<u32, Vec<FakeFailure>>,
     withdraw_failures: HashMap<u64, Vec<FakeFailure>>,
@@ -194,6 +198,8 @@ impl FakeApi {
             .map_or(0, |d| d.as_millis() as u64);
         let state = Arc::new(Mutex::new(State {
             listed: (0..total_invitations).collect(),
+            lagging: Vec::new(),
+            lag: 0,
             newest_ms: now_ms.saturating_sub(3_600_000),
             failures: HashMap::new(),
             withdraw_failures: HashMap::new(),
@@ -242,7 +248,16 @@ impl FakeApi {
         self
     }
 
-    /// Whether the invitation with this id is still listed (pending).
+    /// Makes the listing lag behind withdrawals, as LinkedIn's may: a withdrawn invitation is
+    /// still shown, as pending, by the next `listing_requests` listing requests (pages), though
+    /// withdrawing it again is refused as not pending.
+    pub fn lag_withdrawals(&self, listing_requests: u32) -> &FakeApi {
+        self.lock().lag = listing_requests;
+        self
+    }
+
+    /// Whether the invitation with this id is still pending (a lagging listing may still show
+    /// it when it is not).
     pub fn is_pending(&self, invitation_id: u64) -> bool {
         let state = self.lock();
         state
@@ -343,7 +358,7 @@ fn invitation(state: &State, n: u64) -> Value {
         "sent_time": sent_time(age),
         "invitation_id": id,
         "invitation_state": "PENDING",
-        "message": if n % 3 == 0 { Value::Null } else { json!(format!("Hi {first}, glad to connect!")) },
+        "message": if n.is_multiple_of(3) { Value::Null } else { json!(format!("Hi {first}, glad to connect!")) },
         "entity_urn": format!("urn:li:fsd_invitation:{id}"),
         "profile_picture": format!("https://media.licdn.com/dms/image/{slug}.jpg"),
         "invitation_type": "CONNECTION",
@@ -458,7 +473,7 @@ fn withdraw(
     let reply = match scripted {
         Some(failure) if failure.hang_up => {
             if let Some(at) = position {
-                state.listed.remove(at);
+                withdrawn_at(state, at);
             }
             Reply::Failure(failure)
         }
@@ -482,7 +497,7 @@ fn withdraw(
         }
         None => match position {
             Some(at) => {
-                state.listed.remove(at);
+                withdrawn_at(state, at);
                 Reply::Json(200, withdrawn(version, id.unwrap_or_default()))
             }
             None => Reply::Json(
@@ -562,10 +577,26 @@ fn error(version: u8, code: &str, message: &str) -> Value {
     }
 }
 
-fn page_reply(state: &State, version: u8, range: std::ops::Range<u64>) -> Value {
-    let total = state.listed.len() as u64;
+/// Takes the invitation at `at` in the pending list off it; a lagging listing keeps showing it.
+fn withdrawn_at(state: &mut State, at: usize) {
+    let n = state.listed.remove(at);
+    if state.lag > 0 {
+        state.lagging.push((n, state.lag));
+    }
+}
+
+fn page_reply(state: &mut State, version: u8, range: std::ops::Range<u64>) -> Value {
+    // What the listing shows: the pending invitations, and those it lags behind on.
+    let mut shown = state.listed.clone();
+    shown.extend(state.lagging.iter().map(|(n, _)| *n));
+    shown.sort_unstable();
+    state.lagging.retain_mut(|(_, left)| {
+        *left -= 1;
+        *left > 0
+    });
+    let total = shown.len() as u64;
     let (from, to) = (range.start.min(total), range.end.min(total));
-    let invitations: Vec<Value> = state.listed[from as usize..to as usize]
+    let invitations: Vec<Value> = shown[from as usize..to as usize]
         .iter()
         .map(|n| invitation(state, *n))
         .collect();

@@ -140,11 +140,11 @@ fn a_list_changing_at_random_loses_nothing_and_repeats_nothing_over_http() {
         let state = Mutex::new((seed, 0u64));
         let server = live_list(ids.clone(), move |index, list| {
             let (state, fresh) = &mut *state.lock().unwrap();
-            if index == 0 || next(state) % 2 == 0 {
+            if index == 0 || next(state).is_multiple_of(2) {
                 return; // half the intervals change
             }
             for _ in 0..1 + next(state) % 2 {
-                if next(state) % 3 == 0 {
+                if next(state).is_multiple_of(3) {
                     *fresh += 1;
                     list.ids.insert(0, newer_id(*fresh));
                 } else if !list.ids.is_empty() {

@@ -51,7 +51,7 @@ pub fn invitation(n: u64) -> Value {
         "sent_time": sent_time,
         "invitation_id": id,
         "invitation_state": "PENDING",
-        "message": if n % 3 == 0 { Value::Null } else { json!(format!("Hi {first}, glad to connect!")) },
+        "message": if n.is_multiple_of(3) { Value::Null } else { json!(format!("Hi {first}, glad to connect!")) },
         "entity_urn": format!("urn:li:fsd_invitation:{id}"),
         "profile_picture": format!("https://media.licdn.com/dms/image/{slug}.jpg"),
         "invitation_type": "CONNECTION",
