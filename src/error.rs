@@ -1,7 +1,10 @@
 //! [`Error`], the one error type, and [`TransportError`], the network's part of it.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::journal::WithdrawalState;
 
 use crate::redact::{Secrets, MAX_MESSAGE_CHARS, MAX_SNIPPET_CHARS};
 #[cfg(doc)] // named by the docs
@@ -119,6 +122,28 @@ pub enum Error {
         /// What came instead of an answer.
         source: Box<Error>,
     },
+    /// A [`WithdrawalJournal`] cannot be used: its path is no regular file, it cannot be read
+    /// or written, or it holds a line that is no journal entry. Nothing was sent unless the
+    /// reason says what was.
+    Journal {
+        /// The journal's path.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
+    /// Another holder, in this process or another, has the journal open: nothing was sent.
+    JournalInUse {
+        /// The journal's path.
+        path: PathBuf,
+    },
+    /// The journal holds this invitation as withdrawn, gone, refused, or sent with an outcome
+    /// still unknown: nothing was sent (see [`WithdrawalState`]).
+    Journaled {
+        /// The invitation.
+        invitation_id: u64,
+        /// What the journal holds of it.
+        state: WithdrawalState,
+    },
 }
 
 /// How much of the crate's own message an [`Error::InvalidParams`] keeps: it may quote a URL.
@@ -169,7 +194,13 @@ impl Error {
                 reason: message(reason),
                 snippet: secrets.shown(&snippet, MAX_SNIPPET_CHARS),
             },
-            Error::RepeatedPage { page } => Error::RepeatedPage { page },
+            Error::Journal { path, reason } => Error::Journal {
+                path,
+                reason: secrets.shown(&reason, MAX_OWN_CHARS),
+            },
+            err @ (Error::RepeatedPage { .. }
+            | Error::JournalInUse { .. }
+            | Error::Journaled { .. }) => err,
             Error::OutcomeUnknown {
                 invitation_id,
                 source,
@@ -190,7 +221,12 @@ impl Error {
             | Error::Api { status, .. }
             | Error::Decode { status, .. } => Some(*status),
             Error::OutcomeUnknown { source, .. } => source.status(),
-            Error::InvalidParams(_) | Error::Transport(_) | Error::RepeatedPage { .. } => None,
+            Error::InvalidParams(_)
+            | Error::Transport(_)
+            | Error::RepeatedPage { .. }
+            | Error::Journal { .. }
+            | Error::JournalInUse { .. }
+            | Error::Journaled { .. } => None,
         }
     }
 }
@@ -253,6 +289,49 @@ impl fmt::Display for Error {
                  retried, which could withdraw it twice: list the invitations again (a withdrawn \
                  one is gone from the list)"
             ),
+            Error::Journal { path, reason } => {
+                write!(f, "the journal {} {reason}", path.display())
+            }
+            Error::JournalInUse { path } => write!(
+                f,
+                "the journal {} is held by another run, in this process or another: nothing \
+                 sent; wait for that run to end, or pass another journal",
+                path.display()
+            ),
+            Error::Journaled {
+                invitation_id,
+                state,
+            } => {
+                write!(
+                    f,
+                    "invitation {invitation_id} not sent: the journal holds it as "
+                )?;
+                match state {
+                    WithdrawalState::Withdrawn => f.write_str("withdrawn; nothing to do"),
+                    WithdrawalState::Gone => {
+                        f.write_str("gone (a listing no longer shows it); nothing to do")
+                    }
+                    WithdrawalState::Refused { message } => write!(
+                        f,
+                        "refused ({message}); it is not sent again: list the invitations to see \
+                         where it stands"
+                    ),
+                    WithdrawalState::Unknown { sends, .. } => write!(
+                        f,
+                        "sent {} with no answer: a listing that began the settling time later \
+                         settles it (WithdrawalJournal::settle); {}",
+                        if *sends == 1 { "once" } else { "twice" },
+                        if *sends == 1 {
+                            "until then it is not sent again"
+                        } else {
+                            "it is never sent a third time: look at it on LinkedIn"
+                        }
+                    ),
+                    WithdrawalState::NotSent | WithdrawalState::StillPending => {
+                        f.write_str("sendable; this is a bug, please report it")
+                    }
+                }
+            }
         }
     }
 }

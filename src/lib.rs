@@ -191,7 +191,8 @@
 //! from it). [`Config::credits_used`] says what every call through a config cost. LinkedIn
 //! then keeps the person from being invited again for up to three weeks; withdraw at a human
 //! pace (the careful tools cap themselves at about 40 a day, seconds apart). The `stale`
-//! example tool does all of it, with a journal that makes an interrupted run safe to repeat.
+//! example tool does all of it, with a [`WithdrawalJournal`] (see
+//! [Withdrawing in a batch](#withdrawing-in-a-batch)).
 //!
 //! ```
 //! # #[cfg(feature = "test-util")] {
@@ -223,6 +224,56 @@
 //! }
 //! assert_eq!(config.credits_used() - listing, 3);
 //! assert!(!fake.is_pending(stale[0]) && fake.is_pending(stale[3]));
+//! # }
+//! # Ok::<(), linkup_sent_invitations::Error>(())
+//! ```
+//!
+//! # Withdrawing in a batch
+//!
+//! A cron job that withdraws a few stale invitations a day must never withdraw one twice,
+//! whatever crashes, lags or runs twice. A [`WithdrawalJournal`] (a JSON Lines file) holds
+//! that promise: it is held by one run at a time, it writes each attempt to disk before the
+//! request, and it sends nothing for an invitation it holds as withdrawn, refused, or sent with
+//! an outcome still unknown. A [`Listing`] wrapped around the walk lets it settle what earlier
+//! runs left unknown: one the listing no longer shows was withdrawn; one it still shows, in a
+//! listing that began at least the settling time (1 hour) after the first send, is sent once
+//! more, and never a third time.
+//!
+//! ```
+//! # #[cfg(feature = "test-util")] {
+//! use linkup_sent_invitations::{
+//!     Config, Error, FakeApi, FakeFailure, Listing, Paginator, Params, WithdrawalJournal,
+//! };
+//!
+//! let fake = FakeApi::start(100);
+//! let config = Config::new("your-api-key").base_url(fake.base_url()).requests_per_minute(0);
+//! let params = Params::new("your-login-token");
+//! # let dir = std::env::temp_dir().join(format!("linkup-crate-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! # let path = dir.join("withdrawals.jsonl");
+//! # let _ = std::fs::remove_file(&path);
+//! let mut journal = WithdrawalJournal::open(&path)?; // held until dropped
+//!
+//! // List from the old end: the oldest page is enough today.
+//! let mut listing = Listing::new(Paginator::new(&config, params.clone()).oldest_first());
+//! let oldest: Vec<u64> = match listing.next() {
+//!     Some(page) => page?.invitations.iter().take(3).map(|i| i.invitation_id).collect(),
+//!     None => Vec::new(),
+//! };
+//! journal.settle(&listing)?; // what earlier runs left unknown
+//!
+//! fake.fail_withdraw(oldest[2], FakeFailure::hang_up()); // done, and the answer lost
+//! for id in &oldest {
+//!     match journal.withdraw(&config, &params, *id) {
+//!         Ok(_) => {}
+//!         // Sent, no answer: not retried; the next listing settles it.
+//!         Err(Error::OutcomeUnknown { .. }) => {}
+//!         // The journal holds it as withdrawn, refused or unknown: nothing sent.
+//!         Err(Error::Journaled { .. }) => {}
+//!         Err(err) => return Err(err),
+//!     }
+//! }
+//! assert_eq!(journal.unknown(), [oldest[2]]);
 //! # }
 //! # Ok::<(), linkup_sent_invitations::Error>(())
 //! ```
@@ -332,8 +383,8 @@
 //!   `linkup-sent-invitations = { ..., features = ["test-util"] }` under
 //!   `[dev-dependencies]`.
 //!
-//! The minimum supported Rust version is 1.85, what `ureq` 3 requires. (The tests and benches
-//! need 1.88, for `httpmock`.)
+//! The minimum supported Rust version is 1.89: [`WithdrawalJournal`] holds its file with
+//! `std::fs::File::try_lock`, new in 1.89 (`ureq` 3 alone needs 1.85).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -347,6 +398,7 @@ mod config;
 mod error;
 #[cfg(feature = "test-util")]
 mod fake;
+mod journal;
 mod paginator;
 mod proxy;
 mod redact;
@@ -361,6 +413,7 @@ pub use config::{Config, Params, DEFAULT_BASE_URL};
 pub use error::{Error, TransportError};
 #[cfg(feature = "test-util")]
 pub use fake::{FakeApi, FakeFailure, FakeRequest};
+pub use journal::{Listing, Settlement, WithdrawalJournal, WithdrawalState};
 pub use paginator::{Items, Paginator, ResumePoint};
 pub use types::{
     Country, Invitation, InvitationState, InvitationType, OffsetPagination, Pagination,

@@ -261,6 +261,13 @@ impl Paginator {
         self.walk.resume_point(self.params.generation(), None)
     }
 
+    /// The ids (inclusive) among which this walk yielded every pending invitation present
+    /// throughout it, up to `last` (the last one yielded), or everywhere once `exhausted`:
+    /// `None` where it cannot vouch for that (see [`Walk::covered`]).
+    pub(crate) fn covered(&self, last: Option<u64>, exhausted: bool) -> Option<(u64, u64)> {
+        self.walk.covered(last, exhausted)
+    }
+
     /// The invitations across pages, one by one, fetching pages as needed. After an `Err` the
     /// iteration ends.
     ///

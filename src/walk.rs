@@ -29,7 +29,7 @@ use crate::wire::Generation;
 /// because it drives the private walk core.
 #[cfg(test)]
 #[path = "../tests/simulation/mod.rs"]
-mod simulation;
+pub(crate) mod simulation;
 
 /// An invitation id in the walk's arithmetic, with room for the two ends of the list.
 type Key = i128;
@@ -1209,6 +1209,34 @@ impl Walk {
             (None, None) => self.first_window().1,
         };
         Some(u32::try_from(window.offset / self.size + 1).unwrap_or(u32::MAX))
+    }
+
+    /// The ids (inclusive) among which the walk handed out every invitation present throughout
+    /// it, up to `last` (the last one handed out) or, once the walk reached the far end of the
+    /// list and everything was handed out (`exhausted`), all of them. `None` where it cannot
+    /// vouch for that: a walk resumed, limited by a start or end page, with something possibly
+    /// missed, out of order, or mid-way through turning round.
+    pub(crate) fn covered(&self, last: Option<u64>, exhausted: bool) -> Option<(u64, u64)> {
+        let clean = self.started
+            && self.resume_from.is_none()
+            && self.first == 0
+            && self.end.is_none()
+            && self.possibly_missed == 0
+            && !self.out_of_order
+            && self.reversed.is_none()
+            && self.ending.is_none();
+        if !clean {
+            return None;
+        }
+        if exhausted && self.finished && self.remaining != Some(0) {
+            return Some((0, u64::MAX));
+        }
+        let last = last?;
+        Some(if self.oldest_first {
+            (0, last)
+        } else {
+            (last, u64::MAX)
+        })
     }
 
     /// Where a resumed walk goes on: after `last` (an invitation handed out mid-page) or the

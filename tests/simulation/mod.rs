@@ -31,7 +31,7 @@
 use super::*;
 use crate::OffsetPagination;
 
-mod rng;
+pub(crate) mod rng;
 use rng::Rng;
 
 /// The list as LinkedIn holds it: ids newest first.

@@ -1,0 +1,548 @@
+//! [`WithdrawalJournal`]: withdrawing in a batch, safely repeated. The file, its lock and the
+//! calls are here; the decisions (may this id be sent, what a listing settles) are the
+//! I/O-free [`Book`](book::Book).
+
+mod book;
+mod line;
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use book::{Book, Event, Evidence};
+use line::Line;
+
+use crate::calls::withdraw_invitation;
+use crate::config::{Config, Params};
+use crate::error::{invalid, Error};
+use crate::paginator::Paginator;
+use crate::transport::{acted, Acted};
+use crate::types::{InvitationState, SentInvitationsPage, Withdrawal};
+
+/// How long after a withdrawal whose outcome is unknown a listing must begin before it may
+/// show that the withdrawal did not happen: LinkedIn's list can lag behind a withdrawal.
+const DEFAULT_SETTLING_TIME: Duration = Duration::from_secs(60 * 60);
+
+/// A journal bigger than this is not a journal (40 withdrawals a day write about 8 KB).
+const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A record on disk of every withdrawal, that makes a batch of withdrawals safe to stop at any
+/// point and run again: no invitation is sent twice before the settling time has passed, none
+/// more than twice ever, and none again after LinkUp confirmed or refused it.
+///
+/// - [`open`](WithdrawalJournal::open) takes the file (JSON Lines, created if missing) and
+///   holds it, with a lock that dies with its process, for as long as the value lives: a second
+///   holder, in this process or another, gets [`Error::JournalInUse`] at once.
+/// - [`settle`](WithdrawalJournal::settle) learns from a [`Listing`] what happened to the
+///   withdrawals whose outcome is unknown: one a listing no longer shows was withdrawn.
+/// - [`withdraw`](WithdrawalJournal::withdraw) writes the attempt to disk (synced) before it
+///   sends anything, and the outcome after. It sends nothing for an invitation the journal holds
+///   as withdrawn, gone, refused, or sent with an outcome still unknown: it returns
+///   [`Error::Journaled`] with that state instead.
+///
+/// **The one resend.** A withdrawal sent with no answer (a timeout, a dropped connection, a
+/// server error) may have happened. It is sent once more, and only once, when a listing that
+/// began at least the [settling time](WithdrawalJournal::settling_time) after the first send
+/// still shows the invitation pending (LinkedIn's list may lag behind a withdrawal; if it
+/// lagged longer, LinkUp refuses the resend as not pending, and that is final).
+///
+/// # Examples
+///
+/// A batch on the crate's fake (feature `test-util`): list, settle, withdraw, and the unknown
+/// case.
+///
+/// ```
+/// # #[cfg(feature = "test-util")] {
+/// use linkup_sent_invitations::{
+///     Config, Error, FakeApi, FakeFailure, Listing, Paginator, Params, WithdrawalJournal,
+///     WithdrawalState,
+/// };
+///
+/// let fake = FakeApi::start(30);
+/// let config = Config::new("your-api-key").base_url(fake.base_url()).requests_per_minute(0);
+/// let params = Params::new("your-login-token");
+/// # let dir = std::env::temp_dir().join(format!("linkup-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// # let path = dir.join("withdrawals.jsonl");
+/// # let _ = std::fs::remove_file(&path);
+/// let mut journal = WithdrawalJournal::open(&path)?;
+/// // A second run cannot take the journal while this one holds it.
+/// assert!(matches!(WithdrawalJournal::open(&path), Err(Error::JournalInUse { .. })));
+///
+/// // List the oldest page, oldest first, then settle what earlier runs left unknown.
+/// let mut listing = Listing::new(Paginator::new(&config, params.clone()).oldest_first());
+/// let page = listing.next().expect("a page")?;
+/// let oldest: Vec<u64> = page.invitations.iter().take(5).map(|i| i.invitation_id).collect();
+/// journal.settle(&listing)?;
+///
+/// // The second withdrawal is sent, and its answer lost: its outcome is unknown.
+/// fake.fail_withdraw(oldest[1], FakeFailure::hang_up());
+/// for id in &oldest {
+///     match journal.withdraw(&config, &params, *id) {
+///         Ok(done) => assert_eq!(done.credits, 1),
+///         Err(Error::OutcomeUnknown { .. }) => assert_eq!(*id, oldest[1]),
+///         Err(err) => return Err(err),
+///     }
+/// }
+/// // Running it again sends nothing for any of them.
+/// for id in &oldest {
+///     assert!(matches!(journal.withdraw(&config, &params, *id), Err(Error::Journaled { .. })));
+/// }
+/// assert!(matches!(journal.state(oldest[1]), WithdrawalState::Unknown { sends: 1, .. }));
+///
+/// // The next listing no longer shows it: it was withdrawn after all.
+/// let mut listing = Listing::new(Paginator::new(&config, params.clone()).oldest_first());
+/// for page in &mut listing {
+///     page?;
+/// }
+/// let settled = journal.settle(&listing)?;
+/// assert_eq!(settled.gone, [oldest[1]]);
+/// assert_eq!(journal.state(oldest[1]), WithdrawalState::Gone);
+/// # }
+/// # Ok::<(), linkup_sent_invitations::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct WithdrawalJournal {
+    file: File,
+    path: PathBuf,
+    book: Book,
+    settling: Duration,
+}
+
+/// What the journal holds of an invitation: [`WithdrawalJournal::state`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WithdrawalState {
+    /// Never sent, or only in attempts that cannot have reached LinkedIn: it may be sent.
+    NotSent,
+    /// Sent `sends` times (1, or 2 after the one resend), the last at `since`, and no answer
+    /// said what happened: it may have been withdrawn. A listing settles it.
+    Unknown {
+        /// How many times it was sent.
+        sends: u32,
+        /// When it was last sent.
+        since: SystemTime,
+    },
+    /// A listing that began at least the settling time after it was sent still showed it
+    /// pending: it may be sent once more.
+    StillPending,
+    /// LinkUp confirmed the withdrawal.
+    Withdrawn,
+    /// A listing no longer shows it pending: withdrawn, accepted or declined.
+    Gone,
+    /// LinkUp refused it (`message` says why, such as not pending any more): never sent again.
+    Refused {
+        /// The refusal, as the error said it.
+        message: String,
+    },
+}
+
+impl WithdrawalState {
+    /// Whether [`WithdrawalJournal::withdraw`] would send it.
+    pub fn may_send(&self) -> bool {
+        matches!(
+            self,
+            WithdrawalState::NotSent | WithdrawalState::StillPending
+        )
+    }
+}
+
+/// What [`WithdrawalJournal::settle`] learnt from a listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Settlement {
+    /// Withdrawals whose outcome was unknown that the listing no longer shows: done.
+    pub gone: Vec<u64>,
+    /// Withdrawals whose outcome was unknown that the listing still shows, long enough after:
+    /// they may be sent once more.
+    pub still_pending: Vec<u64>,
+    /// Withdrawals whose outcome stays unknown: the listing could not tell.
+    pub unknown: Vec<u64>,
+}
+
+impl WithdrawalJournal {
+    /// Opens the journal at `path`, creating it if missing, reads what it holds, and holds it
+    /// until the value is dropped. A last line cut short (a run stopped while writing it) is
+    /// dropped: it recorded nothing the lines before it and the next listing do not settle.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::JournalInUse`] when another holder, in this process or another, has it.
+    /// - [`Error::Journal`] for a path that is not a regular file (a folder, `/dev/null`, a
+    ///   FIFO, a device), one that cannot be created, read or written, or a line in it that is
+    ///   not a journal entry.
+    pub fn open(path: impl AsRef<Path>) -> Result<WithdrawalJournal, Error> {
+        let path = path.as_ref();
+        let fail = |reason: String| Error::Journal {
+            path: path.to_owned(),
+            reason,
+        };
+        // Checked before opening: a FIFO would block, a device never end or swallow lines.
+        let existed = match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(fail(
+                    "is not a regular file: pass the path of a file (it is created if \
+                     missing)"
+                        .into(),
+                ))
+            }
+            Ok(_) => true,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => false,
+            Err(err) => {
+                return Err(fail(format!(
+                    "cannot be read ({err}): check the path and its permissions"
+                )))
+            }
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|err| {
+                fail(format!(
+                    "cannot be opened for writing ({err}): check that its folder exists and is \
+                     writable"
+                ))
+            })?;
+        let meta = file
+            .metadata()
+            .map_err(|err| fail(format!("cannot be read ({err})")))?;
+        if !meta.is_file() {
+            return Err(fail(
+                "is not a regular file: pass the path of a file".into(),
+            ));
+        }
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::JournalInUse {
+                    path: path.to_owned(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(fail(format!("cannot be locked ({err})")))
+            }
+        }
+        if !existed {
+            // A new file survives a crash only once its folder's entry is on disk too.
+            sync_folder(path).map_err(|err| fail(format!("cannot be created ({err})")))?;
+        }
+        if meta.len() > MAX_JOURNAL_BYTES {
+            return Err(fail(format!(
+                "is larger than {} MiB: it is not a journal this crate wrote",
+                MAX_JOURNAL_BYTES >> 20
+            )));
+        }
+        let mut text = Vec::new();
+        file.read_to_end(&mut text)
+            .map_err(|err| fail(format!("cannot be read ({err})")))?;
+        let mut book = Book::default();
+        let complete = text.last().is_none_or(|b| *b == b'\n');
+        let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+        for (n, bytes) in lines.iter().enumerate() {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match Line::decode(bytes) {
+                Some(line) => book.apply(
+                    line.invitation_id,
+                    line.event,
+                    line.at,
+                    line.message.as_deref(),
+                ),
+                None if n + 1 == lines.len() && !complete => {} // cut short: dropped below
+                None => {
+                    return Err(fail(format!(
+                        "has a line that is not a journal entry (line {}): pass the journal an \
+                         earlier run wrote, or a new file",
+                        n + 1
+                    )))
+                }
+            }
+        }
+        if !complete {
+            let last = lines.last().copied().unwrap_or_default();
+            let fixed = if Line::decode(last).is_some() {
+                // Whole but for its newline (read above, so kept): end it.
+                file.write_all(b"\n")
+            } else {
+                // Cut short: dropped, so that the next line starts a line of its own.
+                file.set_len((text.len() - last.len()) as u64)
+            };
+            fixed
+                .and_then(|()| file.sync_data())
+                .map_err(|err| fail(format!("cannot be written ({err})")))?;
+        }
+        Ok(WithdrawalJournal {
+            file,
+            path: path.to_owned(),
+            book,
+            settling: DEFAULT_SETTLING_TIME,
+        })
+    }
+
+    /// How long after a send whose outcome is unknown a listing must begin before it may show
+    /// that the withdrawal did not happen, allowing the one resend. LinkedIn's list can lag
+    /// behind a withdrawal; a shorter time risks a resend LinkUp refuses (and v1 charges).
+    ///
+    /// Defaults to 1 hour.
+    pub fn settling_time(mut self, settling_time: Duration) -> WithdrawalJournal {
+        self.settling = settling_time;
+        self
+    }
+
+    /// The file this journal holds.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What the journal holds of an invitation.
+    pub fn state(&self, invitation_id: u64) -> WithdrawalState {
+        self.book.state(invitation_id)
+    }
+
+    /// The invitations whose withdrawal was sent with no answer, and that no listing settled.
+    pub fn unknown(&self) -> Vec<u64> {
+        self.book.unknown()
+    }
+
+    /// Learns from a listing what happened to the withdrawals whose outcome is unknown, and
+    /// records it: one the listing no longer shows pending was withdrawn ([`Settlement::gone`]);
+    /// one it still shows, in a listing that began at least the settling time after the
+    /// withdrawal was sent, may be sent once more ([`Settlement::still_pending`]).
+    ///
+    /// A listing vouches only for what it read: it settles an invitation it did not show only
+    /// when it walked, with nothing possibly missed and in order, from one end of the list
+    /// (no resume point, no start or end page) past that invitation's place, or to the other
+    /// end.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Journal`] when the journal cannot be written.
+    pub fn settle(&mut self, listing: &Listing) -> Result<Settlement, Error> {
+        let evidence = Evidence {
+            began: listing.began,
+            pending: &listing.pending,
+            not_pending: &listing.not_pending,
+            covered: listing.covered(),
+        };
+        self.settle_with(&evidence, SystemTime::now())
+    }
+
+    /// [`settle`](WithdrawalJournal::settle) with what the listing showed and the time given:
+    /// what the simulation drives.
+    pub(crate) fn settle_with(
+        &mut self,
+        evidence: &Evidence<'_>,
+        now: SystemTime,
+    ) -> Result<Settlement, Error> {
+        let mut settlement = Settlement::default();
+        for (id, event) in self.book.settle(evidence, self.settling) {
+            self.record(id, event, now, None)?;
+            match event {
+                Event::Gone => settlement.gone.push(id),
+                _ => settlement.still_pending.push(id),
+            }
+        }
+        settlement.unknown = self.book.unknown();
+        Ok(settlement)
+    }
+
+    /// Withdraws one invitation, as [`withdraw_invitation`] does, with the journal's promise:
+    /// the attempt is on disk before anything is sent, and the outcome after.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Journaled`] with nothing sent, when the journal holds the invitation as
+    ///   withdrawn, gone, refused, or sent with an outcome still unknown (see
+    ///   [`WithdrawalState`]).
+    /// - [`Error::Journal`] when the journal cannot be written: before sending, nothing is sent;
+    ///   after, the message says what happened, and the journal holds it as unknown.
+    /// - What [`withdraw_invitation`] returns, [`Error::OutcomeUnknown`] included.
+    pub fn withdraw(
+        &mut self,
+        config: &Config,
+        params: &Params,
+        invitation_id: u64,
+    ) -> Result<Withdrawal, Error> {
+        // Mistakes are refused before anything is written or sent.
+        config.check()?;
+        params.validate_who()?;
+        if invitation_id == 0 {
+            return Err(invalid(
+                "invitation id 0 is no invitation: pass the invitation_id a listing gave",
+            ));
+        }
+        self.withdraw_with(invitation_id, SystemTime::now(), || {
+            withdraw_invitation(config, params, invitation_id)
+        })
+    }
+
+    /// [`withdraw`](WithdrawalJournal::withdraw) with the time and the call given: what the
+    /// simulation drives.
+    pub(crate) fn withdraw_with(
+        &mut self,
+        invitation_id: u64,
+        now: SystemTime,
+        send: impl FnOnce() -> Result<Withdrawal, Error>,
+    ) -> Result<Withdrawal, Error> {
+        if let Err(state) = self.book.may_send(invitation_id) {
+            return Err(Error::Journaled {
+                invitation_id,
+                state,
+            });
+        }
+        // On disk before the request: a run stopped during it knows it may have happened.
+        self.record(invitation_id, Event::Attempting, now, None)?;
+        let result = send();
+        let event = match &result {
+            Ok(_) => Event::Withdrawn,
+            Err(err) => match acted(err) {
+                Acted::No => Event::NotSent,
+                Acted::Maybe => Event::Unknown,
+                Acted::Refused => Event::Refused,
+            },
+        };
+        let message = result.as_ref().err().map(ToString::to_string);
+        if let Err(Error::Journal { path, reason }) =
+            self.record(invitation_id, event, now, message.as_deref())
+        {
+            let what = match &result {
+                Ok(_) => "was withdrawn".to_owned(),
+                Err(err) => format!("failed ({err})"),
+            };
+            return Err(Error::Journal {
+                path,
+                reason: format!(
+                    "{reason}, after invitation {invitation_id} {what}: the journal holds it as \
+                     unknown, and the next listing settles it"
+                ),
+            });
+        }
+        result
+    }
+
+    /// Appends a line and waits until it is on disk; only then is it applied.
+    fn record(
+        &mut self,
+        invitation_id: u64,
+        event: Event,
+        at: SystemTime,
+        message: Option<&str>,
+    ) -> Result<(), Error> {
+        let line = Line {
+            at,
+            invitation_id,
+            event,
+            message: message.map(str::to_owned),
+        };
+        self.file
+            .write_all(&line.encode())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|err| Error::Journal {
+                path: self.path.clone(),
+                reason: format!("cannot be written ({err})"),
+            })?;
+        self.book.apply(invitation_id, event, at, message);
+        Ok(())
+    }
+}
+
+/// Syncs the folder that holds `path`, so that a file just created there is found after a
+/// crash.
+fn sync_folder(path: &Path) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    File::open(folder)?.sync_all()
+}
+
+/// A listing as [`WithdrawalJournal::settle`] reads it: the pages of a [`Paginator`], with
+/// what each invitation showed, when the listing began and how far it can vouch it read.
+///
+/// Iterate it as the `Paginator` it wraps; stop whenever you like (a listing that stops early
+/// settles only what it covered).
+#[derive(Debug)]
+pub struct Listing {
+    pages: Paginator,
+    began: SystemTime,
+    pending: HashSet<u64>,
+    not_pending: HashSet<u64>,
+    /// The last invitation yielded, whether the walk ended, and whether it failed.
+    last: Option<u64>,
+    exhausted: bool,
+    failed: bool,
+}
+
+impl Listing {
+    /// A listing over `pages`, begun now.
+    pub fn new(pages: Paginator) -> Listing {
+        Listing::began_at(pages, SystemTime::now())
+    }
+
+    /// A listing over `pages`, begun at `began`: for a walk that started earlier.
+    pub fn began_at(pages: Paginator, began: SystemTime) -> Listing {
+        Listing {
+            pages,
+            began,
+            pending: HashSet::new(),
+            not_pending: HashSet::new(),
+            last: None,
+            exhausted: false,
+            failed: false,
+        }
+    }
+
+    /// When the listing began: it can tell only of withdrawals sent before.
+    pub fn began(&self) -> SystemTime {
+        self.began
+    }
+
+    /// The paginator behind it, for its counts ([`Paginator::credits_used`], ...).
+    pub fn paginator(&self) -> &Paginator {
+        &self.pages
+    }
+
+    /// The ids among which it read every pending invitation, when it can vouch for that.
+    fn covered(&self) -> Option<(u64, u64)> {
+        if self.failed {
+            return None;
+        }
+        self.pages.covered(self.last, self.exhausted)
+    }
+}
+
+impl Iterator for Listing {
+    type Item = Result<SentInvitationsPage, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = self.pages.next();
+        match &next {
+            None => self.exhausted = true,
+            Some(Ok(page)) => {
+                for invitation in &page.invitations {
+                    let id = invitation.invitation_id;
+                    // v2 lists pending invitations only; v1 says so, when it says.
+                    match &invitation.invitation_state {
+                        Some(InvitationState::Pending) | None => self.pending.insert(id),
+                        Some(_) => self.not_pending.insert(id),
+                    };
+                    self.last = Some(id);
+                }
+            }
+            Some(Err(_)) => self.failed = true,
+        }
+        next
+    }
+}
+
+impl std::iter::FusedIterator for Listing {}
+
+/// The journal, driven through crashes, lost answers, lagging lists and rival holders.
+#[cfg(test)]
+#[path = "../../tests/journal_sim/mod.rs"]
+mod simulation;

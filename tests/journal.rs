@@ -1,0 +1,337 @@
+//! The withdrawal journal through the public API, on local servers and real files: the lock
+//! (in this process and from another), the attempt on disk before the request, no resend after
+//! each first outcome across reopening, the one resend after the settling time, paths that are
+//! no journal, and withdrawals answered 5xx with a rate-limit body. (Crashes at every step and
+//! lagging lists are the simulation's: `tests/journal_sim`.)
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use linkup_sent_invitations::{
+    withdraw_invitation, Config, Error, FakeApi, FakeFailure, Listing, Paginator, Params,
+    WithdrawalJournal, WithdrawalState,
+};
+use support::{config, http_response, Action, RawServer, KEY, TOKEN};
+
+const ACCOUNT: &str = "acct-SECRET-9f2e-journal";
+
+fn journal_path(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("linkup-journal-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("withdrawals.jsonl");
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn fake_config(fake: &FakeApi) -> Config {
+    config(fake.base_url())
+}
+
+/// Lists everything, newest first, as a listing the journal can settle by.
+fn listed(config: &Config, params: &Params) -> Listing {
+    let mut listing = Listing::new(Paginator::new(config, params.clone()));
+    for page in &mut listing {
+        page.unwrap();
+    }
+    listing
+}
+
+fn withdrawals(fake: &FakeApi) -> Vec<u64> {
+    fake.requests()
+        .iter()
+        .filter_map(|r| r.invitation_id)
+        .collect()
+}
+
+#[test]
+fn a_second_holder_in_this_process_is_refused_at_once() {
+    let path = journal_path("lock");
+    let journal = WithdrawalJournal::open(&path).unwrap();
+    let started = std::time::Instant::now();
+    let err = WithdrawalJournal::open(&path).unwrap_err();
+    assert!(matches!(err, Error::JournalInUse { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(err.to_string().contains("another run"), "{err}");
+    drop(journal);
+    WithdrawalJournal::open(&path).expect("free once the first holder is gone");
+}
+
+/// Run by `a_holder_in_another_process_...` in a child process: holds the journal named in
+/// the environment until its stdin closes.
+#[test]
+fn hold_the_journal_for_another_process() {
+    let Ok(path) = std::env::var("LINKUP_HOLD_JOURNAL") else {
+        return; // only as the child
+    };
+    let _journal = WithdrawalJournal::open(&path).unwrap();
+    println!("held");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+#[test]
+fn a_holder_in_another_process_keeps_the_journal_until_it_dies() {
+    let path = journal_path("process");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "hold_the_journal_for_another_process",
+            "--nocapture",
+        ])
+        .env("LINKUP_HOLD_JOURNAL", &path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the child says it holds it.
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("held") {
+        line.clear();
+        assert_ne!(
+            std::io::BufRead::read_line(&mut out, &mut line).unwrap(),
+            0,
+            "the child ended without holding the journal"
+        );
+    }
+    let err = WithdrawalJournal::open(&path).unwrap_err();
+    assert!(matches!(err, Error::JournalInUse { .. }), "{err:?}");
+    // kill -9: the lock dies with its process.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    WithdrawalJournal::open(&path).expect("free once the holder is killed");
+}
+
+#[test]
+fn the_attempt_is_on_disk_when_the_request_arrives() {
+    let path = journal_path("record-first");
+    let id = 7_453_486_530_700_017_665u64;
+    let seen_on_disk = Arc::new(Mutex::new(None));
+    let (file, seen) = (path.clone(), seen_on_disk.clone());
+    let server = RawServer::start(move |_, _| {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        *seen.lock().unwrap() = Some(text);
+        Action::Write(http_response(
+            200,
+            "",
+            br#"{"status":"success","message":"Connection invitation withdrawn successfully"}"#,
+        ))
+    });
+    let mut journal = WithdrawalJournal::open(&path).unwrap();
+    let done = journal
+        .withdraw(&config(server.base_url()), &Params::new(TOKEN), id)
+        .unwrap();
+    assert_eq!(done.credits, 1);
+    let on_disk = seen_on_disk.lock().unwrap().clone().expect("a request");
+    assert!(
+        on_disk.contains(&format!(r#""invitation_id":"{id}","event":"attempting""#)),
+        "{on_disk}"
+    );
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(after.contains(r#""event":"withdrawn""#), "{after}");
+    assert_eq!(journal.state(id), WithdrawalState::Withdrawn);
+}
+
+#[test]
+fn no_first_outcome_is_sent_again_across_reopening() {
+    // Withdrawn, refused, and sent with no answer: each stays unsent, run after run.
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let params = Params::new(TOKEN);
+    let (done, refused, unknown) = (
+        fake.invitation_id(29),
+        fake.invitation_id(28),
+        fake.invitation_id(27),
+    );
+    fake.fail_withdraw(
+        refused,
+        FakeFailure::reply(
+            400,
+            r#"{"status":"error","message":"Invitation not found or not pending"}"#,
+        ),
+    );
+    fake.fail_withdraw(unknown, FakeFailure::reply(502, "<html>Bad Gateway</html>"));
+    let path = journal_path("first-outcomes");
+    {
+        let mut journal = WithdrawalJournal::open(&path).unwrap();
+        assert!(journal.withdraw(&config, &params, done).is_ok());
+        assert!(matches!(
+            journal.withdraw(&config, &params, refused),
+            Err(Error::Api { .. })
+        ));
+        assert!(matches!(
+            journal.withdraw(&config, &params, unknown),
+            Err(Error::OutcomeUnknown { .. })
+        ));
+    }
+    assert_eq!(withdrawals(&fake), [done, refused, unknown]);
+    for _ in 0..2 {
+        let mut journal = WithdrawalJournal::open(&path).unwrap();
+        journal.settle(&listed(&config, &params)).unwrap();
+        for id in [done, refused, unknown] {
+            let err = journal.withdraw(&config, &params, id).unwrap_err();
+            assert!(matches!(err, Error::Journaled { .. }), "{id}: {err:?}");
+        }
+        assert_eq!(journal.state(done), WithdrawalState::Withdrawn);
+        assert!(matches!(
+            journal.state(refused),
+            WithdrawalState::Refused { .. }
+        ));
+        // The 502 left it pending, but the listing began less than the settling time later.
+        assert!(matches!(
+            journal.state(unknown),
+            WithdrawalState::Unknown { sends: 1, .. }
+        ));
+    }
+    assert_eq!(
+        withdrawals(&fake),
+        [done, refused, unknown],
+        "nothing sent again"
+    );
+}
+
+#[test]
+fn an_unknown_outcome_is_sent_once_more_after_the_settling_time_and_never_a_third_time() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let params = Params::account(ACCOUNT);
+    let id = fake.invitation_id(29);
+    // Two server errors in a row: the invitation stays pending, and no answer says so.
+    for _ in 0..2 {
+        fake.fail_withdraw(
+            id,
+            FakeFailure::reply(503, "<html>Service Unavailable</html>"),
+        );
+    }
+    let path = journal_path("resend");
+    let mut journal = WithdrawalJournal::open(&path)
+        .unwrap()
+        .settling_time(Duration::ZERO);
+    assert!(matches!(
+        journal.withdraw(&config, &params, id),
+        Err(Error::OutcomeUnknown { .. })
+    ));
+    // The next listing still shows it, and began after the (zero) settling time.
+    std::thread::sleep(Duration::from_millis(5));
+    let settled = journal.settle(&listed(&config, &params)).unwrap();
+    assert_eq!(settled.still_pending, [id]);
+    assert_eq!(journal.state(id), WithdrawalState::StillPending);
+    // The one resend: unknown again.
+    assert!(matches!(
+        journal.withdraw(&config, &params, id),
+        Err(Error::OutcomeUnknown { .. })
+    ));
+    std::thread::sleep(Duration::from_millis(5));
+    journal.settle(&listed(&config, &params)).unwrap();
+    assert!(matches!(
+        journal.state(id),
+        WithdrawalState::Unknown { sends: 2, .. }
+    ));
+    let err = journal.withdraw(&config, &params, id).unwrap_err();
+    assert!(err.to_string().contains("never sent a third time"), "{err}");
+    assert_eq!(withdrawals(&fake), [id, id], "at most two sends");
+    assert!(fake.is_pending(id));
+}
+
+#[test]
+fn a_listing_that_no_longer_shows_an_unknown_one_settles_it_as_gone() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let params = Params::new(TOKEN);
+    let id = fake.invitation_id(29);
+    // Withdrawn, then the connection drops: done, and no word of it.
+    fake.fail_withdraw(id, FakeFailure::hang_up());
+    let path = journal_path("gone");
+    let mut journal = WithdrawalJournal::open(&path).unwrap();
+    assert!(matches!(
+        journal.withdraw(&config, &params, id),
+        Err(Error::OutcomeUnknown { .. })
+    ));
+    // A listing that stops early, before reaching the oldest invitation, cannot tell.
+    let mut partial = Listing::new(Paginator::new(&config, params.clone()));
+    partial.next().unwrap().unwrap();
+    assert_eq!(journal.settle(&partial).unwrap().unknown, [id]);
+    // A whole one can.
+    let settled = journal.settle(&listed(&config, &params)).unwrap();
+    assert_eq!(settled.gone, [id]);
+    assert_eq!(journal.state(id), WithdrawalState::Gone);
+    assert_eq!(withdrawals(&fake), [id]);
+}
+
+#[test]
+fn a_path_that_is_no_regular_file_is_refused_before_anything_is_sent() {
+    let dir = journal_path("not-files").parent().unwrap().to_owned();
+    let fifo = dir.join("fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    let mut paths: Vec<PathBuf> = ["/dev/null", "/dev/zero", "/dev/full"]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    paths.push(dir.clone());
+    if made.is_ok_and(|s| s.success()) {
+        paths.push(fifo);
+    }
+    for path in paths {
+        let started = std::time::Instant::now();
+        let err = WithdrawalJournal::open(&path).unwrap_err();
+        assert!(matches!(err, Error::Journal { .. }), "{path:?}: {err:?}");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{path:?} blocked"
+        );
+    }
+    let missing = Path::new("/nonexistent-folder/withdrawals.jsonl");
+    assert!(matches!(
+        WithdrawalJournal::open(missing),
+        Err(Error::Journal { .. })
+    ));
+}
+
+#[test]
+fn a_5xx_with_a_rate_limit_body_is_an_unknown_outcome_in_both_generations() {
+    let v1 = br#"{"status":"error","message":"Rate limit exceeded. Please try again later"}"#;
+    let v2 =
+        br#"{"success":false,"error":{"code":"RATE_LIMITED","message":"Rate limit exceeded"}}"#;
+    for status in [500, 502, 503, 504] {
+        for (params, body) in [
+            (Params::new(TOKEN), &v1[..]),
+            (Params::account(ACCOUNT), &v2[..]),
+        ] {
+            let server = RawServer::start(move |_, _| {
+                Action::Write(http_response(status, "retry-after: 0\r\n", body))
+            });
+            let config = config(server.base_url()).max_retries(3);
+            let err = withdraw_invitation(&config, &params, 7_453_486_530_700_017_665).unwrap_err();
+            assert!(
+                matches!(err, Error::OutcomeUnknown { .. }),
+                "HTTP {status}: {err:?}"
+            );
+            assert_eq!(server.request_count(), 1, "HTTP {status}: never retried");
+            assert!(!err.to_string().contains(KEY));
+        }
+    }
+}
+
+#[test]
+fn a_journal_line_cut_short_is_dropped_and_any_other_bad_line_refused() {
+    let path = journal_path("lines");
+    std::fs::write(
+        &path,
+        "{\"at\":\"2026-11-26T09:00:01.250Z\",\"invitation_id\":\"42\",\"event\":\"withdrawn\"}\n{\"at\":\"2026-11-2",
+    )
+    .unwrap();
+    let journal = WithdrawalJournal::open(&path).unwrap();
+    assert_eq!(journal.state(42), WithdrawalState::Withdrawn);
+    drop(journal);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.ends_with("}\n"), "the cut line is gone: {text:?}");
+    std::fs::write(&path, "not a journal\n{}\n").unwrap();
+    let err = WithdrawalJournal::open(&path).unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+}
