@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(usage) => return cli::usage_exit(usage, "export", &help),
     };
-    let mut setup = match cli::setup(&common, "export", false) {
+    let mut setup = match cli::setup(&common, "export", false, false) {
         Ok(setup) => setup,
         Err(usage) => return cli::usage_exit(usage, "export", &help),
     };

@@ -19,17 +19,16 @@
 
 #[path = "support/cli.rs"]
 mod cli;
-#[path = "support/journal.rs"]
-mod journal;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use cli::{Common, End, Flag, Next, Setup, Usage};
-use journal::{Event, Journal, Seen};
-use linkup_sent_invitations::{withdraw_invitation, Error, Invitation, InvitationState};
+use cli::{Common, End, Flag, Next, Pages, Setup, Usage};
+use linkup_sent_invitations::{
+    withdraw_invitation, Error, Invitation, InvitationState, WithdrawalJournal,
+};
 use serde::Serialize;
 
 const USAGE: &str = "List pending LinkedIn invitations older than a number of days, oldest first,
@@ -83,6 +82,14 @@ struct Line<'a> {
     days: u32,
 }
 
+/// How one withdrawal went, as the result lines say it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Withdrawn,
+    Unknown,
+    Failed,
+}
+
 /// A JSON line of a withdrawal's result.
 #[derive(Serialize)]
 struct Outcome<'a> {
@@ -100,15 +107,16 @@ fn main() -> ExitCode {
         Ok(flags) => flags,
         Err(usage) => return cli::usage_exit(usage, "stale", &help),
     };
-    // A journal that cannot be read is found before anything is paid for.
+    // A journal that cannot be used (no regular file, held by another run) is found before
+    // anything is paid for.
     let journal = match flags.withdraw.as_ref().and_then(|w| w.journal.as_deref()) {
-        Some(path) => match Journal::open(path) {
+        Some(path) => match WithdrawalJournal::open(path) {
             Ok(journal) => Some(journal),
-            Err(message) => return cli::usage_exit(Usage::Bad(message), "stale", &help),
+            Err(err) => return cli::usage_exit(Usage::Bad(err.to_string()), "stale", &help),
         },
         None => None,
     };
-    let mut setup = match cli::setup(&flags.common, "stale", true) {
+    let mut setup = match cli::setup(&flags.common, "stale", true, journal.is_some()) {
         Ok(setup) => setup,
         Err(usage) => return cli::usage_exit(usage, "stale", &help),
     };
@@ -119,7 +127,6 @@ fn main() -> ExitCode {
     let days = flags.days;
     let now = SystemTime::now();
     let mut stale: Vec<(u32, Invitation)> = Vec::new();
-    let mut seen_not_pending: Vec<u64> = Vec::new();
     let mut unreadable = 0u64;
     let end = cli::walk(&mut setup, |invitation| {
         let Some(age) = cli::age_in_days(&invitation, now) else {
@@ -132,8 +139,6 @@ fn main() -> ExitCode {
         }
         if invitation.invitation_state == Some(InvitationState::Pending) {
             stale.push((age, invitation));
-        } else {
-            seen_not_pending.push(invitation.invitation_id);
         }
         Ok(Next::More)
     });
@@ -153,14 +158,7 @@ fn main() -> ExitCode {
     match flags.withdraw {
         None => list(&setup, end, &stale, days, flags.jsonl),
         Some(withdraw) => {
-            let listing = Listing {
-                resumed: flags.common.resumed(),
-                end,
-                stale,
-                seen_not_pending,
-                days,
-                now,
-            };
+            let listing = Found { end, stale, days };
             self::withdraw(&setup, listing, &withdraw, journal, flags.jsonl)
         }
     }
@@ -202,16 +200,11 @@ fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: 
 }
 
 /// What the listing found, for the withdrawals.
-struct Listing {
-    /// Whether the walk went on from an earlier run's point, so read only part of the list.
-    resumed: bool,
+struct Found {
     end: End,
     /// The stale pending invitations, oldest first.
     stale: Vec<(u32, Invitation)>,
-    /// Invitations old enough that the listing showed as not pending.
-    seen_not_pending: Vec<u64>,
     days: u32,
-    now: SystemTime,
 }
 
 /// How the withdrawals went.
@@ -225,56 +218,29 @@ struct Tally {
 /// `--withdraw`: settles what the journal left open, asks, then withdraws one by one.
 fn withdraw(
     setup: &Setup,
-    listing: Listing,
+    found: Found,
     flags: &Withdraw,
-    mut journal: Option<Journal>,
+    mut journal: Option<WithdrawalJournal>,
     jsonl: bool,
 ) -> ExitCode {
-    let Listing {
-        resumed,
-        end,
-        stale,
-        seen_not_pending,
-        days,
-        now,
-    } = listing;
-    let listed_credits = setup.pages.credits_used();
-    // A listing that read every page old enough (from the start, not stopped, and nothing in
-    // it may be missing) shows all that is still pending among invitations of that age.
-    let complete = !resumed && matches!(end, End::Done) && setup.pages.possibly_missed() == 0;
+    let Found { end, stale, days } = found;
+    let listed_credits = setup.pages.paginator().credits_used();
     let mut skipped = 0u64;
     let mut candidates: Vec<&Invitation> = Vec::new();
-    if let Some(journal) = journal.as_mut() {
-        let seen = |id| {
-            if stale.iter().any(|(_, i)| i.invitation_id == id) {
-                Seen::Pending
-            } else if seen_not_pending.contains(&id) {
-                Seen::NotPending
-            } else {
-                Seen::NotListed
-            }
-        };
-        // A complete listing covers every invitation as old as `days`; an id carries its age.
-        let covered = |id| {
-            let probe = Invitation {
-                invitation_id: id,
-                ..Invitation::default()
-            };
-            complete && cli::age_in_days(&probe, now).is_some_and(|age| age >= days)
-        };
-        match journal.settle(seen, covered) {
-            Ok(left) if left > 0 => eprintln!(
-                "{} from an earlier run still unsettled: not touched until a listing settles \
-                 it (list with --days at least its age)",
-                cli::count(left, "withdrawal")
+    if let (Some(journal), Pages::Listing(listing)) = (journal.as_mut(), &setup.pages) {
+        // What earlier runs left unknown, settled by what this listing read.
+        match journal.settle(listing) {
+            Ok(settled) if !settled.unknown.is_empty() => eprintln!(
+                "{} from an earlier run still unsettled: not sent again until a listing settles                  it (list with --days at least its age, an hour or more after it was sent)",
+                cli::count(settled.unknown.len() as u64, "withdrawal")
             ),
             Ok(_) => {}
-            Err(message) => return stop(&message),
+            Err(err) => return stop(&err.to_string()),
         }
     }
     for (_, invitation) in &stale {
         let journaled = journal.as_ref();
-        if journaled.is_some_and(|j| !j.may_withdraw(invitation.invitation_id)) {
+        if journaled.is_some_and(|j| !j.state(invitation.invitation_id).may_send()) {
             skipped += 1;
         } else {
             candidates.push(invitation);
@@ -282,8 +248,8 @@ fn withdraw(
     }
     if skipped > 0 {
         eprintln!(
-            "{} listed but withdrawn already, says the journal; skipped (LinkedIn can take a \
-             while to drop them)",
+            "{} listed but withdrawn, refused or unsettled already, says the journal; skipped \
+             (LinkedIn can take a while to drop them)",
             cli::count(skipped, "invitation")
         );
     }
@@ -326,23 +292,19 @@ fn withdraw(
             std::thread::sleep(jittered(flags.interval));
         }
         let id = invitation.invitation_id;
-        if let Some(journal) = journal.as_mut() {
-            // On disk before the call: a run stopped during it knows it may have happened.
-            if let Err(message) = journal.record(id, Event::Attempting, None) {
-                return stop(&message);
-            }
-        }
-        let result = withdraw_invitation(&setup.config, &setup.params, id);
+        // With a journal, the attempt is on disk before the call and the outcome after it.
+        let result = match journal.as_mut() {
+            Some(journal) => journal.withdraw(&setup.config, &setup.params, id),
+            None => withdraw_invitation(&setup.config, &setup.params, id),
+        };
         let (event, message) = match &result {
             Ok(_) => (Event::Withdrawn, None),
             Err(Error::OutcomeUnknown { .. }) => (Event::Unknown, Some(result_message(&result))),
             Err(_) => (Event::Failed, Some(result_message(&result))),
         };
-        if let Some(journal) = journal.as_mut() {
-            if let Err(broken) = journal.record(id, event, message.as_deref()) {
-                show(invitation, event, message.as_deref(), jsonl).ok();
-                return stop(&broken);
-            }
+        if let Err(broken @ Error::Journal { .. }) = &result {
+            // The journal could not record it: the message says what happened.
+            return stop(&broken.to_string());
         }
         match event {
             Event::Withdrawn => tally.withdrawn += 1,

@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use lexopt::{Arg, Parser};
 use linkup_sent_invitations::{
-    connect_account, Config, Country, Error, Invitation, InvitationType, Paginator, Params,
-    ResumePoint,
+    connect_account, Config, Country, Error, Invitation, InvitationType, Listing, Paginator,
+    Params, ResumePoint, SentInvitationsPage,
 };
 
 pub const EXIT_ERROR: u8 = 1;
@@ -246,11 +246,34 @@ fn bad_value(flag: &str, value: &str, choices: &str) -> Usage {
     Usage::Bad(format!("--{flag} is one of {choices}, got {value:?}"))
 }
 
-/// What the common flags and the environment make: the config, the params and the paginator.
+/// The walk a tool makes: its paginator, or a listing around it that a withdrawal journal can
+/// settle by.
+pub enum Pages {
+    Paginator(Paginator),
+    Listing(Listing),
+}
+
+impl Pages {
+    pub fn paginator(&self) -> &Paginator {
+        match self {
+            Pages::Paginator(pages) => pages,
+            Pages::Listing(listing) => listing.paginator(),
+        }
+    }
+
+    fn next(&mut self) -> Option<Result<SentInvitationsPage, Error>> {
+        match self {
+            Pages::Paginator(pages) => pages.next(),
+            Pages::Listing(listing) => listing.next(),
+        }
+    }
+}
+
+/// What the common flags and the environment make: the config, the params and the walk.
 pub struct Setup {
     pub config: Config,
     pub params: Params,
-    pub pages: Paginator,
+    pub pages: Pages,
     /// `--max-credits`: the budget of the whole run.
     pub max_credits: Option<u64>,
     pub quiet: bool,
@@ -263,9 +286,14 @@ fn variable(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_owned())
 }
 
-/// The config, params and paginator (walking `oldest_first` or not) from the checked flags,
-/// then the environment.
-pub fn setup(common: &Common, name: &'static str, oldest_first: bool) -> Result<Setup, Usage> {
+/// The config, params and paginator (walking `oldest_first` or not, as a `listing` a journal
+/// can settle by or not) from the checked flags, then the environment.
+pub fn setup(
+    common: &Common,
+    name: &'static str,
+    oldest_first: bool,
+    listing: bool,
+) -> Result<Setup, Usage> {
     let key = match (&common.api_key, variable("LINKUP_API_KEY")) {
         (Some(key), _) => key.clone(),
         (None, Some(key)) if !key.is_empty() => key,
@@ -351,6 +379,11 @@ pub fn setup(common: &Common, name: &'static str, oldest_first: bool) -> Result<
     if let Some(point) = common.resume {
         pages = pages.resume(point);
     }
+    let pages = if listing {
+        Pages::Listing(Listing::new(pages))
+    } else {
+        Pages::Paginator(pages)
+    };
     show_retries(common.quiet);
     Ok(Setup {
         config,
@@ -515,11 +548,13 @@ pub enum End {
 /// Walks pages, handing each invitation to `each`, with a progress line per page on stderr
 /// unless quiet. An error is printed with what was spent and where to resume.
 pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Result<Next>) -> End {
-    let pages = &mut setup.pages;
     let mut enough = false;
     loop {
-        let number = pages.next_page();
-        let Some(page) = pages.next() else { break };
+        let number = setup.pages.paginator().next_page();
+        let Some(page) = setup.pages.next() else {
+            break;
+        };
+        let pages = setup.pages.paginator();
         let page = match page {
             Ok(page) => page,
             Err(err) => {
@@ -569,7 +604,7 @@ pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Resu
     }
     // A page still to read after the walk ended: the budget stopped it (an oldest-first walk
     // stopped before its first page has nothing to resume from, but stopped all the same).
-    if pages.next_page().is_some() {
+    if setup.pages.paginator().next_page().is_some() {
         End::Budget
     } else {
         End::Done
@@ -580,7 +615,7 @@ pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Resu
 /// the tool wrote) with the credits spent, and the exit code. After an error, the error and
 /// what was spent are printed already, and nothing else is.
 pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
-    let pages = &setup.pages;
+    let pages = setup.pages.paginator();
     let code = match end {
         End::Failed(code) => return code,
         End::Closed => return ExitCode::SUCCESS,
