@@ -274,6 +274,8 @@
 //!     }
 //! }
 //! assert_eq!(journal.unknown(), [oldest[2]]);
+//! # drop(journal);
+//! # std::fs::remove_dir_all(&dir).ok();
 //! # }
 //! # Ok::<(), linkup_sent_invitations::Error>(())
 //! ```

@@ -19,12 +19,27 @@ use support::{config, http_response, Action, RawServer, KEY, TOKEN};
 
 const ACCOUNT: &str = "acct-SECRET-9f2e-journal";
 
-fn journal_path(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("linkup-journal-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("withdrawals.jsonl");
-    let _ = std::fs::remove_file(&path);
-    path
+/// A folder of this test's own, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("linkup-journal-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn journal(&self) -> PathBuf {
+        self.0.join("withdrawals.jsonl")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn fake_config(fake: &FakeApi) -> Config {
@@ -49,7 +64,8 @@ fn withdrawals(fake: &FakeApi) -> Vec<u64> {
 
 #[test]
 fn a_second_holder_in_this_process_is_refused_at_once() {
-    let path = journal_path("lock");
+    let scratch = Scratch::new("lock");
+    let path = scratch.journal();
     let journal = WithdrawalJournal::open(&path).unwrap();
     let started = std::time::Instant::now();
     let err = WithdrawalJournal::open(&path).unwrap_err();
@@ -75,7 +91,8 @@ fn hold_the_journal_for_another_process() {
 
 #[test]
 fn a_holder_in_another_process_keeps_the_journal_until_it_dies() {
-    let path = journal_path("process");
+    let scratch = Scratch::new("process");
+    let path = scratch.journal();
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -108,7 +125,8 @@ fn a_holder_in_another_process_keeps_the_journal_until_it_dies() {
 
 #[test]
 fn the_attempt_is_on_disk_when_the_request_arrives() {
-    let path = journal_path("record-first");
+    let scratch = Scratch::new("record-first");
+    let path = scratch.journal();
     let id = 7_453_486_530_700_017_665u64;
     let seen_on_disk = Arc::new(Mutex::new(None));
     let (file, seen) = (path.clone(), seen_on_disk.clone());
@@ -155,7 +173,8 @@ fn no_first_outcome_is_sent_again_across_reopening() {
         ),
     );
     fake.fail_withdraw(unknown, FakeFailure::reply(502, "<html>Bad Gateway</html>"));
-    let path = journal_path("first-outcomes");
+    let scratch = Scratch::new("first-outcomes");
+    let path = scratch.journal();
     {
         let mut journal = WithdrawalJournal::open(&path).unwrap();
         assert!(journal.withdraw(&config, &params, done).is_ok());
@@ -207,7 +226,8 @@ fn an_unknown_outcome_is_sent_once_more_after_the_settling_time_and_never_a_thir
             FakeFailure::reply(503, "<html>Service Unavailable</html>"),
         );
     }
-    let path = journal_path("resend");
+    let scratch = Scratch::new("resend");
+    let path = scratch.journal();
     let mut journal = WithdrawalJournal::open(&path)
         .unwrap()
         .settling_time(Duration::ZERO);
@@ -245,7 +265,8 @@ fn a_listing_that_no_longer_shows_an_unknown_one_settles_it_as_gone() {
     let id = fake.invitation_id(29);
     // Withdrawn, then the connection drops: done, and no word of it.
     fake.fail_withdraw(id, FakeFailure::hang_up());
-    let path = journal_path("gone");
+    let scratch = Scratch::new("gone");
+    let path = scratch.journal();
     let mut journal = WithdrawalJournal::open(&path).unwrap();
     assert!(matches!(
         journal.withdraw(&config, &params, id),
@@ -264,7 +285,8 @@ fn a_listing_that_no_longer_shows_an_unknown_one_settles_it_as_gone() {
 
 #[test]
 fn a_path_that_is_no_regular_file_is_refused_before_anything_is_sent() {
-    let dir = journal_path("not-files").parent().unwrap().to_owned();
+    let scratch = Scratch::new("not-files");
+    let dir = scratch.0.clone();
     let fifo = dir.join("fifo");
     let _ = std::fs::remove_file(&fifo);
     let made = Command::new("mkfifo").arg(&fifo).status();
@@ -320,7 +342,8 @@ fn a_5xx_with_a_rate_limit_body_is_an_unknown_outcome_in_both_generations() {
 
 #[test]
 fn a_journal_line_cut_short_is_dropped_and_any_other_bad_line_refused() {
-    let path = journal_path("lines");
+    let scratch = Scratch::new("lines");
+    let path = scratch.journal();
     std::fs::write(
         &path,
         "{\"at\":\"2026-11-26T09:00:01.250Z\",\"invitation_id\":\"42\",\"event\":\"withdrawn\"}\n{\"at\":\"2026-11-2",

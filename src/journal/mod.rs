@@ -100,6 +100,8 @@ const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
 /// let settled = journal.settle(&listing)?;
 /// assert_eq!(settled.gone, [oldest[1]]);
 /// assert_eq!(journal.state(oldest[1]), WithdrawalState::Gone);
+/// # drop(journal);
+/// # std::fs::remove_dir_all(&dir).ok();
 /// # }
 /// # Ok::<(), linkup_sent_invitations::Error>(())
 /// ```
