@@ -507,8 +507,10 @@ impl FromStr for ResumePoint {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParams`] for anything else, such as a page number (`"7"`) or a point
-    /// cut short (`"v1:newest:7329176687475109888"`).
+    /// [`Error::InvalidParams`] for anything else, such as a page number (`"7"`), a point cut
+    /// short (`"v1:newest:7329176687475109888"`) or with more after it, and for a point no walk
+    /// can have given: invitation id 0, a position at or past the total it names, or a page
+    /// past the last page number (2^32 - 1). Nothing is sent for such a point.
     fn from_str(s: &str) -> Result<ResumePoint, Error> {
         let bad = || {
             Error::InvalidParams(format!(
@@ -543,12 +545,26 @@ impl FromStr for ResumePoint {
         if parts.next().is_some() {
             return Err(bad());
         }
-        Ok(ResumePoint {
+        let point = ResumePoint {
             generation,
             oldest_first,
             invitation_id,
             position,
             total,
-        })
+        };
+        // What no walk gives: an invitation that is none, a place past the list's length, a
+        // page no request can ask for.
+        let size = u64::from(generation.page_size());
+        let real = invitation_id != 0
+            && total.is_none_or(|total| position <= total)
+            && position.saturating_add(1) / size < u64::from(u32::MAX);
+        if !real {
+            return Err(Error::InvalidParams(format!(
+                "{:?} cannot be a resume point (no walk stops at invitation 0, past the list's \
+                 length or past page 4294967295): pass the text a stopped walk printed",
+                Secrets::none().shown(s, 60)
+            )));
+        }
+        Ok(point)
     }
 }

@@ -311,6 +311,14 @@ fn walk(
     out.out_of_order = walk.out_of_order;
     out.finished = walk.finished;
     out.point = walk.resume_point(scenario.generation, None);
+    // A point a walk gives reads back from its text, as a tool keeps it between runs.
+    if let Some(point) = out.point {
+        let text = point.to_string();
+        match text.parse::<ResumePoint>() {
+            Ok(back) if back == point => {}
+            other => return Err(format!("resume point {text} reads back as {other:?}")),
+        }
+    }
     Ok(out)
 }
 
