@@ -9,6 +9,7 @@
 //! cargo run --example demo -- --v2  # through v2: 3 pages of 50, 3 credits
 //! ```
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use linkup_sent_invitations::{Config, FakeApi, Paginator, Params};
@@ -58,14 +59,20 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let mut stdout = std::io::stdout().lock();
         for invitation in &page.invitations {
-            println!(
+            let line = writeln!(
+                stdout,
                 "{:>19}  {:<24}  {:<18}  {}",
                 invitation.invitation_id,
                 fit(&invitation.name, 24),
                 fit(invitation.sent_time.as_deref().unwrap_or(""), 18),
                 invitation.subtitle.as_deref().unwrap_or(""),
             );
+            if line.is_err() {
+                // A reader that has had enough (`demo | head -1`): stop, quietly.
+                return ExitCode::SUCCESS;
+            }
         }
         if !quiet {
             let number = page.pagination.as_ref().map_or(0, |p| p.start_page);

@@ -16,9 +16,9 @@ mod cli;
 
 use std::process::ExitCode;
 
-use cli::{Common, Flag, Next, Usage};
+use cli::{Common, End, Flag, Next, Usage};
 use linkup_sent_invitations::Invitation;
-use serde::Serialize;
+use serde_json::Value;
 
 const USAGE: &str = "Export sent LinkedIn invitations through the LinkUp API, newest first.
 
@@ -32,12 +32,17 @@ Usage: export [FLAGS] > invitations.jsonl
 const CSV_HEADER: &str = "invitation_id,name,profile_url,subtitle,sent_time,sent_at,\
 sent_days_ago,invitation_state,invitation_type,message,entity_urn,profile_picture";
 
-/// A JSON line: the invitation as the API gives it, and its exact sent time.
-#[derive(Serialize)]
-struct Line<'a> {
-    #[serde(flatten)]
-    invitation: &'a Invitation,
-    sent_at: Option<String>,
+/// A JSON line: the invitation as the API gives it, its id as a string (exact in every
+/// reader: jq 1.6 and JavaScript read ids above 2^53 as doubles, which lose digits), and its
+/// exact sent time.
+fn json_line(invitation: &Invitation) -> String {
+    let mut line = serde_json::to_value(invitation).expect("an Invitation always serialises");
+    line["invitation_id"] = Value::String(invitation.invitation_id.to_string());
+    let at = cli::sent_at(invitation);
+    if !at.is_empty() {
+        line["sent_at"] = Value::String(at);
+    }
+    line.to_string()
 }
 
 fn main() -> ExitCode {
@@ -53,11 +58,19 @@ fn main() -> ExitCode {
     if common.connect {
         return cli::connect(&setup);
     }
+    // A resumed export stops where its chain began: at the --after-id the first run had.
+    let after = after.or(setup.carried.after);
+    setup.carried.after = after;
+    // The newest id of the whole export: this run's, or the one its chain carries (a
+    // resumed run's rows are older). A chain that did not carry it cannot be vouched for.
+    let resumed = common.resumed();
+    let vouch = !resumed || setup.carried.newest.is_some();
     if csv && cli::out(format_args!("{CSV_HEADER}")).is_err() {
-        return ExitCode::SUCCESS;
+        eprintln!("stopped: the output was closed before anything was written");
+        return ExitCode::from(cli::EXIT_ERROR);
     }
-    let (mut written, mut newest) = (0u64, None::<u64>);
-    let end = cli::walk(&mut setup, |invitation| {
+    let mut written = 0u64;
+    let end = cli::walk(&mut setup, |invitation, carried| {
         // Ids are time-ordered: at or below the last run's newest, the rest is already out.
         if after.is_some_and(|after| invitation.invitation_id <= after) {
             return Ok(Next::Enough);
@@ -65,29 +78,37 @@ fn main() -> ExitCode {
         if csv {
             cli::out(format_args!("{}", csv_row(&invitation)))?;
         } else {
-            let at = cli::sent_at(&invitation);
-            let line = Line {
-                invitation: &invitation,
-                sent_at: (!at.is_empty()).then_some(at),
-            };
-            let line = serde_json::to_string(&line).expect("an Invitation always serialises");
-            cli::out(format_args!("{line}"))?;
+            cli::out(format_args!("{}", json_line(&invitation)))?;
         }
         written += 1;
-        newest = newest.max(Some(invitation.invitation_id));
+        if vouch {
+            carried.newest = carried.newest.max(Some(invitation.invitation_id));
+        }
         Ok(Next::More)
     });
+    let complete = matches!(end, End::Done);
     let code = cli::finish(&setup, end, &cli::count(written, "invitation"));
-    if code == ExitCode::from(cli::EXIT_ERROR) || code == ExitCode::from(cli::EXIT_USAGE) {
-        return code;
+    if written == 0 && resumed && complete {
+        eprintln!(
+            "note: the resume point matched nothing in this account's list (no invitation \
+             older than the one it names): it may come from another account, --type or API \
+             generation"
+        );
     }
-    if !setup.quiet {
-        match (newest, after) {
-            (Some(id), _) => eprintln!("newest id: {id}; next time pass --after-id {id}"),
-            (None, Some(after)) => {
+    // The hint for the next daily run, only when this export reached from the newest end to
+    // where it stops, in this run or in the chain of resumed runs it carries: never after a
+    // budget stop, an error or a closed output, which would skip what was not written.
+    if complete && !setup.quiet {
+        match (vouch, setup.carried.newest, after) {
+            (true, Some(id), _) => eprintln!("newest id: {id}; next time pass --after-id {id}"),
+            (true, None, Some(after)) => {
                 eprintln!("nothing newer than {after}; next time pass --after-id {after} again")
             }
-            (None, None) => {}
+            (true, None, None) => {}
+            (false, ..) => eprintln!(
+                "no --after-id to give: the run this one resumes did not carry its newest id \
+                 (resume with the whole text a stopped run printed)"
+            ),
         }
     }
     code
@@ -120,6 +141,14 @@ fn parse() -> Result<(Common, bool, Option<u64>), Usage> {
         }
     }
     common.check()?;
+    if let (Some(given), Some(carried)) = (after, common.carried.after) {
+        if given != carried {
+            return Err(Usage::Bad(format!(
+                "--after-id {given} differs from the one the resume point carries ({carried}): \
+                 leave --after-id out when resuming"
+            )));
+        }
+    }
     Ok((common, csv, after))
 }
 
@@ -145,16 +174,7 @@ fn csv_row(i: &Invitation) -> String {
         text(&i.profile_picture),
     ]
     .iter()
-    .map(|field| csv_field(field))
+    .map(|field| cli::csv_cell(field))
     .collect::<Vec<_>>()
     .join(",")
-}
-
-/// RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled.
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
 }

@@ -73,13 +73,17 @@ struct Flags {
     withdraw: Option<Withdraw>,
 }
 
-/// A JSON line of the listing: the invitation, its exact sent time and its age.
-#[derive(Serialize)]
-struct Line<'a> {
-    #[serde(flatten)]
-    invitation: &'a Invitation,
-    sent_at: Option<String>,
-    days: u32,
+/// A JSON line of the listing: the invitation, its id as a string (exact in every reader),
+/// its exact sent time and its age.
+fn json_line(invitation: &Invitation, days: u32) -> String {
+    let mut line = serde_json::to_value(invitation).expect("an Invitation always serialises");
+    line["invitation_id"] = serde_json::Value::String(invitation.invitation_id.to_string());
+    let at = cli::sent_at(invitation);
+    if !at.is_empty() {
+        line["sent_at"] = serde_json::Value::String(at);
+    }
+    line["days"] = days.into();
+    line.to_string()
 }
 
 /// How one withdrawal went, as the result lines say it.
@@ -123,12 +127,19 @@ fn main() -> ExitCode {
     if flags.common.connect {
         return cli::connect(&setup);
     }
+    if !setup.v2 && !setup.quiet {
+        eprintln!(
+            "note: walking v1 oldest first has one blind spot: an invitation sent and another \
+             withdrawn between the same two requests can hide one old invitation from this run \
+             (the next run sees it); v2 (--account) has none"
+        );
+    }
 
     let days = flags.days;
     let now = SystemTime::now();
     let mut stale: Vec<(u32, Invitation)> = Vec::new();
     let mut unreadable = 0u64;
-    let end = cli::walk(&mut setup, |invitation| {
+    let end = cli::walk(&mut setup, |invitation, _| {
         let Some(age) = cli::age_in_days(&invitation, now) else {
             unreadable += 1;
             return Ok(Next::More);
@@ -176,15 +187,12 @@ fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: 
         for (age, i) in stale {
             let at = cli::sent_at(i);
             let line = if jsonl {
-                let line = Line {
-                    invitation: i,
-                    sent_at: (!at.is_empty()).then_some(at),
-                    days: *age,
-                };
-                serde_json::to_string(&line).expect("an Invitation always serialises")
+                json_line(i, *age)
             } else {
-                let url = i.profile_url.as_deref().unwrap_or("");
-                format!("{age}\t{at}\t{}\t{}\t{url}", i.invitation_id, i.name)
+                // One line per invitation, whatever the name holds.
+                let url = cli::tsv_cell(i.profile_url.as_deref().unwrap_or(""));
+                let name = cli::tsv_cell(&i.name);
+                format!("{age}\t{at}\t{}\t{name}\t{url}", i.invitation_id)
             };
             if cli::out(format_args!("{line}")).is_err() {
                 break;
@@ -306,6 +314,9 @@ fn withdraw(
             // The journal could not record it: the message says what happened.
             return stop(&broken.to_string());
         }
+        if let Err(Error::Journaled { .. }) = &result {
+            continue; // the journal holds it as done or unsettled: nothing was sent
+        }
         match event {
             Event::Withdrawn => tally.withdrawn += 1,
             Event::Unknown => tally.unknown += 1,
@@ -314,6 +325,19 @@ fn withdraw(
         if show(invitation, event, message.as_deref(), jsonl).is_err() {
             stopped = Some((cli::EXIT_ERROR, "the output is closed".to_owned()));
             break;
+        }
+        if !setup.quiet {
+            let word = match event {
+                Event::Withdrawn => "withdrawn",
+                Event::Unknown => "unknown",
+                Event::Failed => "failed",
+            };
+            eprintln!(
+                "withdrawal {} of {}: {word}; withdrawals {} so far",
+                n + 1,
+                candidates.len(),
+                cli::count(setup.config.credits_used() - listed_credits, "credit")
+            );
         }
         match &result {
             Ok(_) => unanswered = 0,
@@ -403,7 +427,12 @@ fn withdraw(
 /// On a terminal, shows what it is about to withdraw and asks; anything but yes is no.
 fn confirm(candidates: &[&Invitation]) -> bool {
     for invitation in candidates {
-        eprintln!("  {}  {}", cli::sent_at(invitation), invitation.name);
+        // A name cannot move the cursor or hide the entries around it.
+        eprintln!(
+            "  {}  {}",
+            cli::sent_at(invitation),
+            cli::visible(&invitation.name)
+        );
     }
     eprint!(
         "withdraw {}? [y/N] ",
@@ -449,11 +478,11 @@ fn show(
         return cli::out(format_args!("{line}"));
     }
     let result = match (event, message) {
-        (Event::Failed, Some(message)) => format!("failed: {}", message.replace('\t', " ")),
+        (Event::Failed, Some(message)) => format!("failed: {}", cli::tsv_cell(message)),
         _ => result.to_owned(),
     };
     // One line per invitation, whatever the name holds.
-    let name = invitation.name.replace(['\t', '\n', '\r'], " ");
+    let name = cli::tsv_cell(&invitation.name);
     cli::out(format_args!(
         "{}\t{name}\t{at}\t{result}",
         invitation.invitation_id

@@ -30,8 +30,19 @@ fn example(name: &str) -> Command {
     let mut command = Command::new(&path);
     let fresh = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap();
     let source = format!("{}/examples/{name}.rs", env!("CARGO_MANIFEST_DIR"));
-    let written = std::fs::metadata(source)
-        .and_then(|m| m.modified())
+    // The shared code of the tools counts too, for the tools that include it.
+    let support = format!("{}/examples/support", env!("CARGO_MANIFEST_DIR"));
+    let includes = std::fs::read_to_string(&source)
+        .unwrap()
+        .contains("support/");
+    let shared = std::fs::read_dir(support)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|_| includes);
+    let written = std::iter::once(PathBuf::from(source))
+        .chain(shared)
+        .map(|path| std::fs::metadata(path).and_then(|m| m.modified()).unwrap())
+        .max()
         .unwrap();
     assert!(
         fresh >= written,
@@ -172,27 +183,34 @@ fn export_writes_csv() {
         &["--format", "csv", "--type", "connection", "--country", "us"],
     );
     assert_eq!(code, 0, "{stderr}");
-    let mut lines = stdout.lines();
-    assert!(lines
-        .next()
-        .unwrap()
-        .starts_with("invitation_id,name,profile_url,"));
-    let rows: Vec<&str> = lines.collect();
+    assert!(stdout.starts_with("invitation_id,name,profile_url,"));
+    let rows = csv_rows(&stdout);
     assert_eq!(rows.len(), 12);
     // Invitation 1 has a note with a comma: quoted, so the row still splits into 12 fields.
-    assert!(
-        rows[1].contains(r#","Hi Arjun, glad to connect!","#),
-        "{}",
-        rows[1]
-    );
-    assert!(rows[1].starts_with(&format!("{},Arjun Mehta,", fake.invitation_id(1))));
+    let row = &rows[1];
+    assert_eq!(row.len(), 12, "{row:?}");
+    assert_eq!(row[0], fake.invitation_id(1).to_string());
+    assert_eq!(row[1], "Arjun Mehta");
+    assert_eq!(row[9], "Hi Arjun, glad to connect!");
     // The exact time, RFC 3339 in UTC, from the id, after LinkedIn's wording.
-    let at = sent_at(fake.invitation_id(1));
-    assert!(
-        rows[1].contains(&format!(",Sent 8 hours ago,{at},0,PENDING,CONNECTION,")),
-        "{}",
-        rows[1]
+    assert_eq!(
+        row[4..9],
+        [
+            "Sent 8 hours ago".to_owned(),
+            sent_at(fake.invitation_id(1)),
+            "0".into(),
+            "PENDING".into(),
+            "CONNECTION".into()
+        ]
     );
+}
+
+/// The rows of a CSV as a real CSV reader (the csv crate) reads them, header left out.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
 }
 
 #[test]
@@ -1216,7 +1234,8 @@ fn stale_json_lines_carry_the_exact_time_and_the_age() {
         .collect();
     assert_eq!(lines.len(), 8);
     let oldest = fake.invitation_id(79);
-    assert_eq!(lines[0]["invitation_id"], oldest);
+    // A string: readers that parse numbers as doubles keep every digit.
+    assert_eq!(lines[0]["invitation_id"], oldest.to_string());
     assert_eq!(lines[0]["sent_at"], sent_at(oldest));
     assert!(lines[0]["days"].as_u64().unwrap() >= 21);
 }
@@ -1255,7 +1274,15 @@ fn connect_account_prints_the_id_to_use_for_v2() {
     let fake = FakeApi::start(10);
     let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--connect-account"]);
     assert_eq!(code, 0, "{stderr}");
-    let id = stdout.trim().strip_prefix("LINKUP_ACCOUNT_ID=").unwrap();
+    // A line a shell can eval.
+    let quoted = stdout
+        .trim()
+        .strip_prefix("export LINKUP_ACCOUNT_ID=")
+        .unwrap();
+    let id = quoted
+        .strip_prefix('\'')
+        .and_then(|q| q.strip_suffix('\''))
+        .unwrap();
     assert!(id.starts_with("acc_"), "{stdout}");
     assert_eq!(fake.credits_charged(), 0, "free");
     assert_eq!(fake.requests()[0].path, "/v2/login");
@@ -1329,4 +1356,435 @@ fn fake_server_listens_on_the_port_asked_and_refuses_extra_arguments() {
         assert_eq!(stderr.lines().count(), 2, "{stderr}");
         assert!(stderr.ends_with("see `fake_server --help`\n"), "{stderr}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other people's text: names that try to run, break rows or drive the terminal
+// ---------------------------------------------------------------------------------------------
+
+/// Names other LinkedIn users could give themselves, each trying something.
+const HOSTILE: [&str; 12] = [
+    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "+1 555 0100",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tTabbed",
+    "\rCarriage",
+    "Line\nBreak",
+    "Erase \u{1b}[2K\u{1b}[1A up",
+    "Link \u{1b}]8;;http://evil.example\u{7}click\u{1b}]8;;\u{7}",
+    "Bidi \u{202e}gnp.exe",
+    "Tab\tinside, and \"quotes\"",
+    "Ümlaut Öl",
+];
+
+/// A v1 account whose 12 pending invitations, 30 to 41 days old, carry hostile names,
+/// headlines and notes.
+fn hostile_account() -> (support::RawServer, Vec<u64>) {
+    let newest = now_ms() - 30 * 86_400_000;
+    let ids: Vec<u64> = (0..12u64)
+        .map(|n| sent_id(newest - n * 86_400_000, n + 1))
+        .collect();
+    let invitations: Vec<serde_json::Value> = ids
+        .iter()
+        .zip(HOSTILE)
+        .map(|(id, name)| {
+            serde_json::json!({"name": name, "invitation_id": id, "subtitle": name,
+                "message": name, "invitation_state": "PENDING", "invitation_type": "CONNECTION",
+                "profile_url": format!("https://www.linkedin.com/in/{id}")})
+        })
+        .collect();
+    let server = support::RawServer::start(move |_, request| {
+        let asked: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let page = asked["start_page"].as_u64().unwrap_or(1).max(1) as usize;
+        let on_page: Vec<&serde_json::Value> =
+            invitations.iter().skip((page - 1) * 10).take(10).collect();
+        let body = serde_json::json!({"status": "success", "data": {
+            "total_results": on_page.len(), "total_available_results": 12,
+            "invitations": on_page, "pagination": {"start_page": page, "end_page": page,
+                "results_per_page": 10, "pages_fetched": 1}}});
+        support::Action::Write(support::http_response(200, "", body.to_string().as_bytes()))
+    });
+    (server, ids)
+}
+
+/// Whether `text` holds a control character other than the ones named, or a bidi override.
+fn hostile_char(text: &str, allowed: &[char]) -> Option<char> {
+    text.chars().find(|c| {
+        (c.is_control() && !allowed.contains(c))
+            || matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_neutralised_as_owasp_recommends() {
+    let (server, ids) = hostile_account();
+    let (code, stdout, stderr) = tool("export", &server.base_url(), &["--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows = csv_rows(&stdout);
+    assert_eq!(rows.len(), 12, "one row per invitation");
+    for ((row, id), name) in rows.iter().zip(&ids).zip(HOSTILE) {
+        assert_eq!(row.len(), 12, "{row:?}");
+        assert_eq!(row[0], id.to_string());
+        for cell in [&row[1], &row[3], &row[9]] {
+            // OWASP: no cell begins with = + - @ tab or carriage return; a single quote first.
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
+            if name.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                assert!(cell.starts_with('\''), "{cell:?}");
+            }
+            // No control character but a line break inside the quotes: the format's own.
+            assert_eq!(hostile_char(cell, &['\n']), None, "{cell:?}");
+        }
+    }
+    // Every cell is quoted, quotes doubled (RFC 4180).
+    let line = stdout.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with(&format!("\"{}\",\"'=HYPERLINK(\"\"http", ids[0])),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_stale_list_keeps_one_row_per_invitation_and_no_escape_reaches_the_terminal() {
+    let (server, ids) = hostile_account();
+    let (code, stdout, stderr) = tool("stale", &server.base_url(), &["--days", "21"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 13, "a header and 12 rows:\n{stdout}");
+    for line in &lines {
+        assert_eq!(line.split('\t').count(), 5, "{line:?}");
+        assert_eq!(hostile_char(line, &['\t']), None, "{line:?}");
+    }
+    // Oldest first, each name shown, visibly where it held what a terminal would run.
+    let row = |id: u64| lines.iter().find(|l| l.contains(&id.to_string())).unwrap();
+    assert!(row(ids[7]).contains("Erase ␛[2K␛[1A up"), "{}", row(ids[7]));
+    assert!(row(ids[6]).contains("Line␊Break"), "{}", row(ids[6]));
+    assert!(row(ids[0]).contains("\t'=HYPERLINK("), "{}", row(ids[0]));
+    assert_eq!(hostile_char(&stderr, &['\n']), None, "{stderr:?}");
+}
+
+#[test]
+fn the_list_shown_before_withdrawing_cannot_move_the_cursor_or_hide_entries() {
+    // On a real terminal (a pty from script(1)), answered "n".
+    let (server, _) = hostile_account();
+    let dir = std::env::temp_dir().join(format!("linkup-pty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stale = example("stale");
+    let command = format!(
+        "{} --base-url {} --requests-per-minute 0 --days 21 --withdraw --quiet",
+        stale.get_program().to_string_lossy(),
+        server.base_url()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .envs(stale.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1), from util-linux");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    use std::io::Write as _;
+    child.stdin.as_mut().unwrap().write_all(b"n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(shown.contains("withdraw 12 invitations? [y/N]"), "{shown}");
+    // Every name is there, on a line of its own, and nothing a terminal would act on.
+    assert_eq!(hostile_char(&shown, &['\n', '\r']), None, "{shown:?}");
+    assert!(
+        shown.contains("Link ␛]8;;http://evil.example␇click"),
+        "{shown}"
+    );
+    assert!(shown.contains("nothing withdrawn"), "{shown}");
+    let withdrawals = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.head.contains("withdraw"))
+        .count();
+    assert_eq!(withdrawals, 0);
+}
+
+#[test]
+fn json_lines_give_every_reader_the_exact_id() {
+    let (server, ids) = hostile_account();
+    let (code, stdout, stderr) = tool("export", &server.base_url(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    for (line, id) in stdout.lines().zip(&ids) {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(value["invitation_id"], id.to_string());
+    }
+    // jq 1.6 reads JSON numbers as doubles: a string keeps every digit.
+    let Ok(mut jq) = Command::new("jq")
+        .arg("-r")
+        .arg(".invitation_id")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("jq is not installed: checked with serde_json only");
+        return;
+    };
+    use std::io::Write as _;
+    jq.stdin
+        .take()
+        .unwrap()
+        .write_all(stdout.as_bytes())
+        .unwrap();
+    let read = String::from_utf8(jq.wait_with_output().unwrap().stdout).unwrap();
+    let read: Vec<u64> = read.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(read, ids);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Advice that never loses or repeats a row
+// ---------------------------------------------------------------------------------------------
+
+/// The `--resume` token a stopped run printed.
+fn resume_token(stderr: &str) -> String {
+    let at = stderr.rfind("--resume ").expect("a resume token") + "--resume ".len();
+    stderr[at..].split_whitespace().next().unwrap().to_owned()
+}
+
+#[test]
+fn a_budget_stop_gives_a_resume_token_and_no_after_id_and_the_chain_names_the_newest() {
+    let fake = FakeApi::start(45);
+    let (code, first, stderr) = tool("export", &fake.base_url(), &["--max-credits", "2"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        !stderr.contains("--after-id"),
+        "no hint after a budget stop: {stderr}"
+    );
+    let token = resume_token(&stderr);
+    assert!(
+        token.contains(&format!(",newest={}", fake.invitation_id(0))),
+        "{token}"
+    );
+    // Resumed twice: the hint names the newest of the whole export, not of the last part.
+    let (code, second, stderr) = tool(
+        "export",
+        &fake.base_url(),
+        &["--max-credits", "1", "--resume", &token],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(!stderr.contains("--after-id"), "{stderr}");
+    let (code, third, stderr) = tool(
+        "export",
+        &fake.base_url(),
+        &["--resume", &resume_token(&stderr)],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let newest = fake.invitation_id(0);
+    assert!(
+        stderr.ends_with(&format!(
+            "newest id: {newest}; next time pass --after-id {newest}\n"
+        )),
+        "{stderr}"
+    );
+    let all: Vec<u64> = [first, second, third].iter().flat_map(|o| ids(o)).collect();
+    let expected: Vec<u64> = (0..45).map(|n| fake.invitation_id(n)).collect();
+    assert_eq!(all, expected, "every row once, in order");
+    // Following the hint: one credit, no row again.
+    let charged = fake.credits_charged();
+    let (code, again, stderr) = tool(
+        "export",
+        &fake.base_url(),
+        &["--after-id", &newest.to_string()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(again.is_empty(), "{again}");
+    assert_eq!(fake.credits_charged() - charged, 1);
+}
+
+#[test]
+fn an_incremental_export_stopped_by_its_budget_resumes_to_its_after_id() {
+    let fake = FakeApi::start(60);
+    let after = fake.invitation_id(35); // 35 invitations newer than the last run's newest
+    let (code, first, stderr) = tool(
+        "export",
+        &fake.base_url(),
+        &["--after-id", &after.to_string(), "--max-credits", "2"],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    let token = resume_token(&stderr);
+    assert!(token.ends_with(&format!(",after={after}")), "{token}");
+    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--resume", &token]);
+    assert_eq!(code, 0, "{stderr}");
+    let all: Vec<u64> = ids(&first).into_iter().chain(ids(&rest)).collect();
+    assert_eq!(
+        all,
+        (0..35).map(|n| fake.invitation_id(n)).collect::<Vec<_>>()
+    );
+    assert!(
+        stderr.contains(&format!("--after-id {}", fake.invitation_id(0))),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_closed_output_is_an_error_with_no_after_id() {
+    let fake = FakeApi::start(40);
+    let mut export = example("export")
+        .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `export | head -1`: one line read, then the pipe closed.
+    let mut out = std::io::BufReader::new(export.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    drop(out);
+    let done = export.wait_with_output().unwrap();
+    let stderr = String::from_utf8(done.stderr).unwrap();
+    assert_eq!(done.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("--after-id"), "{stderr}");
+    assert!(
+        stderr.contains("stopped: the output was closed after"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_resume_point_that_cannot_be_real_sends_nothing_and_one_that_matches_nothing_says_so() {
+    let fake = FakeApi::start(20);
+    for point in [
+        "v1:newest:0:0:0",
+        "v1:newest:7329176687475109888:42949672950000:-",
+        "v1:newest:7329176687475109888:59:30",
+        "v1:newest:7329176687475109888:59:138:extra",
+    ] {
+        let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--resume", point]);
+        assert_eq!(code, 2, "{point}: {stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    }
+    assert!(fake.requests().is_empty(), "nothing sent");
+    // The README's own sample point, in an account whose invitations are all newer: real,
+    // but it matches nothing.
+    let (code, stdout, stderr) = tool(
+        "export",
+        &fake.base_url(),
+        &["--resume", "v1:newest:7329176687475109888:5:20"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("the resume point matched nothing"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_resume_point_of_the_other_tool_is_refused_in_the_tools_words() {
+    let fake = FakeApi::start(50);
+    let (code, _, stderr) = tool(
+        "stale",
+        &fake.base_url(),
+        &["--days", "0", "--max-credits", "2"],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    let token = resume_token(&stderr);
+    let (code, _, stderr) = tool("export", &fake.base_url(), &["--resume", &token]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("resume it with stale"), "{stderr}");
+    let (code, _, stderr) = tool(
+        "stale",
+        &fake.base_url(),
+        &["--resume", &token, "--account", "acct-1"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("(--login-token is v1, --account v2)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("::") && !stderr.contains(".oldest_first()"),
+        "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small things a user met
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn stale_says_each_withdrawal_as_it_goes_and_the_v1_blind_spot_once() {
+    let fake = FakeApi::start(1000);
+    let journal = journal_path("progress");
+    let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    for k in 1..=3 {
+        assert!(
+            stderr.contains(&format!(
+                "withdrawal {k} of 3: withdrawn; withdrawals {k} credit"
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("blind spot").count(), 1, "{stderr}");
+    let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "1", "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "--quiet: {stderr}");
+    let (_, _, stderr) = withdraw(
+        &fake,
+        &journal,
+        &["--max-withdrawals", "1", "--account", "a-1"],
+    );
+    assert!(!stderr.contains("blind spot"), "v2 has none: {stderr}");
+    let _ = std::fs::remove_file(&journal);
+}
+
+#[test]
+fn a_journal_that_is_no_regular_file_is_refused_before_the_listing_is_paid() {
+    let fake = FakeApi::start(100);
+    let fifo = std::env::temp_dir().join(format!("linkup-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success();
+    let mut paths = vec![
+        "/dev/full".to_owned(),
+        "/dev/zero".to_owned(),
+        "/dev/null".to_owned(),
+    ];
+    paths.push(std::env::temp_dir().to_string_lossy().into_owned());
+    if made {
+        paths.push(fifo.to_string_lossy().into_owned());
+    }
+    for path in &paths {
+        let (code, _, stderr) = tool(
+            "stale",
+            &fake.base_url(),
+            &["--days", DAYS, "--withdraw", "--yes", "--journal", path],
+        );
+        assert_eq!(code, 2, "{path}: {stderr}");
+        assert!(stderr.contains("is not a regular file"), "{path}: {stderr}");
+    }
+    let _ = std::fs::remove_file(&fifo);
+    assert!(fake.requests().is_empty(), "nothing paid");
+}
+
+#[test]
+fn connect_account_prints_a_line_a_shell_can_eval_whatever_the_id_holds() {
+    let id = "acc_'$(touch /tmp/linkup-pwned)'\"`id`\"";
+    let body = serde_json::json!({"success": true, "data": {"account_id": id}}).to_string();
+    let server = support::RawServer::start(move |_, _| {
+        support::Action::Write(support::http_response(200, "", body.as_bytes()))
+    });
+    let (code, stdout, stderr) = tool("export", &server.base_url(), &["--connect-account"]);
+    assert_eq!(code, 0, "{stderr}");
+    let script = "eval \"$1\"; printf %s \"$LINKUP_ACCOUNT_ID\"";
+    let out = Command::new("sh")
+        .args(["-c", script, "sh", stdout.trim()])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), id);
+    assert!(!std::path::Path::new("/tmp/linkup-pwned").exists());
 }

@@ -130,8 +130,50 @@ pub struct Common {
     api_key: Option<String>,
     base_url: Option<String>,
     resume: Option<ResumePoint>,
+    /// What a stopped export carried in its resume token besides the point.
+    pub carried: Carried,
     pub quiet: bool,
     pub connect: bool,
+}
+
+/// What an export's resume token carries besides the library's point, so that a chain of
+/// resumed runs can vouch for what the first run began: the newest id the export wrote, and
+/// the `--after-id` it stops at. Written `POINT,newest=ID,after=ID`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Carried {
+    pub newest: Option<u64>,
+    pub after: Option<u64>,
+}
+
+impl Carried {
+    /// `POINT` and what it carries, as `--resume` takes it.
+    pub fn token(&self, point: ResumePoint) -> String {
+        let mut token = point.to_string();
+        if let Some(newest) = self.newest {
+            token += &format!(",newest={newest}");
+        }
+        if let Some(after) = self.after {
+            token += &format!(",after={after}");
+        }
+        token
+    }
+
+    /// Reads `POINT,newest=ID,after=ID` (either part optional).
+    fn read(text: &str) -> Option<(ResumePoint, Carried)> {
+        let mut parts = text.trim().split(',');
+        let point = parts.next()?.parse().ok()?;
+        let mut carried = Carried::default();
+        for part in parts {
+            let (name, value) = part.split_once('=')?;
+            let value = Some(value.parse().ok().filter(|id| *id > 0)?);
+            match name {
+                "newest" if carried.newest.is_none() => carried.newest = value,
+                "after" if carried.after.is_none() => carried.after = value,
+                _ => return None,
+            }
+        }
+        Some((point, carried))
+    }
 }
 
 impl Common {
@@ -168,13 +210,18 @@ impl Common {
             "base-url" => self.base_url = Some(text(parser, flag)?),
             "resume" => {
                 let value = text(parser, flag)?;
-                let point = value.parse().map_err(|_| {
+                let (point, carried) = Carried::read(&value).ok_or_else(|| {
+                    let why = match value.split(',').next().map(str::parse::<ResumePoint>) {
+                        Some(Err(err)) => in_flags(&err.to_string()),
+                        _ => format!("got {:?}", visible(&value)),
+                    };
                     Usage::Bad(format!(
                         "--resume takes the point a stopped run printed (such as \
-                         v1:newest:7329176687475109888:59:138), got {value:?}"
+                         v1:newest:7329176687475109888:59:138): {why}"
                     ))
                 })?;
                 self.resume = Some(point);
+                self.carried = carried;
             }
             "quiet" => self.quiet = true,
             "connect-account" => self.connect = true,
@@ -187,6 +234,11 @@ impl Common {
     /// that run read.
     pub fn resumed(&self) -> bool {
         self.resume.is_some()
+    }
+
+    /// The point `--resume` named.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        self.resume
     }
 
     /// Checks the flags against each other, still before the environment is read.
@@ -276,6 +328,11 @@ pub struct Setup {
     pub pages: Pages,
     /// `--max-credits`: the budget of the whole run.
     pub max_credits: Option<u64>,
+    /// What a resume token carries besides the point (see [`Carried`]): what `--resume`
+    /// brought, updated by the tool as it goes.
+    pub carried: Carried,
+    /// Whether the calls go through v2 (`--account`, `LINKUP_ACCOUNT_ID`).
+    pub v2: bool,
     pub quiet: bool,
     /// The tool's name, for "see `NAME --help`".
     pub name: &'static str,
@@ -310,14 +367,14 @@ pub fn setup(
     };
     let account = variable("LINKUP_ACCOUNT_ID").filter(|v| !v.is_empty());
     let token = variable("LINKUP_LOGIN_TOKEN").filter(|v| !v.is_empty());
-    let params =
+    let (params, v2) =
         match (&common.account, &common.login_token) {
-            (Some(account), _) => Params::account(account),
-            (None, Some(token)) => Params::new(token),
+            (Some(account), _) => (Params::account(account), true),
+            (None, Some(token)) => (Params::new(token), false),
             // Connecting needs the token, whatever else is set.
             _ if common.connect => {
                 match token {
-                    Some(token) => Params::new(token),
+                    Some(token) => (Params::new(token), false),
                     None => return Err(Usage::Bad(
                         "--connect-account needs a login token: set LINKUP_LOGIN_TOKEN or pass \
                      --login-token"
@@ -333,9 +390,9 @@ pub fn setup(
                          account (v2); pass --login-token to use v1"
                     );
                     }
-                    Params::account(account)
+                    (Params::account(account), true)
                 }
-                (None, Some(token)) => Params::new(token),
+                (None, Some(token)) => (Params::new(token), false),
                 (None, None) => return Err(Usage::Bad(
                     "no account: set LINKUP_ACCOUNT_ID (v2) or LINKUP_LOGIN_TOKEN (v1), or pass \
                      --account or --login-token"
@@ -390,6 +447,8 @@ pub fn setup(
         params,
         pages,
         max_credits: common.max_credits,
+        carried: common.carried,
+        v2,
         quiet: common.quiet,
         name,
     })
@@ -399,11 +458,15 @@ pub fn setup(
 pub fn connect(setup: &Setup) -> ExitCode {
     match connect_account(&setup.config, &setup.params) {
         Ok(id) => {
-            println!("LINKUP_ACCOUNT_ID={id}");
+            // A line a shell can eval, whatever the server sent as the id.
+            if out(format_args!("export LINKUP_ACCOUNT_ID={}", shell_word(&id))).is_err() {
+                eprintln!("error: the output was closed before the account id was written");
+                return ExitCode::from(EXIT_ERROR);
+            }
             if !setup.quiet {
                 eprintln!(
-                    "connected (free): export LINKUP_ACCOUNT_ID, as secret as the token, to use \
-                     v2 from now on"
+                    "connected (free): eval that line (eval \"$(... --connect-account)\"), and \
+                     keep the id as secret as the token, to use v2 from now on"
                 );
             }
             ExitCode::SUCCESS
@@ -419,8 +482,32 @@ pub fn usage(err: Error) -> Usage {
 
 /// The library's message with its method names as the tool's flags and variables.
 pub fn in_flags(text: &str) -> String {
-    const WORDS: [(&str, &str); 12] = [
+    const WORDS: &[(&str, &str)] = &[
         ("invalid parameters, nothing sent: ", ""),
+        (
+            "(Params::new is v1, Params::account v2): resume with the same kind of params",
+            "(--login-token is v1, --account v2): resume with the same one",
+        ),
+        (
+            "comes from an oldest-first walk: add .oldest_first()",
+            "comes from an oldest-first walk, as stale makes: resume it with stale",
+        ),
+        (
+            "comes from a newest-first walk: drop .oldest_first()",
+            "comes from a newest-first walk, as export makes: resume it with export",
+        ),
+        (
+            "connect_account takes the login token of Params::new: Params::account names an \
+             account that is connected already",
+            "--connect-account takes a login token (--login-token or LINKUP_LOGIN_TOKEN): an \
+             account id is connected already",
+        ),
+        ("v2 calls (Params::account)", "v2 calls (--account)"),
+        (" (WithdrawalJournal::settle)", " (a later run does it)"),
+        (
+            "passed to Params::account",
+            "in --account or LINKUP_ACCOUNT_ID",
+        ),
         ("Config::requests_per_minute", "--requests-per-minute"),
         ("Config::call_timeout", "--timeout"),
         ("Config::timeout", "--timeout"),
@@ -432,7 +519,6 @@ pub fn in_flags(text: &str) -> String {
         ("Config::proxy or HTTPS_PROXY", "HTTPS_PROXY"),
         ("pass it to Params::new", "set LINKUP_LOGIN_TOKEN"),
         ("to Params::account", "in LINKUP_ACCOUNT_ID"),
-        ("passed to Params::account", "in LINKUP_ACCOUNT_ID"),
         (
             "pass the key from your LinkUp dashboard to Config::new",
             "set LINKUP_API_KEY",
@@ -547,7 +633,11 @@ pub enum End {
 
 /// Walks pages, handing each invitation to `each`, with a progress line per page on stderr
 /// unless quiet. An error is printed with what was spent and where to resume.
-pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Result<Next>) -> End {
+/// `each` also gets what the resume token carries, to note what the run wrote.
+pub fn walk(
+    setup: &mut Setup,
+    mut each: impl FnMut(Invitation, &mut Carried) -> std::io::Result<Next>,
+) -> End {
     let mut enough = false;
     loop {
         let number = setup.pages.paginator().next_page();
@@ -562,7 +652,10 @@ pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Resu
                 if !matches!(err, Error::InvalidParams(_)) {
                     let spent = count(pages.credits_used(), "credit");
                     match pages.resume_point() {
-                        Some(point) => eprintln!("{spent} used; to resume, pass --resume {point}"),
+                        Some(point) => eprintln!(
+                            "{spent} used; to resume, pass --resume {}",
+                            setup.carried.token(point)
+                        ),
                         None => eprintln!("{spent} used"),
                     }
                 }
@@ -577,7 +670,7 @@ pub fn walk(setup: &mut Setup, mut each: impl FnMut(Invitation) -> std::io::Resu
             .filter(|p| *p > 0)
             .or(number);
         for invitation in page.invitations {
-            match each(invitation) {
+            match each(invitation, &mut setup.carried) {
                 Ok(Next::More) => {}
                 Ok(Next::Enough) => enough = true,
                 Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return End::Closed,
@@ -618,7 +711,16 @@ pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
     let pages = setup.pages.paginator();
     let code = match end {
         End::Failed(code) => return code,
-        End::Closed => return ExitCode::SUCCESS,
+        End::Closed => {
+            // A reader that stopped reading (`| head`): what it did not take is not written,
+            // and nothing here can say where the rows stopped within a page.
+            eprintln!(
+                "stopped: the output was closed after {summary}; the rest was not written (run \
+                 again to write it all), {}",
+                count(pages.credits_used(), "credit")
+            );
+            return ExitCode::from(EXIT_ERROR);
+        }
         End::Done => ExitCode::SUCCESS,
         End::Budget => ExitCode::from(EXIT_BUDGET),
     };
@@ -635,7 +737,8 @@ pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
     let spent = count(pages.credits_used(), "credit");
     match (code == ExitCode::SUCCESS, pages.resume_point()) {
         (false, Some(point)) => eprintln!(
-            "stopped at the credit budget: {summary}, {spent}; to resume, pass --resume {point}"
+            "stopped at the credit budget: {summary}, {spent}; to resume, pass --resume {}",
+            setup.carried.token(point)
         ),
         (false, None) => eprintln!(
             "stopped at the credit budget: {summary}, {spent}; nothing to resume from: run again \
@@ -652,4 +755,69 @@ pub fn out(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_fmt(line)?;
     stdout.write_all(b"\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other people's text: names, headlines and messages are written by other LinkedIn users.
+// ---------------------------------------------------------------------------------------------
+
+/// `text` with every control character (and every bidirectional override, which can reorder
+/// what a terminal shows) replaced by a visible stand-in: a C0 control or DEL by its Unicode
+/// control picture (ESC as `␛`, a newline as `␊`), the rest by `�`. Such text cannot move a
+/// cursor, erase a line, start a link or break a row.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hostile =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hostile) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\0'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+            '\u{7F}' => '\u{2421}',
+            c if hostile(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Whether a spreadsheet would run a cell starting like this as a formula (OWASP's CSV
+/// injection list: `=`, `+`, `-`, `@`, a tab, a carriage return; and a NUL, as ASVS adds).
+fn formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0'])
+}
+
+/// One CSV cell, as OWASP recommends against CSV injection: quoted (RFC 4180, quotes doubled),
+/// with a single quote before a cell a spreadsheet would run as a formula, and no control
+/// character but a line break inside the quotes (the format's own); the others are made
+/// visible (see [`visible`]).
+pub fn csv_cell(cell: &str) -> String {
+    let guarded = if formula(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    };
+    let text: String = guarded
+        .split('\n')
+        .map(|line| visible(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// One TSV cell: on one line, with no tab but the separators (every control character made
+/// visible), and a single quote before a cell a spreadsheet would run as a formula.
+pub fn tsv_cell(cell: &str) -> String {
+    let shown = visible(cell);
+    if formula(cell) {
+        format!("'{shown}")
+    } else {
+        shown.into_owned()
+    }
+}
+
+/// `text` as one word for a POSIX shell, in single quotes.
+pub fn shell_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }

@@ -1,0 +1,126 @@
+//! Every Rust program in the README builds with the dependency lines the README shows next to
+//! it, as a user who copies both would build it: in a project of its own, outside this
+//! repository's dev-dependencies. (The crate's doctests compile the same blocks too, but with
+//! every dev-dependency at hand, so they cannot tell when the README forgets one.)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A block of the README: its language tag and its lines.
+struct Block {
+    tag: String,
+    text: String,
+}
+
+fn blocks(readme: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut current: Option<Block> = None;
+    for line in readme.lines() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(tag)) => {
+                current = Some(Block {
+                    tag: tag.trim().to_owned(),
+                    text: String::new(),
+                })
+            }
+            (Some(_), Some(_)) => out.extend(current.take()),
+            (Some(block), None) => {
+                block.text.push_str(line);
+                block.text.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// The program a block is, as rustdoc makes it: hidden lines shown, and a body without
+/// `fn main` wrapped in one that returns the `Result` its last line names.
+fn program(block: &str) -> String {
+    let text: String = block
+        .lines()
+        .map(|line| {
+            line.strip_prefix("# ")
+                .or_else(|| (line == "#").then_some(""))
+                .unwrap_or(line)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.contains("fn main(") {
+        return text;
+    }
+    let (uses, body): (Vec<&str>, Vec<&str>) =
+        text.lines().partition(|line| line.starts_with("use "));
+    let body = body.join("\n");
+    let result = body
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .and_then(|last| last.strip_prefix("Ok::<(), "))
+        .and_then(|rest| rest.strip_suffix(">(())"));
+    match result {
+        Some(error) => format!(
+            "{}\nfn main() -> Result<(), {error}> {{\n{body}\n}}\n",
+            uses.join("\n")
+        ),
+        None => format!("{}\nfn main() {{\n{body}\n}}\n", uses.join("\n")),
+    }
+}
+
+#[test]
+fn every_readme_program_builds_with_the_dependencies_the_readme_shows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let project: PathBuf =
+        std::env::temp_dir().join(format!("linkup-readme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&project);
+    std::fs::create_dir_all(project.join("src/bin")).unwrap();
+    std::fs::create_dir_all(project.join("examples")).unwrap();
+    std::fs::write(project.join("src/lib.rs"), "").unwrap();
+
+    // Each program goes with the dependency lines shown before it: [dependencies] for a
+    // program (a binary sees only those), [dev-dependencies] for a test (an example sees both).
+    let mut manifest = String::from(
+        "[package]\nname = \"readme-programs\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+         publish = false\n\n[workspace]\n\n",
+    );
+    let mut section = None;
+    let mut programs = 0;
+    for (n, block) in blocks(&readme).into_iter().enumerate() {
+        if block.tag == "toml" {
+            let lines = block.text.replace(
+                "path = \"../linkup-sent-invitations\"",
+                &format!("path = {:?}", root.display().to_string()),
+            );
+            section = lines.lines().next().map(str::to_owned);
+            manifest += &lines;
+            manifest.push('\n');
+        } else if block.tag.starts_with("rust") {
+            let dir = match section.as_deref() {
+                Some("[dependencies]") => "src/bin",
+                Some("[dev-dependencies]") => "examples",
+                other => panic!("README block {n} follows no dependency lines: {other:?}"),
+            };
+            let path = project.join(dir).join(format!("block{n}.rs"));
+            std::fs::write(path, program(&block.text)).unwrap();
+            programs += 1;
+        }
+    }
+    assert!(programs >= 3, "{programs} programs found");
+    std::fs::write(project.join("Cargo.toml"), &manifest).unwrap();
+    // This repository's lock file, so that nothing is resolved anew (and nothing fetched).
+    std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
+    let target = root.join("target").join("readme-programs");
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--quiet", "--bins", "--examples"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&project);
+    assert!(
+        out.status.success(),
+        "the README's programs do not build with its dependency lines:\n{}\n{manifest}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
