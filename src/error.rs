@@ -8,7 +8,7 @@ use crate::journal::WithdrawalState;
 
 use crate::redact::{Secrets, MAX_MESSAGE_CHARS, MAX_SNIPPET_CHARS};
 #[cfg(doc)] // named by the docs
-use crate::{Config, Paginator};
+use crate::{Config, Paginator, WithdrawalJournal};
 
 /// Everything that can go wrong, each with what to do about it: every message ends with it.
 ///

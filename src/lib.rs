@@ -388,6 +388,15 @@
 //! The minimum supported Rust version is 1.89: [`WithdrawalJournal`] holds its file with
 //! `std::fs::File::try_lock`, new in 1.89 (`ureq` 3 alone needs 1.85).
 
+// Without `test-util` the fake's types are not there to link to: the crate doc links to their
+// docs.rs pages instead, so that `cargo doc` passes either way.
+#![cfg_attr(
+    not(feature = "test-util"),
+    doc = "",
+    doc = "[`FakeApi`]: https://docs.rs/linkup-sent-invitations/latest/linkup_sent_invitations/struct.FakeApi.html",
+    doc = "[`FakeFailure`]: https://docs.rs/linkup-sent-invitations/latest/linkup_sent_invitations/struct.FakeFailure.html",
+    doc = "[`FakeRequest`]: https://docs.rs/linkup-sent-invitations/latest/linkup_sent_invitations/struct.FakeRequest.html"
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // docs.rs builds with `--cfg docsrs` (see Cargo.toml), marking feature-gated items as such.
