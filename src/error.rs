@@ -356,11 +356,15 @@ fn refusal_advice(status: u16, message: &str) -> &'static str {
     }
 }
 
+/// An error's `Display` already says what its `source()` would (a transport error's cause, an
+/// unknown outcome's reason), so `source()` goes on below that: a reporter that prints the
+/// message and then every source prints each text once.
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(err) => err.source(),
-            Error::OutcomeUnknown { source, .. } => Some(&**source),
+            // The message quotes `source` whole; its field holds it for a caller to match.
+            Error::OutcomeUnknown { source, .. } => source.source(),
             _ => None,
         }
     }
@@ -666,8 +670,22 @@ impl fmt::Display for TransportError {
 }
 
 impl std::error::Error for TransportError {
+    /// ureq's error and its causes, as their words; where the message quotes ureq's words
+    /// already (TLS, a proxy, an unreadable reply, another connection failure), its causes only.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|source| source as _)
+        let cause = self.source.as_deref()?;
+        let quoted = matches!(
+            self.kind,
+            TransportKind::Tls
+                | TransportKind::Proxy
+                | TransportKind::UnreadableReply
+                | TransportKind::Connection { .. }
+        );
+        if quoted {
+            cause.source()
+        } else {
+            Some(cause as _)
+        }
     }
 }
 

@@ -190,3 +190,59 @@ fn a_wrong_base_url_path_fails_on_the_fake_as_on_the_real_server() {
     assert_eq!(fake.requests()[0].path, "/oops/v1/network/sent-invitations");
     assert_eq!(fake.credits_charged(), 0);
 }
+
+/// What an error reporter (anyhow, eyre) prints: the message, then every source in turn.
+fn reported(err: &dyn std::error::Error) -> Vec<String> {
+    let mut texts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        texts.push(cause.to_string());
+        source = cause.source();
+    }
+    texts
+}
+
+#[test]
+fn an_error_reporter_prints_each_cause_once() {
+    use linkup_sent_invitations::withdraw_invitation;
+    // A withdrawal whose connection drops after the request: an unknown outcome, whose
+    // message quotes what came instead of an answer.
+    let server = RawServer::start(|_, _| Action::Close);
+    let unknown = withdraw_invitation(
+        &config(server.base_url()).max_retries(0),
+        &Params::new(TOKEN),
+        7_453_486_530_700_017_665,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(unknown, Error::OutcomeUnknown { .. }),
+        "{unknown:?}"
+    );
+    // A refused connection, and TLS to a server that speaks plain http.
+    let refused = fetch_sent_invitations(
+        &config(closed_port_url()).max_retries(0),
+        &Params::new(TOKEN),
+    )
+    .unwrap_err();
+    let plain = MockServer::start(); // speaks plain http only
+    let tls = Config::new(KEY)
+        .base_url(plain.base_url().replace("http://", "https://"))
+        .requests_per_minute(0)
+        .max_retries(0);
+    let tls = fetch_sent_invitations(&tls, &Params::new(TOKEN)).unwrap_err();
+    assert!(tls.to_string().starts_with("TLS with"), "{tls}");
+    for err in [&unknown, &refused, &tls] {
+        let texts = reported(err);
+        for (n, text) in texts.iter().enumerate().skip(1) {
+            // The words themselves, without a prefix such as "io: " that names their kind.
+            let words = text.rsplit(": ").next().unwrap_or(text);
+            for earlier in &texts[..n] {
+                assert!(!earlier.contains(words), "printed twice: {texts:#?}");
+            }
+        }
+    }
+    assert!(
+        reported(&refused).len() > 1,
+        "ureq's words are still there to read"
+    );
+}
