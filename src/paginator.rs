@@ -9,9 +9,9 @@ use crate::error::Error;
 #[cfg(doc)] // named by the docs
 use crate::fetch_sent_invitations;
 use crate::redact::Secrets;
-use crate::transport::fetch_page;
+use crate::transport::{fetch_page, Credits};
 use crate::types::{Invitation, SentInvitationsPage};
-use crate::walk::{End, Poll, Walk};
+use crate::walk::{End, Order, Poll, Spec, Walk};
 use crate::wire::Generation;
 
 /// A lazy iterator over the pages of sent invitations: one request, one credit, per `next()`.
@@ -89,6 +89,9 @@ use crate::wire::Generation;
 pub struct Paginator {
     config: Config,
     params: Params,
+    /// What the walk is built from; a builder call rebuilds it (nothing is sent before the
+    /// first `next()`).
+    spec: Spec,
     walk: Walk,
     /// Where each invitation of the page last yielded was read, for [`Items::resume_point`].
     last_read: Vec<End>,
@@ -100,12 +103,21 @@ impl Paginator {
     /// Invalid parameters (see [`fetch_sent_invitations`]) are reported by the first `next()`,
     /// still before anything is sent.
     pub fn new(config: &Config, params: Params) -> Paginator {
+        let spec = Spec::new(&params);
         Paginator {
             config: config.clone(),
-            walk: Walk::new(&params),
+            walk: Walk::new(spec),
+            spec,
             params,
             last_read: Vec::new(),
         }
+    }
+
+    /// The same paginator with its walk built from `spec`.
+    fn respec(mut self, spec: Spec) -> Paginator {
+        self.spec = spec;
+        self.walk = Walk::new(spec);
+        self
     }
 
     /// Walks from the oldest invitation to the newest: pages from the last to the first, and
@@ -152,9 +164,12 @@ impl Paginator {
     /// assert_eq!(items.credits_used(), 3); // page 1 for the total, then pages 3 and 2
     /// # Ok::<(), linkup_sent_invitations::Error>(())
     /// ```
-    pub fn oldest_first(mut self) -> Paginator {
-        self.walk.oldest_first = true;
-        self
+    pub fn oldest_first(self) -> Paginator {
+        let spec = Spec {
+            order: Order::OldestFirst,
+            ..self.spec
+        };
+        self.respec(spec)
     }
 
     /// The most paid requests this paginator may make, retries and re-reads included. It never
@@ -164,9 +179,12 @@ impl Paginator {
     /// that claims to have cost nothing still counts one).
     ///
     /// Defaults to no limit (the paginator still stops where the data ends).
-    pub fn max_credits(mut self, max_credits: u64) -> Paginator {
-        self.walk.credits.max = Some(max_credits);
-        self
+    pub fn max_credits(self, max_credits: u64) -> Paginator {
+        let spec = Spec {
+            budget: Some(max_credits),
+            ..self.spec
+        };
+        self.respec(spec)
     }
 
     /// Goes on from where an earlier walk stopped (its [`resume_point`](Paginator::resume_point)),
@@ -210,15 +228,18 @@ impl Paginator {
     /// assert_eq!(names.len(), 25);
     /// # Ok::<(), linkup_sent_invitations::Error>(())
     /// ```
-    pub fn resume(mut self, from: ResumePoint) -> Paginator {
-        self.walk.resume_from = Some(from);
-        self
+    pub fn resume(self, from: ResumePoint) -> Paginator {
+        let spec = Spec {
+            resume: Some(from),
+            ..self.spec
+        };
+        self.respec(spec)
     }
 
     /// Paid requests so far, as credits: every reply except HTTP 500 (v1) or what a v2 reply
     /// says it consumed, at least its documented price; retries and re-reads included.
     pub fn credits_used(&self) -> u64 {
-        self.walk.credits.used
+        self.walk.spent()
     }
 
     /// The page the walk would read next if it went on: where [`Params::start_page`] (newest
@@ -233,7 +254,7 @@ impl Paginator {
     /// how many invitations there are; also bounded by the end page and the `total_results`
     /// cap. `None` before the first reply, or when the server does not give a total.
     pub fn total_pages(&self) -> Option<u32> {
-        self.walk.total_pages
+        self.walk.total_pages()
     }
 
     /// How many invitations this walk may have missed because the list changed under it in a
@@ -242,7 +263,7 @@ impl Paginator {
     /// oldest-first case in [the type's docs](Paginator#a-list-that-changes-during-the-walk)),
     /// and never exceeds the withdrawals and acceptances that happened during the walk.
     pub fn possibly_missed(&self) -> u64 {
-        self.walk.possibly_missed
+        self.walk.possibly_missed()
     }
 
     /// Whether the server's pages contradicted the list's order: a page whose ids were not
@@ -250,7 +271,7 @@ impl Paginator {
     /// served in the wrong order). Every invitation is still yielded once; a tool that relies
     /// on the order (stopping at the first young invitation, say) should walk everything.
     pub fn out_of_order(&self) -> bool {
-        self.walk.out_of_order
+        self.walk.out_of_order()
     }
 
     /// Where to go on after a stop at the budget or an error: pass it to
@@ -258,7 +279,7 @@ impl Paginator {
     /// (then simply start again). It names the last invitation yielded; its text form
     /// (`Display`, `FromStr`) is for keeping it between runs.
     pub fn resume_point(&self) -> Option<ResumePoint> {
-        self.walk.resume_point(self.params.generation(), None)
+        self.walk.resume_point(None)
     }
 
     /// The ids (inclusive) among which this walk yielded every pending invitation present
@@ -296,25 +317,16 @@ impl Iterator for Paginator {
                 }
                 Ok(Poll::Done) => return None,
                 Ok(Poll::Send(window)) => window,
-                Err(err) => {
-                    self.walk.fail();
-                    return Some(Err(err));
-                }
+                Err(err) => return Some(Err(err)),
             };
             // A few string checks: cheap next to a request, and a bad input then costs nothing.
             let checked = self.config.validate().and_then(|()| self.params.validate());
-            let fed = checked
-                .and_then(|()| {
-                    fetch_page(
-                        &self.config,
-                        &self.params,
-                        Some(window),
-                        &mut self.walk.credits,
-                    )
-                })
-                .and_then(|page| self.walk.feed(page));
-            if let Err(err) = fed {
-                self.walk.fail();
+            // The request path may spend what the budget leaves, retries included; the walk
+            // learns what the reply cost.
+            let mut credits = Credits::within(self.walk.credits_left());
+            let reply = checked
+                .and_then(|()| fetch_page(&self.config, &self.params, Some(window), &mut credits));
+            if let Err(err) = self.walk.handle(reply, credits.used) {
                 return Some(Err(err));
             }
         }
@@ -394,10 +406,7 @@ impl Items {
     /// out, so a walk stopped in the middle of a page goes on from exactly there.
     pub fn resume_point(&self) -> Option<ResumePoint> {
         let mid_page = self.current.len() > 0;
-        let generation = self.pages.params.generation();
-        self.pages
-            .walk
-            .resume_point(generation, self.last.filter(|_| mid_page))
+        self.pages.walk.resume_point(self.last.filter(|_| mid_page))
     }
 
     /// The paginator behind these invitations.

@@ -32,6 +32,11 @@ pub(crate) struct Credits {
 }
 
 impl Credits {
+    /// Nothing spent yet, and at most `max` to spend (`None`: no limit).
+    pub(crate) fn within(max: Option<u64>) -> Credits {
+        Credits { used: 0, max }
+    }
+
     pub(crate) fn can_spend(&self) -> bool {
         self.max.is_none_or(|max| self.used < max)
     }

@@ -208,10 +208,17 @@ fn walk(
     point: Option<ResumePoint>,
     removed: &mut Vec<u64>,
 ) -> Result<Outcome, String> {
-    let mut walk = Walk::new(&params(scenario));
-    walk.oldest_first = scenario.oldest_first;
-    walk.credits.max = budget;
-    walk.resume_from = point;
+    // Built from its spec, fed replies with what they cost, read back: nothing else crosses.
+    let mut walk = Walk::new(Spec {
+        order: if scenario.oldest_first {
+            Order::OldestFirst
+        } else {
+            Order::NewestFirst
+        },
+        budget,
+        resume: point,
+        ..Spec::new(&params(scenario))
+    });
     let mut out = Outcome::default();
     let mut steps = 0;
     loop {
@@ -296,8 +303,7 @@ fn walk(
         if fresh {
             out.news = out.requests;
         }
-        walk.credits.used = walk.credits.used.saturating_add(charged);
-        match walk.feed(page) {
+        match walk.handle(Ok(page), charged) {
             Err(Error::RepeatedPage { .. }) if out.outrun || scenario.liar.is_some() => {
                 out.errored = true;
                 return Ok(out);
@@ -306,11 +312,11 @@ fn walk(
             Ok(()) => {}
         }
     }
-    out.credits = walk.credits.used;
-    out.possibly_missed = walk.possibly_missed;
-    out.out_of_order = walk.out_of_order;
-    out.finished = walk.finished;
-    out.point = walk.resume_point(scenario.generation, None);
+    out.credits = walk.spent();
+    out.possibly_missed = walk.possibly_missed();
+    out.out_of_order = walk.out_of_order();
+    out.finished = walk.is_done();
+    out.point = walk.resume_point(None);
     // A point a walk gives reads back from its text, as a tool keeps it between runs.
     if let Some(point) = out.point {
         let text = point.to_string();

@@ -1,42 +1,48 @@
 //! The walk: what to read next, what to yield, when to stop, as decisions without I/O.
 //!
-//! The paginator drives a `Walk` the way ureq drives ureq-proto's state machine: it asks what
-//! to do (`poll`), sends the request, and feeds the reply back (`feed`). No socket, clock or
-//! sleep in here, so every decision can be run, in the tests, against a simulated list that
-//! changes between any two requests.
+//! The paginator drives a [`Walk`] the way ureq drives ureq-proto's state machine, through a
+//! closed surface: it is built from a [`Spec`], asked what to do ([`poll`](Walk::poll): send
+//! this window, yield these invitations, or done), and handed each reply with what it cost
+//! ([`handle`](Walk::handle)); its counts are read back. No socket, clock or sleep in here, so
+//! every decision can be run, in the tests, against a simulated list that changes between any
+//! two requests.
 //!
-//! The arithmetic (see the Paginator docs): the list is sorted by id, newest first. A read of
-//! positions [o, o + c) at one instant holds every invitation present then with an id between
-//! its first and last, so what two reads cover joins up in id space unless something moved
-//! across the boundary between them in between. Moving back (towards the top) across a
-//! boundary needs removals above it, and the totals bound how many: between a read whose last
-//! invitation was at position p (total n1) and a later one whose first was at q (total n2), at
-//! most (q - p - 1) - (n2 - n1) invitations can lie between them. Moving forward needs an
-//! insertion, which the totals cannot bound (one sent and one withdrawn cancel out), so a gap
-//! of that shape is closed by a read that overlaps both sides, by counting what such a read
-//! found against an earlier bound, or (v1 oldest first only) assumed.
+//! The walk's state is a [`Phase`] and what every phase shares (the ids seen and yielded, the
+//! edge, the credits, the totals read). Its phases:
+//!
+//! ```text
+//!   Fresh ──first poll──► Walking { course, proof } ──range walked, cap reached──► Done
+//!                           │    course: Ahead ──the list grew past the old end──► Ending
+//!                           │            Ending ──the end is found──► Ahead (turned round)
+//!                           │            Ahead ──oldest first, no totals──► Reversed
+//!                           │    proof:  Joined ◄──► Held (a gap being proven)
+//!                           │            Joined/Held ──a page out of order──► Unordered
+//!                           └──budget, error, no progress──► Stopped (resumable)
+//! ```
+//!
+//! The requested order never changes; the direction the walk reads in does, while it is
+//! `Ending` or `Reversed` (newest first, for an oldest-first walk).
 
+mod proof;
+
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
+
+use proof::{between, Bound, Key, PageRead, Pending, BOTTOM, TOP};
+pub(crate) use proof::{End, Window};
 
 use crate::config::Params;
 use crate::error::{invalid, Error};
 use crate::paginator::ResumePoint;
-use crate::transport::Credits;
 use crate::types::{Invitation, SentInvitationsPage};
 use crate::wire::Generation;
 
 /// The walk against a simulated live list. It lives with the other tests, but is compiled here
 /// because it drives the private walk core.
 #[cfg(test)]
-#[path = "../tests/simulation/mod.rs"]
+#[path = "../../tests/simulation/mod.rs"]
 pub(crate) mod simulation;
 
-/// An invitation id in the walk's arithmetic, with room for the two ends of the list.
-type Key = i128;
-/// Newer than any id: the top of the list.
-const TOP: Key = 1 << 64;
-/// Older than any id: past the end of the list.
-const BOTTOM: Key = -1;
 /// Reads the walk spends on one unproven boundary before it counts what the boundary may hide
 /// as possibly missed and goes on.
 const MAX_GAP_READS: u32 = 3;
@@ -47,88 +53,41 @@ const MAX_GAP_READS: u32 = 3;
 /// walk can follow.
 const MAX_IDLE_READS: u32 = 5;
 
-/// `count` invitations after the first `offset`: what one request asks for.
+/// Which end of the list a walk starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Window {
-    pub(crate) offset: u64,
-    pub(crate) count: u64,
+pub(crate) enum Order {
+    NewestFirst,
+    OldestFirst,
 }
 
-/// One end of what a read covered: the id there, its position and the list's total when it was
-/// read, and when (the walk's clock counts reads).
+/// What a walk is asked to do: everything it is built from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct End {
-    id: Key,
-    pos: u64,
-    total: Option<u64>,
-    seq: u64,
+pub(crate) struct Spec {
+    pub(crate) generation: Generation,
+    pub(crate) order: Order,
+    /// The first page of the range, from 1, and the last, if any.
+    pub(crate) start_page: Option<u32>,
+    pub(crate) end_page: Option<u32>,
+    /// `total_results`: the invitations to yield at most.
+    pub(crate) cap: Option<u32>,
+    /// The most the walk may spend, in credits.
+    pub(crate) budget: Option<u64>,
+    pub(crate) resume: Option<ResumePoint>,
 }
 
-/// How many invitations a gap between two reads can hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Bound {
-    At(u64),
-    /// The later read is on the newer side: only ids or an earlier bound can tell.
-    Unknown,
-    /// A reply gave no total (not the documented shape): nothing can be proven or counted.
-    NoTotals,
-}
-
-impl Bound {
-    fn closed(self) -> bool {
-        matches!(self, Bound::At(0) | Bound::NoTotals)
-    }
-
-    /// The tighter of two bounds on the same gap.
-    fn min(self, other: Bound) -> Bound {
-        match (self, other) {
-            (Bound::At(a), Bound::At(b)) => Bound::At(a.min(b)),
-            (Bound::At(a), _) | (_, Bound::At(a)) => Bound::At(a),
-            (Bound::NoTotals, _) | (_, Bound::NoTotals) => Bound::NoTotals,
-            _ => Bound::Unknown,
+impl Spec {
+    /// The walk `params` describe, newest first, with no budget and no resume point.
+    pub(crate) fn new(params: &Params) -> Spec {
+        Spec {
+            generation: params.generation(),
+            order: Order::NewestFirst,
+            start_page: params.start_page,
+            end_page: params.end_page,
+            cap: params.total_results,
+            budget: None,
+            resume: None,
         }
     }
-}
-
-/// What lies strictly between `upper` (the oldest end of what covers the newer side) and
-/// `lower` (the newest end of what covers the older side).
-fn between(upper: &End, lower: &End) -> Bound {
-    if upper.id <= lower.id {
-        return Bound::At(0); // they overlap
-    }
-    if upper.seq > lower.seq {
-        return Bound::Unknown;
-    }
-    let (Some(before), Some(after)) = (upper.total, lower.total) else {
-        return Bound::NoTotals;
-    };
-    let slack = i128::from(lower.pos) - i128::from(upper.pos) - 1;
-    let bound = slack - (i128::from(after) - i128::from(before));
-    Bound::At(u64::try_from(bound.max(0)).unwrap_or(u64::MAX))
-}
-
-/// One reply as the walk holds it.
-#[derive(Debug)]
-struct PageRead {
-    window: Window,
-    /// The newest and oldest ends of what it covers (`TOP` from offset 0, `BOTTOM` when it
-    /// reaches the end of the list); `None` for an empty page short of the end, which covers
-    /// nothing.
-    ends: Option<(End, End)>,
-    /// Its invitations as the list has them, newest first.
-    items: Vec<Invitation>,
-    /// The reply's other facts.
-    page: SentInvitationsPage,
-}
-
-/// A read beyond the anchor that the walk cannot yet prove joins it.
-#[derive(Debug)]
-pub(crate) struct Pending {
-    read: PageRead,
-    /// What the gap between them may hold.
-    bound: Bound,
-    /// The far end of the last re-read on the anchor's side, which borders this read's window.
-    side: Option<End>,
 }
 
 /// Why the walk asked for a window.
@@ -161,20 +120,85 @@ pub(crate) struct Release {
     pub(crate) read: Vec<End>,
 }
 
+/// Where a walk stands. (One per walk: its size does not matter, boxing would only add an
+/// allocation.)
+#[allow(clippy::large_enum_variant)]
+enum Phase {
+    /// Built, not yet polled: the resume point is checked on the first poll.
+    Fresh,
+    /// Reading: which way (`course`), and how far what it read is proven (`proof`).
+    Walking { course: Course, proof: Proof },
+    /// The range is walked, or the cap reached: nothing to resume.
+    Done,
+    /// The budget, an error or a server that brings nothing new stopped it: it can be resumed.
+    Stopped,
+}
+
+/// Which way a walk is reading.
+#[allow(clippy::large_enum_variant)] // one per walk, like `Phase`
+enum Course {
+    /// In the requested order. Oldest first: `jump` is the window at the old end still to read
+    /// once the total is known, `far` the start window, read first for the total and joined
+    /// last.
+    Ahead {
+        jump: Option<Window>,
+        far: Option<PageRead>,
+    },
+    /// Oldest first, when the list grew past the window at the old end: reading newest first
+    /// from that window (its newest end is `top`) to the end found past it, holding what it
+    /// yields, then turning round to walk up from `top`.
+    Ending {
+        top: End,
+        far: Option<PageRead>,
+        held: Vec<Release>,
+    },
+    /// Oldest first without totals: reading newest first, yielding `held` reversed at the end.
+    Reversed { held: Vec<Release> },
+}
+
+/// How far what the walk read is proven to join up.
+#[allow(clippy::large_enum_variant)] // one per walk, like `Phase`
+enum Proof {
+    /// Everything read joins the edge.
+    Joined,
+    /// A read beyond the edge, held until the gap before it is proven empty.
+    Held(Pending),
+    /// A page came out of order: ids prove nothing, so every window is read in walk order,
+    /// `next` the next one.
+    Unordered { next: u64 },
+}
+
+/// Why a walk ends: the one place that says what each cause means ([`Walk::end`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    /// The range is walked to its far end.
+    Walked,
+    /// `total_results` invitations are yielded.
+    Capped,
+    /// The next request would go over the budget.
+    Budget,
+    /// An error, or a server that brings nothing new.
+    Failed,
+}
+
 /// A walk's decisions: which window to read, what a reply proves, what to yield.
 pub(crate) struct Walk {
     generation: Generation,
     size: u64,
-    pub(crate) oldest_first: bool,
+    /// The order asked for, which never changes, and the one the walk reads in now.
+    order: Order,
+    direction: Order,
     /// The range, as offsets: from `first`, up to `end` (exclusive) if an end page was given.
     first: u64,
     end: Option<u64>,
-    /// `total_results`: the invitations to yield at most, and how many are left.
+    /// `total_results`, and how many are left to yield.
     cap: Option<u64>,
     remaining: Option<u64>,
-    pub(crate) credits: Credits,
-    pub(crate) resume_from: Option<ResumePoint>,
-    started: bool,
+    resume: Option<ResumePoint>,
+    budget: Option<u64>,
+    /// Credits spent so far, as the replies' costs said.
+    spent: u64,
+    phase: Phase,
     /// Counts reads: when each end was seen.
     clock: u64,
     /// The growing side of what the walk has covered and yielded: newest first its oldest end,
@@ -183,30 +207,18 @@ pub(crate) struct Walk {
     /// Ids on the start side of this are not the walk's: newer than its first read (newest
     /// first), older than its bottom (oldest first), or yielded by the walk it resumes.
     start: Key,
-    pending: Option<Pending>,
-    /// Oldest first: the start window, read first for the total, joined last.
-    far: Option<PageRead>,
-    /// Oldest first: the window to jump to once the total is known.
-    jump: Option<Window>,
     asked: Option<(Ask, Window)>,
-    yielded: std::collections::HashSet<u64>,
+    yielded: HashSet<u64>,
     /// Id ranges the walk accepted without proof; an invitation found there later is a rescue,
     /// not a sign of disorder.
     assumed: Vec<(Key, Key)>,
-    ready: std::collections::VecDeque<Release>,
-    /// Oldest first without totals: the walk runs newest first and yields these reversed.
-    reversed: Option<Vec<Release>>,
-    /// Oldest first, while walking newest first from the window at the old end to the end
-    /// found past it: that window's newest end, where the walk up starts.
-    ending: Option<End>,
-    /// Once the list proved out of order: the next offset to read, in walk order.
-    unordered: Option<u64>,
+    ready: VecDeque<Release>,
     /// The newest total and when it was read.
     latest: Option<(u64, u64)>,
     /// Every total read, with when: a rise between two reads is an insertion, even where a
     /// withdrawal later cancelled it out.
     totals: Vec<(u64, u64)>,
-    pub(crate) total_pages: Option<u32>,
+    total_pages: Option<u32>,
     /// Reads in a row that brought no id the walk had not seen and let it yield nothing.
     idle: u32,
     /// How many it had yielded before the last request.
@@ -220,65 +232,64 @@ pub(crate) struct Walk {
     /// budget of gap reads is per place.
     reach: Option<Key>,
     /// Every id read, yielded or not.
-    seen: std::collections::HashSet<u64>,
-    pub(crate) possibly_missed: u64,
-    pub(crate) out_of_order: bool,
-    /// The range is walked (or the cap reached): nothing to resume.
-    finished: bool,
-    /// The budget or an error stopped the walk: it can be resumed.
-    stopped: bool,
+    seen: HashSet<u64>,
+    possibly_missed: u64,
+    out_of_order: bool,
 }
 
 impl fmt::Debug for Walk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let phase = match &self.phase {
+            Phase::Fresh => "fresh",
+            Phase::Walking { proof, .. } => match proof {
+                Proof::Joined => "walking",
+                Proof::Held(_) => "proving a gap",
+                Proof::Unordered { .. } => "walking out of order",
+            },
+            Phase::Done => "done",
+            Phase::Stopped => "stopped",
+        };
         f.debug_struct("Walk")
             .field("generation", &self.generation)
-            .field("oldest_first", &self.oldest_first)
-            .field("credits", &self.credits)
+            .field("order", &self.order)
+            .field("phase", &phase)
+            .field("spent", &self.spent)
+            .field("budget", &self.budget)
             .field("edge", &self.edge)
-            .field(
-                "pending",
-                &self.pending.as_ref().map(|p| (p.read.window, p.bound)),
-            )
             .field("yielded", &self.yielded.len())
             .field("possibly_missed", &self.possibly_missed)
             .field("out_of_order", &self.out_of_order)
-            .field("finished", &self.finished)
             .finish_non_exhaustive()
     }
 }
 
 impl Walk {
-    pub(crate) fn new(params: &Params) -> Walk {
-        let generation = params.generation();
-        let size = u64::from(generation.page_size());
+    pub(crate) fn new(spec: Spec) -> Walk {
+        let size = u64::from(spec.generation.page_size());
         let page_offset = |page: u32| u64::from(page).saturating_sub(1).saturating_mul(size);
+        let cap = spec.cap.map(u64::from);
         Walk {
-            generation,
+            generation: spec.generation,
             size,
-            oldest_first: false,
-            first: page_offset(params.start_page.unwrap_or(1)),
-            end: params
+            order: spec.order,
+            direction: spec.order,
+            first: page_offset(spec.start_page.unwrap_or(1)),
+            end: spec
                 .end_page
                 .map(|page| page_offset(page).saturating_add(size)),
-            cap: params.total_results.map(u64::from),
-            remaining: params.total_results.map(u64::from),
-            credits: Credits::default(),
-            resume_from: None,
-            started: false,
+            cap,
+            remaining: cap,
+            resume: spec.resume,
+            budget: spec.budget,
+            spent: 0,
+            phase: Phase::Fresh,
             clock: 0,
             edge: None,
             start: TOP,
-            pending: None,
-            far: None,
-            jump: None,
             asked: None,
-            yielded: std::collections::HashSet::new(),
+            yielded: HashSet::new(),
             assumed: Vec::new(),
-            ready: std::collections::VecDeque::new(),
-            reversed: None,
-            ending: None,
-            unordered: None,
+            ready: VecDeque::new(),
             latest: None,
             totals: Vec::new(),
             total_pages: None,
@@ -287,41 +298,61 @@ impl Walk {
             news: None,
             gap_reads: 0,
             reach: None,
-            seen: std::collections::HashSet::new(),
+            seen: HashSet::new(),
             possibly_missed: 0,
             out_of_order: false,
-            finished: false,
-            stopped: false,
         }
     }
 
+    // -- What the paginator reads back -------------------------------------------------------
+
+    /// Credits spent so far.
+    pub(crate) fn spent(&self) -> u64 {
+        self.spent
+    }
+
+    /// What the budget leaves for the next request and its retries (`None`: no budget).
+    pub(crate) fn credits_left(&self) -> Option<u64> {
+        self.budget.map(|budget| budget.saturating_sub(self.spent))
+    }
+
+    pub(crate) fn total_pages(&self) -> Option<u32> {
+        self.total_pages
+    }
+
+    pub(crate) fn possibly_missed(&self) -> u64 {
+        self.possibly_missed
+    }
+
+    pub(crate) fn out_of_order(&self) -> bool {
+        self.out_of_order
+    }
+
+    /// Whether the walk is over: its range walked, or its cap reached.
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done)
+    }
+
+    // -- Driving it ---------------------------------------------------------------------------
+
     /// What to do next: send a window, yield invitations, or nothing more.
     pub(crate) fn poll(&mut self) -> Result<Poll, Error> {
-        if !self.started {
+        if matches!(self.phase, Phase::Fresh) {
             self.begin()?;
         }
         loop {
             if let Some(release) = self.ready.pop_front() {
                 return Ok(Poll::Yield(release));
             }
-            if self.finished || self.stopped {
-                return Ok(Poll::Done);
+            match self.phase {
+                Phase::Done | Phase::Stopped => return Ok(Poll::Done),
+                Phase::Fresh | Phase::Walking { .. } => {}
             }
             let Some((ask, window)) = self.plan() else {
-                continue; // the plan changed the state (joined, finished): look again
+                continue; // the plan changed the state (joined, ended): look again
             };
-            if !self.credits.can_spend() {
-                // The budget ends the walk at the anchor. A read beyond it that is not proven
-                // to join it is dropped, to be read again on resuming, rather than yielded
-                // with a possible hole before it.
-                self.pending = None;
-                self.stopped = true;
-                if self.ending.take().is_some() {
-                    // Not yet proven to be the oldest: nothing to yield, nothing to resume.
-                    self.reversed = None;
-                    self.edge = None;
-                }
-                self.flush_reversed();
+            if self.credits_left() == Some(0) {
+                self.end(Why::Budget);
                 continue;
             }
             self.count_idle()?;
@@ -330,20 +361,104 @@ impl Walk {
         }
     }
 
-    /// Sets the walk up on its first poll, when the builder calls are all made.
+    /// Takes the reply to the window last asked for, and what it cost (a failed request's
+    /// cost too, retries included).
+    pub(crate) fn handle(
+        &mut self,
+        reply: Result<SentInvitationsPage, Error>,
+        cost: u64,
+    ) -> Result<(), Error> {
+        self.spent = self.spent.saturating_add(cost);
+        let page = match reply {
+            Ok(page) => page,
+            Err(err) => {
+                self.end(Why::Failed);
+                return Err(err);
+            }
+        };
+        let fed = self.feed(page);
+        if fed.is_err() {
+            self.end(Why::Failed);
+        }
+        fed
+    }
+
+    /// Ends the walk, for the one reason it ends: the stop rule, in one place.
+    fn end(&mut self, why: Why) {
+        self.asked = None;
+        let (course, proof) = match std::mem::replace(&mut self.phase, Phase::Stopped) {
+            Phase::Walking { course, proof } => (Some(course), Some(proof)),
+            _ => (None, None),
+        };
+        match (why, course) {
+            // The end found past the old end: not the end of the walk, which turns round to
+            // walk up from the window at the old end, handing out what it held, oldest first.
+            (Why::Walked, Some(Course::Ending { top, far, held, .. })) => {
+                self.direction = self.order;
+                self.reach = None;
+                self.start = BOTTOM;
+                self.edge = Some(top);
+                // A gap held on the way down is the end's own; out of order stays out of order.
+                let proof = match proof {
+                    Some(Proof::Unordered { next }) => Proof::Unordered { next },
+                    _ => Proof::Joined,
+                };
+                self.phase = Phase::Walking {
+                    course: Course::Ahead { jump: None, far },
+                    proof,
+                };
+                self.hand_out_reversed(held);
+            }
+            (Why::Walked, course) => {
+                self.phase = Phase::Done;
+                if let Some(Course::Reversed { held }) = course {
+                    self.hand_out_reversed(held);
+                }
+            }
+            (Why::Capped, _) => self.phase = Phase::Done,
+            // At the budget, a read beyond the edge not proven to join it is dropped, to be read
+            // again on resuming, rather than yielded with a possible hole before it.
+            (Why::Budget, course) => {
+                if let Some(Course::Ending { .. }) = course {
+                    // Not yet proven to be the oldest: nothing to yield, nothing to resume.
+                    self.edge = None;
+                }
+                if let Some(Course::Reversed { held }) = course {
+                    self.hand_out_reversed(held);
+                }
+                if !matches!(self.phase, Phase::Done) {
+                    self.phase = Phase::Stopped;
+                }
+            }
+            (Why::Failed, _) => {
+                self.phase = Phase::Stopped;
+                self.ready.clear();
+            }
+        }
+    }
+
+    /// Sets the walk up on its first poll: where a resume point says it stood.
     fn begin(&mut self) -> Result<(), Error> {
-        self.started = true;
-        self.start = if self.oldest_first { BOTTOM } else { TOP };
-        let Some(point) = self.resume_from else {
+        self.phase = Phase::Walking {
+            course: Course::Ahead {
+                jump: None,
+                far: None,
+            },
+            proof: Proof::Joined,
+        };
+        self.start = if self.oldest() { BOTTOM } else { TOP };
+        let Some(point) = self.resume else {
             return Ok(());
         };
         if point.generation != self.generation {
+            self.phase = Phase::Stopped;
             return Err(invalid(
                 "this resume point comes from a walk through the other API generation \
                  (Params::new is v1, Params::account v2): resume with the same kind of params",
             ));
         }
-        if point.oldest_first != self.oldest_first {
+        if point.oldest_first != self.oldest() {
+            self.phase = Phase::Stopped;
             return Err(invalid(if point.oldest_first {
                 "this resume point comes from an oldest-first walk: add .oldest_first()"
             } else {
@@ -357,41 +472,144 @@ impl Walk {
             total: point.total,
             seq: 0,
         });
-        self.start = if self.oldest_first { id + 1 } else { id - 1 };
+        self.start = if self.oldest() { id + 1 } else { id - 1 };
         Ok(())
     }
 
+    // -- The phase's parts ------------------------------------------------------------------------
+
+    /// Whether the walk reads oldest first now.
+    fn oldest(&self) -> bool {
+        self.direction == Order::OldestFirst
+    }
+
+    fn proof(&self) -> Option<&Proof> {
+        match &self.phase {
+            Phase::Walking { proof, .. } => Some(proof),
+            _ => None,
+        }
+    }
+
+    fn proof_mut(&mut self) -> Option<&mut Proof> {
+        match &mut self.phase {
+            Phase::Walking { proof, .. } => Some(proof),
+            _ => None,
+        }
+    }
+
+    fn course(&self) -> Option<&Course> {
+        match &self.phase {
+            Phase::Walking { course, .. } => Some(course),
+            _ => None,
+        }
+    }
+
+    fn course_mut(&mut self) -> Option<&mut Course> {
+        match &mut self.phase {
+            Phase::Walking { course, .. } => Some(course),
+            _ => None,
+        }
+    }
+
+    /// The read held beyond the edge, taken.
+    fn take_pending(&mut self) -> Option<Pending> {
+        let proof = self.proof_mut()?;
+        if !matches!(proof, Proof::Held(_)) {
+            return None;
+        }
+        match std::mem::replace(proof, Proof::Joined) {
+            Proof::Held(pending) => Some(pending),
+            _ => None,
+        }
+    }
+
+    fn hold(&mut self, pending: Pending) {
+        if let Some(proof) = self.proof_mut() {
+            *proof = Proof::Held(pending);
+        }
+    }
+
+    fn pending(&self) -> Option<&Pending> {
+        match self.proof()? {
+            Proof::Held(pending) => Some(pending),
+            _ => None,
+        }
+    }
+
+    fn unordered(&self) -> Option<u64> {
+        match self.proof()? {
+            Proof::Unordered { next } => Some(*next),
+            _ => None,
+        }
+    }
+
+    /// The start window read first for the total (oldest first), while it is held.
+    fn far(&self) -> Option<&PageRead> {
+        match self.course()? {
+            Course::Ahead { far, .. } | Course::Ending { far, .. } => far.as_ref(),
+            Course::Reversed { .. } => None,
+        }
+    }
+
+    fn take_far(&mut self) -> Option<PageRead> {
+        match self.course_mut()? {
+            Course::Ahead { far, .. } | Course::Ending { far, .. } => far.take(),
+            Course::Reversed { .. } => None,
+        }
+    }
+
+    fn jump(&self) -> Option<Window> {
+        match self.course()? {
+            Course::Ahead { jump, .. } => *jump,
+            _ => None,
+        }
+    }
+
+    fn set_jump(&mut self, window: Option<Window>) {
+        if let Some(Course::Ahead { jump, .. }) = self.course_mut() {
+            *jump = window;
+        }
+    }
+
+    /// Whether the walk is on a detour: reading newest first for an oldest-first walk.
+    fn detour(&self) -> bool {
+        matches!(
+            self.course(),
+            Some(Course::Ending { .. } | Course::Reversed { .. })
+        )
+    }
+
+    // -- What to read next ------------------------------------------------------------------------
+
     /// The next request, or `None` after changing the state without one.
     fn plan(&mut self) -> Option<(Ask, Window)> {
-        if let Some(offset) = self.unordered {
+        if let Some(offset) = self.unordered() {
             return self.plan_unordered(offset);
         }
-        if self.pending.is_some() {
+        if self.pending().is_some() {
             if self.gap_reads >= MAX_GAP_READS && self.give_up() {
                 return None;
             }
-            return self
-                .pending
-                .as_ref()
-                .map(|pending| self.resolution(pending));
+            return self.pending().map(|pending| self.resolution(pending));
         }
-        if let Some(window) = self.jump {
+        if let Some(window) = self.jump() {
             return Some((Ask::Bottom, window));
         }
         let Some(edge) = self.edge else {
             return Some(self.first_window());
         };
-        if let Some(far) = self.far.as_ref().filter(|_| self.ending.is_none()) {
+        let ending = matches!(self.course(), Some(Course::Ending { .. }));
+        if let Some(far) = self.far().filter(|_| !ending) {
             if edge.pos <= far.window.offset.saturating_add(far.window.count) {
                 self.reach_far();
                 return None;
             }
         }
         let Some(window) = self.next_window(&edge) else {
-            self.finish();
+            self.end(Why::Walked);
             return None;
         };
-        if !self.oldest_first {
+        if !self.oldest() {
             // A later read said the list now ends before this window: that is what reading it
             // would say, for free.
             if let Some((total, seq)) = self.latest {
@@ -420,7 +638,7 @@ impl Walk {
             offset,
             count: self.size,
         };
-        match (self.oldest_first, self.end) {
+        match (self.oldest(), self.end) {
             (false, _) => (Ask::First, window(self.first)),
             (true, Some(end)) => (Ask::Bottom, window(end.saturating_sub(self.size))),
             (true, None) => (Ask::Top, window(self.first)),
@@ -429,7 +647,7 @@ impl Walk {
 
     /// The window just past `edge` in walk order, or `None` at the end of the range.
     fn next_window(&self, edge: &End) -> Option<Window> {
-        let offset = if self.oldest_first {
+        let offset = if self.oldest() {
             if edge.id >= TOP || edge.pos <= self.first {
                 return None;
             }
@@ -467,13 +685,13 @@ impl Walk {
     fn resolution(&self, pending: &Pending) -> (Ask, Window) {
         let near = self.near_end(&pending.read);
         let edge_seq = self.edge.map_or(0, |edge| edge.seq);
-        let read_upper = if self.oldest_first {
+        let read_upper = if self.oldest() {
             near.seq < edge_seq
         } else {
             edge_seq < near.seq
         };
         // Newest first the anchor is the upper side; oldest first, the lower.
-        if read_upper != self.oldest_first {
+        if read_upper != self.oldest() {
             (Ask::Near, self.near_window(&pending.read.window))
         } else {
             (Ask::Far, pending.read.window)
@@ -484,14 +702,14 @@ impl Walk {
     /// half on each side, so one read overlaps both the anchor and the held read whatever slid
     /// across; v1 pages are fixed, so it is the page beside `window`.
     fn near_window(&self, window: &Window) -> Window {
-        let boundary = if self.oldest_first {
+        let boundary = if self.oldest() {
             window.offset.saturating_add(window.count)
         } else {
             window.offset
         };
         let offset = if self.generation.anchors() {
             boundary.saturating_sub(self.size / 2)
-        } else if self.oldest_first {
+        } else if self.oldest() {
             boundary
         } else {
             boundary.saturating_sub(self.size)
@@ -502,8 +720,10 @@ impl Walk {
         }
     }
 
+    // -- What a reply proves ----------------------------------------------------------------------
+
     /// Takes a reply to the window last asked for.
-    pub(crate) fn feed(&mut self, page: SentInvitationsPage) -> Result<(), Error> {
+    fn feed(&mut self, page: SentInvitationsPage) -> Result<(), Error> {
         let Some((ask, window)) = self.asked.take() else {
             return Ok(()); // nothing was asked: nothing to learn
         };
@@ -513,7 +733,7 @@ impl Walk {
             self.totals.push((self.clock, total));
         }
         self.count_total_pages();
-        let read = self.read(window, page);
+        let read = PageRead::of(window, page, self.clock);
         let mut fresh = false;
         for invitation in &read.items {
             fresh |= self.seen.insert(invitation.invitation_id);
@@ -522,11 +742,11 @@ impl Walk {
             .items
             .windows(2)
             .all(|w| w[0].invitation_id > w[1].invitation_id);
-        if !in_order && self.unordered.is_none() {
+        if !in_order && self.unordered().is_none() {
             self.out_of_order = true;
             self.start_unordered(&read);
         }
-        if self.unordered.is_some() {
+        if self.unordered().is_some() {
             self.take_unordered(read);
         } else {
             match ask {
@@ -535,7 +755,7 @@ impl Walk {
                 Ask::Bottom => self.take_bottom(read),
                 Ask::Next => self.beyond(read),
                 Ask::Near => self.take_near(read),
-                Ask::Far => self.take_far(read),
+                Ask::Far => self.take_far_reread(read),
             }
         }
         let further = self
@@ -566,73 +786,9 @@ impl Walk {
         if self.idle < MAX_IDLE_READS {
             return Ok(());
         }
-        self.stopped = true;
+        self.end(Why::Failed);
         let page = u32::try_from(window.offset / self.size + 1).unwrap_or(u32::MAX);
         Err(Error::RepeatedPage { page })
-    }
-
-    /// Ends the walk after an error: it can be resumed from its edge.
-    pub(crate) fn fail(&mut self) {
-        self.stopped = true;
-        self.asked = None;
-        self.pending = None;
-        self.far = None;
-        self.reversed = None;
-        self.ready.clear();
-    }
-
-    /// A reply as the walk holds it: its ends in id space, with positions and the total.
-    fn read(&self, window: Window, mut page: SentInvitationsPage) -> PageRead {
-        let items = std::mem::take(&mut page.invitations);
-        let total = page.total_available_results;
-        let returned = items.len() as u64;
-        let no_more = page.offset_pagination.as_ref().and_then(|p| p.has_more) == Some(false);
-        let reaches_end = no_more
-            || match total {
-                Some(total) => window.offset.saturating_add(window.count) >= total,
-                None => returned < window.count,
-            };
-        let at = |id, pos| End {
-            id,
-            pos,
-            total,
-            seq: self.clock,
-        };
-        let ends = match (items.first(), items.last()) {
-            (Some(first), Some(last)) => {
-                let upper = if window.offset == 0 {
-                    at(TOP, 0)
-                } else {
-                    at(Key::from(first.invitation_id), window.offset)
-                };
-                let lower = if reaches_end {
-                    at(
-                        BOTTOM,
-                        total.unwrap_or(window.offset.saturating_add(returned)),
-                    )
-                } else {
-                    // The window covers its positions, hidden entries included.
-                    let last_pos = window.offset.saturating_add(window.count.max(returned) - 1);
-                    at(Key::from(last.invitation_id), last_pos)
-                };
-                Some((upper, lower))
-            }
-            _ if reaches_end => {
-                let end = at(
-                    BOTTOM,
-                    total.map_or(window.offset, |t| t.min(window.offset)),
-                );
-                let upper = if window.offset == 0 { at(TOP, 0) } else { end };
-                Some((upper, end))
-            }
-            _ => None,
-        };
-        PageRead {
-            window,
-            ends,
-            items,
-            page,
-        }
     }
 
     /// Newest first, the first read: everything in it is the walk's.
@@ -654,13 +810,18 @@ impl Walk {
         if lower.id <= BOTTOM {
             self.join(read); // one window holds it all
         } else if let Some(total) = read.page.total_available_results {
-            self.jump = Some(self.last_window(total));
-            self.far = Some(read);
+            let jump = Some(self.last_window(total));
+            if let Some(Course::Ahead { jump: to, far }) = self.course_mut() {
+                *to = jump;
+                *far = Some(read);
+            }
         } else {
             // No total, no way to find the end: walk newest first, yield in reverse.
-            self.oldest_first = false;
+            self.direction = Order::NewestFirst;
             self.start = TOP;
-            self.reversed = Some(Vec::new());
+            if let Some(course) = self.course_mut() {
+                *course = Course::Reversed { held: Vec::new() };
+            }
             self.take_first(read);
         }
     }
@@ -682,36 +843,47 @@ impl Walk {
     /// Oldest first, the first read at the old end: the bottom of what the walk covers.
     fn take_bottom(&mut self, read: PageRead) {
         let total = read.page.total_available_results;
-        let jumped = self.jump.take().is_some();
-        let Some((_, lower)) = read.ends else {
-            self.jump = jumped.then_some(read.window);
+        let jumped = self.jump().is_some();
+        self.set_jump(None);
+        let Some((upper, lower)) = read.ends else {
+            self.set_jump(jumped.then_some(read.window));
             return;
         };
         let past_the_end = read.items.is_empty() && lower.id <= BOTTOM;
         if past_the_end {
             // An end page past the data: go to where the data ends.
             match total {
-                Some(total) if total > self.first => self.jump = Some(self.last_window(total)),
-                _ => self.finish(),
+                Some(total) if total > self.first => {
+                    let window = self.last_window(total);
+                    self.set_jump(Some(window));
+                }
+                _ => self.end(Why::Walked),
             }
             return;
         }
         if jumped && lower.id > BOTTOM {
             // The list grew since its total was read, so the end lies past this window (and a
             // jump could miss it again). Walk on to it newest first, with the same proofs,
-            // holding what comes; `finish` then turns round to walk up from this window.
-            if let Some((upper, _)) = read.ends {
-                self.ending = Some(upper);
-                self.oldest_first = false;
-                self.reversed = Some(Vec::new());
-                self.start = read
-                    .items
-                    .iter()
-                    .map(|i| Key::from(i.invitation_id))
-                    .max()
-                    .unwrap_or(TOP);
-                self.join(read);
+            // holding what comes; the walk then turns round to walk up from this window.
+            self.direction = Order::NewestFirst;
+            self.start = read
+                .items
+                .iter()
+                .map(|i| Key::from(i.invitation_id))
+                .max()
+                .unwrap_or(TOP);
+            if let Some(course) = self.course_mut() {
+                let far = match course {
+                    Course::Ahead { far, .. } => far.take(),
+                    _ => None,
+                };
+                *course = Course::Ending {
+                    top: upper,
+                    far,
+                    held: Vec::new(),
+                };
             }
+            self.join(read);
             return;
         }
         if lower.id > BOTTOM {
@@ -737,31 +909,29 @@ impl Walk {
                 // documented blind spot).
                 self.join_assuming(read, Bound::NoTotals);
             }
-            bound => {
-                self.pending = Some(Pending {
-                    read,
-                    bound,
-                    side: None,
-                })
-            }
+            bound => self.hold(Pending {
+                read,
+                bound,
+                side: None,
+            }),
         }
     }
 
     /// A re-read on the anchor's side of a pending gap.
     fn take_near(&mut self, read: PageRead) {
-        let (Some(mut pending), Some(edge)) = (self.pending.take(), self.edge) else {
+        let (Some(mut pending), Some(edge)) = (self.take_pending(), self.edge) else {
             return self.beyond(read);
         };
         self.gap_reads += 1;
         if read.ends.is_none() {
-            self.pending = Some(pending);
+            self.hold(pending);
             return;
         }
         let near = self.near_end(&read);
         let bound = self.gap(&edge, &near);
         if !bound.closed() {
             // More moved than one window: the held read is stale, this one is the new frontier.
-            self.pending = Some(Pending {
+            self.hold(Pending {
                 read,
                 bound,
                 side: None,
@@ -769,7 +939,7 @@ impl Walk {
             return;
         }
         let held = self.near_end(&pending.read);
-        let found = self.count_between(&read, edge.id, held.id);
+        let found = read.count_between(edge.id, held.id);
         let side = self.far_end(&read);
         self.join_assuming(read, bound);
         let Some(edge) = self.edge else { return };
@@ -788,13 +958,13 @@ impl Walk {
     }
 
     /// A re-read of a pending gap's far window: it replaces the held read.
-    fn take_far(&mut self, read: PageRead) {
-        let (Some(pending), Some(edge)) = (self.pending.take(), self.edge) else {
+    fn take_far_reread(&mut self, read: PageRead) {
+        let (Some(pending), Some(edge)) = (self.take_pending(), self.edge) else {
             return self.beyond(read);
         };
         self.gap_reads += 1;
         if read.ends.is_none() {
-            self.pending = Some(pending);
+            self.hold(pending);
             return;
         }
         let near = self.near_end(&read);
@@ -806,7 +976,7 @@ impl Walk {
         if let Bound::At(old) = pending.bound {
             if !self.after(near.id, held.id) {
                 // The new gap is part of the old one, less what this read found in it.
-                let found = self.count_between(&read, edge.id, held.id);
+                let found = read.count_between(edge.id, held.id);
                 bound = bound.min(Bound::At(old.saturating_sub(found)));
             }
         }
@@ -822,7 +992,7 @@ impl Walk {
         if pending.bound.closed() {
             self.join_assuming(pending.read, pending.bound);
         } else {
-            self.pending = Some(pending);
+            self.hold(pending);
         }
     }
 
@@ -831,7 +1001,7 @@ impl Walk {
     /// invitations pushed across it, which the re-reads keep chasing until they join: counting
     /// them would be giving up on what can be found. Returns whether it gave up.
     fn give_up(&mut self) -> bool {
-        let (Some(pending), Some(edge)) = (&self.pending, self.edge) else {
+        let (Some(pending), Some(edge)) = (self.pending(), self.edge) else {
             return false;
         };
         let missed = match pending.bound {
@@ -841,7 +1011,7 @@ impl Walk {
             Bound::Unknown if self.may_assume(&edge, &self.near_end(&pending.read)) => 0,
             Bound::Unknown => return false,
         };
-        let Some(pending) = self.pending.take() else {
+        let Some(pending) = self.take_pending() else {
             return false;
         };
         self.possibly_missed = self.possibly_missed.saturating_add(missed);
@@ -851,7 +1021,10 @@ impl Walk {
 
     /// Oldest first: the anchor has reached the start window read first.
     fn reach_far(&mut self) {
-        let (Some(far), Some(edge)) = (self.far.take(), self.edge) else {
+        let Some(edge) = self.edge else {
+            return;
+        };
+        let Some(far) = self.take_far() else {
             return;
         };
         let bound = self.gap(&edge, &self.near_end(&far));
@@ -906,18 +1079,18 @@ impl Walk {
             };
             fresh.push((invitation, at));
         }
-        if self.oldest_first {
+        if self.oldest() {
             fresh.sort_by_key(|(i, _)| i.invitation_id);
         } else {
             fresh.sort_by_key(|(i, _)| std::cmp::Reverse(i.invitation_id));
         }
         if let Some(ends) = read.ends {
-            let far = if self.oldest_first { ends.0 } else { ends.1 };
+            let far = if self.oldest() { ends.0 } else { ends.1 };
             self.edge = Some(match edge {
                 Some(edge) if !self.after(far.id, edge.id) => {
                     // All of it lies on the covered side (newer invitations pushed it there):
                     // the edge still stands at least as far as this read reached, now.
-                    let further = if self.oldest_first {
+                    let further = if self.oldest() {
                         far.pos <= edge.pos
                     } else {
                         far.pos >= edge.pos
@@ -936,61 +1109,41 @@ impl Walk {
         // Whether that was the end is for `plan` to see, between steps.
     }
 
-    /// Hands `fresh` out as a page, within the cap.
+    /// Hands `fresh` out as a page, within the cap; on a detour, holds it for the turn.
     fn release(&mut self, page: &mut SentInvitationsPage, mut fresh: Vec<(Invitation, End)>) {
-        if self.reversed.is_none() {
+        let mut capped = false;
+        if !self.detour() {
             if let Some(remaining) = self.remaining.as_mut() {
                 fresh.truncate(usize::try_from(*remaining).unwrap_or(usize::MAX));
                 *remaining -= fresh.len() as u64;
-                if *remaining == 0 {
-                    self.finished = true;
-                    self.pending = None;
-                    self.far = None;
-                }
+                capped = *remaining == 0;
             }
         }
-        if fresh.is_empty() {
-            return;
+        if !fresh.is_empty() {
+            let (invitations, read): (Vec<Invitation>, Vec<End>) = fresh.into_iter().unzip();
+            self.yielded
+                .extend(invitations.iter().map(|i| i.invitation_id));
+            page.total_results = invitations.len() as u64;
+            let release = Release {
+                page: SentInvitationsPage {
+                    invitations,
+                    ..std::mem::take(page)
+                },
+                read,
+            };
+            match self.course_mut() {
+                Some(Course::Reversed { held } | Course::Ending { held, .. }) => held.push(release),
+                _ => self.ready.push_back(release),
+            }
         }
-        let (invitations, read): (Vec<Invitation>, Vec<End>) = fresh.into_iter().unzip();
-        self.yielded
-            .extend(invitations.iter().map(|i| i.invitation_id));
-        page.total_results = invitations.len() as u64;
-        let release = Release {
-            page: SentInvitationsPage {
-                invitations,
-                ..std::mem::take(page)
-            },
-            read,
-        };
-        match self.reversed.as_mut() {
-            Some(reversed) => reversed.push(release),
-            None => self.ready.push_back(release),
+        if capped {
+            self.end(Why::Capped);
         }
     }
 
-    fn finish(&mut self) {
-        if let Some(top) = self.ending.take() {
-            // The end is found, proven joined to the window at the old end: turn round.
-            self.oldest_first = true;
-            self.reach = None;
-            self.start = BOTTOM;
-            self.edge = Some(top);
-            self.pending = None;
-            self.flush_reversed();
-            return;
-        }
-        self.finished = true;
-        self.pending = None;
-        self.flush_reversed();
-    }
-
-    /// Oldest first without totals: what the forward walk read, oldest first, within the cap.
-    fn flush_reversed(&mut self) {
-        let Some(pages) = self.reversed.take() else {
-            return;
-        };
-        for mut release in pages.into_iter().rev() {
+    /// What a detour held, handed out oldest first, within the cap.
+    fn hand_out_reversed(&mut self, held: Vec<Release>) {
+        for mut release in held.into_iter().rev() {
             release.page.invitations.reverse();
             release.read.reverse();
             let mut page = release.page;
@@ -1005,33 +1158,34 @@ impl Walk {
     /// Once a page came out of order, ids prove nothing: read every window in walk order and
     /// yield every invitation not yet yielded.
     fn start_unordered(&mut self, read: &PageRead) {
-        let next = if self.oldest_first {
+        let next = if self.oldest() {
             read.window.offset.checked_sub(self.size)
         } else {
             read.window.offset.checked_add(read.window.count)
         };
-        self.unordered = Some(next.unwrap_or(u64::MAX));
-        let held: Vec<PageRead> = self.pending.take().map(|p| p.read).into_iter().collect();
-        for read in held {
-            self.take_all(read);
+        let held = self.take_pending();
+        if let Some(proof) = self.proof_mut() {
+            *proof = Proof::Unordered {
+                next: next.unwrap_or(u64::MAX),
+            };
+        }
+        if let Some(pending) = held {
+            self.take_all(pending.read);
         }
     }
 
     fn plan_unordered(&mut self, offset: u64) -> Option<(Ask, Window)> {
-        let far_end = self
-            .far
-            .as_ref()
-            .map(|far| far.window.offset + far.window.count);
-        let done = if self.oldest_first {
+        let far_end = self.far().map(|far| far.window.offset + far.window.count);
+        let done = if self.oldest() {
             offset == u64::MAX || offset < self.first || far_end.is_some_and(|end| offset < end)
         } else {
             offset == u64::MAX || self.end.is_some_and(|end| offset >= end)
         };
         if done {
-            if let Some(far) = self.far.take() {
+            if let Some(far) = self.take_far() {
                 self.take_all(far);
             }
-            self.finish();
+            self.end(Why::Walked);
             return None;
         }
         Some((
@@ -1047,7 +1201,7 @@ impl Walk {
         let ended = read.ends.is_some_and(|(_, lower)| lower.id <= BOTTOM);
         let window = read.window;
         self.take_all(read);
-        let next = if self.oldest_first {
+        let next = if self.oldest() {
             window
                 .offset
                 .checked_sub(self.size)
@@ -1058,10 +1212,12 @@ impl Walk {
             window.offset.checked_add(window.count)
         };
         let next = match next {
-            Some(next) if !(self.oldest_first && window.offset <= self.first) => next,
+            Some(next) if !(self.oldest() && window.offset <= self.first) => next,
             _ => u64::MAX,
         };
-        self.unordered = Some(next);
+        if let Some(Proof::Unordered { next: at }) = self.proof_mut() {
+            *at = next;
+        }
     }
 
     /// Yields every invitation of `read` not yet yielded, in walk order of the page.
@@ -1084,16 +1240,18 @@ impl Walk {
             };
             fresh.push((invitation, at));
         }
-        if self.oldest_first {
+        if self.oldest() {
             fresh.reverse();
         }
         let mut page = read.page;
         self.release(&mut page, fresh);
     }
 
+    // -- The arithmetic, in the direction the walk reads ------------------------------------------
+
     /// Whether `a` comes after `b` in walk order.
     fn after(&self, a: Key, b: Key) -> bool {
-        if self.oldest_first {
+        if self.oldest() {
             a > b
         } else {
             a < b
@@ -1101,7 +1259,7 @@ impl Walk {
     }
 
     fn is_ours(&self, key: Key) -> bool {
-        if self.oldest_first {
+        if self.oldest() {
             key >= self.start
         } else {
             key <= self.start
@@ -1117,7 +1275,7 @@ impl Walk {
     /// The end of `read` that faces the anchor.
     fn near_end(&self, read: &PageRead) -> End {
         let (upper, lower) = read.ends.unwrap_or_default();
-        if self.oldest_first {
+        if self.oldest() {
             lower
         } else {
             upper
@@ -1127,7 +1285,7 @@ impl Walk {
     /// The end of `read` away from the anchor.
     fn far_end(&self, read: &PageRead) -> End {
         let (upper, lower) = read.ends.unwrap_or_default();
-        if self.oldest_first {
+        if self.oldest() {
             upper
         } else {
             lower
@@ -1136,7 +1294,7 @@ impl Walk {
 
     /// What the gap between the anchor's `edge` and a read's `near` end can hold.
     fn gap(&self, edge: &End, near: &End) -> Bound {
-        if self.oldest_first {
+        if self.oldest() {
             between(near, edge)
         } else {
             between(edge, near)
@@ -1170,15 +1328,7 @@ impl Walk {
         rise
     }
 
-    /// How many invitations of `read` lie strictly between the ids `from` and `to`.
-    fn count_between(&self, read: &PageRead, from: Key, to: Key) -> u64 {
-        let (low, high) = (from.min(to), from.max(to));
-        read.items
-            .iter()
-            .map(|i| Key::from(i.invitation_id))
-            .filter(|key| low < *key && *key < high)
-            .count() as u64
-    }
+    // -- Where the walk stands, for a resume ------------------------------------------------------
 
     fn count_total_pages(&mut self) {
         let Some((total, _)) = self.latest else {
@@ -1187,7 +1337,7 @@ impl Walk {
         let data_last = total.div_ceil(self.size).max(1);
         let first_page = self.first / self.size + 1;
         let cap_last = match self.cap {
-            Some(cap) if !self.oldest_first => Some(first_page - 1 + cap.div_ceil(self.size)),
+            Some(cap) if !self.oldest() => Some(first_page - 1 + cap.div_ceil(self.size)),
             _ => None,
         };
         let end_last = self.end.map(|end| end / self.size);
@@ -1200,10 +1350,10 @@ impl Walk {
     }
 
     pub(crate) fn next_page(&self) -> Option<u32> {
-        if self.finished {
+        if self.is_done() {
             return None;
         }
-        let window = match (self.edge, self.resume_from) {
+        let window = match (self.edge, self.resume) {
             (Some(edge), _) => self.next_window(&edge)?,
             (None, Some(point)) => return Some(point.page()),
             (None, None) => self.first_window().1,
@@ -1217,22 +1367,21 @@ impl Walk {
     /// vouch for that: a walk resumed, limited by a start or end page, with something possibly
     /// missed, out of order, or mid-way through turning round.
     pub(crate) fn covered(&self, last: Option<u64>, exhausted: bool) -> Option<(u64, u64)> {
-        let clean = self.started
-            && self.resume_from.is_none()
+        let clean = !matches!(self.phase, Phase::Fresh)
+            && self.resume.is_none()
             && self.first == 0
             && self.end.is_none()
             && self.possibly_missed == 0
             && !self.out_of_order
-            && self.reversed.is_none()
-            && self.ending.is_none();
+            && !self.detour();
         if !clean {
             return None;
         }
-        if exhausted && self.finished && self.remaining != Some(0) {
+        if exhausted && self.is_done() && self.remaining != Some(0) {
             return Some((0, u64::MAX));
         }
         let last = last?;
-        Some(if self.oldest_first {
+        Some(if self.oldest() {
             (0, last)
         } else {
             (last, u64::MAX)
@@ -1241,32 +1390,17 @@ impl Walk {
 
     /// Where a resumed walk goes on: after `last` (an invitation handed out mid-page) or the
     /// edge.
-    pub(crate) fn resume_point(
-        &self,
-        generation: Generation,
-        last: Option<End>,
-    ) -> Option<ResumePoint> {
-        if self.finished || self.reversed.is_some() || self.ending.is_some() {
+    pub(crate) fn resume_point(&self, last: Option<End>) -> Option<ResumePoint> {
+        if self.is_done() || self.detour() {
             return None;
         }
         let at = last.or(self.edge)?;
         Some(ResumePoint {
-            generation,
-            oldest_first: self.oldest_first,
+            generation: self.generation,
+            oldest_first: self.oldest(),
             invitation_id: u64::try_from(at.id).ok()?,
             position: at.pos,
             total: at.total,
         })
-    }
-}
-
-impl Default for End {
-    fn default() -> End {
-        End {
-            id: BOTTOM,
-            pos: 0,
-            total: None,
-            seq: 0,
-        }
     }
 }
