@@ -20,8 +20,9 @@ use crate::wire::Generation;
 ///   stops after their end page, if set.
 /// - It never asks for a page past the data: every reply tells it how many invitations there
 ///   are ([`total_pages`](Paginator::total_pages)). A short page ends it only where the total
-///   agrees that the data ends (LinkedIn sometimes hides an entry it still counts), and a start
-///   past the end is an empty walk.
+///   agrees that the data ends (LinkedIn sometimes hides an entry it still counts). A walk
+///   that finds nothing (an empty list, a start past the end) yields the one page it paid
+///   for, empty, with the total the reply gave, then `None`.
 /// - `total_results` on its `Params` caps the invitations it yields; only the pages needed are
 ///   fetched and the last one is cut to fit.
 /// - [`max_credits`](Paginator::max_credits) caps paid requests (retries included, and at

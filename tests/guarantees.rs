@@ -418,3 +418,22 @@ fn a_base_url_with_a_password_is_refused_and_never_shown() {
     assert!(err.to_string().contains("user name or password"), "{err}");
     assert_eq!(server.request_count(), 0);
 }
+
+#[test]
+fn an_empty_list_yields_the_one_page_it_paid_for_with_its_total() {
+    for params in [Params::new(TOKEN), Params::account(ACCOUNT)] {
+        let server = live_list(Vec::new(), |_, _| {});
+        let mut pages = Paginator::new(&config(server.base_url()), params.clone());
+        let page = pages.next().expect("the page paid for").unwrap();
+        assert!(page.invitations.is_empty());
+        assert_eq!(page.total_results, 0);
+        assert_eq!(page.total_available_results, Some(0));
+        assert!(pages.next().is_none());
+        assert_eq!(pages.credits_used(), 1);
+        // A list that has invitations yields only its pages: no empty one after them.
+        let server = live_list(timed_ids(12, 6), |_, _| {});
+        let pages = Paginator::new(&config(server.base_url()), params);
+        let sizes: Vec<usize> = pages.map(|p| p.unwrap().invitations.len()).collect();
+        assert!(sizes.iter().all(|n| *n > 0), "{sizes:?}");
+    }
+}

@@ -235,6 +235,10 @@ pub(crate) struct Walk {
     seen: HashSet<u64>,
     possibly_missed: u64,
     out_of_order: bool,
+    /// The facts of the last reply, and whether any page was handed out: a walk that paid for
+    /// replies and found nothing still hands out one empty page, with the total it read.
+    last_reply: Option<SentInvitationsPage>,
+    handed_out: bool,
 }
 
 impl fmt::Debug for Walk {
@@ -301,6 +305,8 @@ impl Walk {
             seen: HashSet::new(),
             possibly_missed: 0,
             out_of_order: false,
+            last_reply: None,
+            handed_out: false,
         }
     }
 
@@ -342,9 +348,25 @@ impl Walk {
         }
         loop {
             if let Some(release) = self.ready.pop_front() {
+                self.handed_out = true;
                 return Ok(Poll::Yield(release));
             }
             match self.phase {
+                Phase::Done if !self.handed_out => {
+                    // Paid for, and nothing in it: the page and its total, once.
+                    if let Some(page) = self.last_reply.take() {
+                        self.handed_out = true;
+                        let page = SentInvitationsPage {
+                            total_results: 0,
+                            ..page
+                        };
+                        return Ok(Poll::Yield(Release {
+                            page,
+                            read: Vec::new(),
+                        }));
+                    }
+                    return Ok(Poll::Done);
+                }
                 Phase::Done | Phase::Stopped => return Ok(Poll::Done),
                 Phase::Fresh | Phase::Walking { .. } => {}
             }
@@ -733,6 +755,7 @@ impl Walk {
             self.totals.push((self.clock, total));
         }
         self.count_total_pages();
+        self.last_reply = Some(facts(&page));
         let read = PageRead::of(window, page, self.clock);
         let mut fresh = false;
         for invitation in &read.items {
@@ -1402,5 +1425,17 @@ impl Walk {
             position: at.pos,
             total: at.total,
         })
+    }
+}
+
+/// A reply's facts without its invitations: what an empty walk hands out.
+fn facts(page: &SentInvitationsPage) -> SentInvitationsPage {
+    SentInvitationsPage {
+        total_results: page.total_results,
+        total_available_results: page.total_available_results,
+        invitations: Vec::new(),
+        pagination: page.pagination.clone(),
+        offset_pagination: page.offset_pagination.clone(),
+        credits_consumed: page.credits_consumed,
     }
 }
