@@ -1,12 +1,13 @@
 //! The public calls: one listing page, connecting an account, withdrawing an invitation.
 
+use crate::classify::{acted, Acted, CallKind};
 use crate::config::{Config, Params, Who};
 use crate::error::{invalid, Error};
 use crate::redact::MAX_MESSAGE_CHARS;
-use crate::transport::{acted, fetch_page, send, Acted, Call, Credits, Retry};
+use crate::transport::{fetch_page, send, Call, Credits};
 use crate::types::{Country, SentInvitationsPage, Withdrawal};
 use crate::wire::v2::{returned_account_ids, LoginData, LoginRequest, LOGIN_PATH};
-use crate::wire::Reply;
+use crate::wire::{Generation, Reply};
 #[cfg(doc)] // named by the docs
 use crate::{Invitation, Paginator};
 
@@ -123,13 +124,14 @@ pub fn connect_account(config: &Config, params: &Params) -> Result<String, Error
     .unwrap_or_default();
     let endpoint = format!("{}{LOGIN_PATH}", config.base_url);
     let read = |reply: &Reply<'_>| {
-        let (data, _) = reply.read_v2_data::<LoginData>();
+        let (data, consumed) = reply.read_v2_data::<LoginData>();
         let id = data.and_then(|data| {
             data.account_id
                 .filter(|id| !id.trim().is_empty())
                 .ok_or_else(|| reply.decode_error("no \"account_id\" in \"data\""))
         });
-        (id, 0) // free, whatever the reply
+        let facts = reply.facts(consumed, &id, 0);
+        (id, facts)
     };
     let call = Call {
         endpoint: &endpoint,
@@ -138,8 +140,8 @@ pub fn connect_account(config: &Config, params: &Params) -> Result<String, Error
         // An id the reply gives for the account, in whatever shape, is as secret as the token.
         learn: Some(returned_account_ids),
         read: &read,
-        unreadable_cost: 0,
-        retry: Retry::Reads,
+        kind: CallKind::Login,
+        generation: Generation::V2,
     };
     send(config, &call, &mut Credits::default())
 }
@@ -222,8 +224,8 @@ pub fn withdraw_invitation(
         credential: params.credential(),
         learn: None,
         read: &read,
-        unreadable_cost: 1,
-        retry: Retry::Acts,
+        kind: CallKind::Withdraw,
+        generation,
     };
     let mut credits = Credits::default();
     match send(config, &call, &mut credits) {

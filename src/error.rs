@@ -689,6 +689,53 @@ impl std::error::Error for TransportError {
     }
 }
 
+#[cfg(test)]
+impl TransportError {
+    fn of_kind(kind: TransportKind) -> TransportError {
+        TransportError {
+            kind,
+            elapsed: Duration::ZERO,
+            host: "127.0.0.1:9".into(),
+            https: false,
+            attempts: 1,
+            total: Duration::ZERO,
+            detail: String::new(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn refused_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Refused)
+    }
+
+    pub(crate) fn closed_before_reply_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Closed { after_reply: false })
+    }
+
+    pub(crate) fn closed_in_body_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Closed { after_reply: true })
+    }
+
+    pub(crate) fn timed_out_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Timeout {
+            phase: Phase::BeforeReply,
+            cut_short: false,
+        })
+    }
+
+    pub(crate) fn tls_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Tls)
+    }
+
+    pub(crate) fn proxy_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Proxy)
+    }
+
+    pub(crate) fn unreadable_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::UnreadableReply)
+    }
+}
+
 pub(crate) fn invalid(reason: &str) -> Error {
     Error::InvalidParams(reason.to_owned())
 }

@@ -405,6 +405,7 @@
 // One public module: every public item is re-exported here, at the root; the files behind it are
 // private, one concern each (the README's "Layout" says which holds what).
 mod calls;
+mod classify;
 mod config;
 mod error;
 #[cfg(feature = "test-util")]

@@ -7,20 +7,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::classify::{classify, Again, CallKind, Came, Facts, Verdict};
 use crate::config::{phase_limit, Config, Params};
 use crate::error::{Cause, Error, Phase, TransportError, TransportKind};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
 use crate::types::SentInvitationsPage;
 use crate::walk::Window;
-use crate::wire::Reply;
+use crate::wire::{Generation, Reply};
 
 /// The target of the crate's log records: the crate's name, whichever file logs.
 const LOG_TARGET: &str = "linkup_sent_invitations";
 
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// The longest `Retry-After` the client sleeps through; longer ones are returned to the caller.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// A page of ten invitations is about 10 KiB; this only stops a hostile or broken server.
 const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
@@ -58,17 +57,18 @@ pub(crate) fn fetch_page(
         credential: params.credential(),
         learn: None,
         read: &read,
-        unreadable_cost: 1,
-        retry: Retry::Reads,
+        kind: CallKind::List,
+        generation,
     };
     send(config, &call, credits)
 }
 
-/// How a call reads a reply: what it holds, or the error it says, and the credits it cost.
+/// How a call reads a reply: what it holds, or the error it says, and the facts that set its
+/// price ([`classify`] prices it).
 ///
 /// It builds errors with the texts whole (the server's words, a body): the boundary at the end
 /// of each attempt redacts and cuts them.
-type ReadReply<'a, T> = &'a dyn Fn(&Reply<'_>) -> (Result<T, Error>, u64);
+type ReadReply<'a, T> = &'a dyn Fn(&Reply<'_>) -> (Result<T, Error>, Facts);
 
 /// What one call sends, the same for each of its attempts, and how its replies are judged.
 pub(crate) struct Call<'a, T> {
@@ -79,22 +79,9 @@ pub(crate) struct Call<'a, T> {
     /// Which values of a reply are secrets too (an account id a login returns).
     pub(crate) learn: Option<fn(&[u8]) -> Secrets<'static>>,
     pub(crate) read: ReadReply<'a, T>,
-    /// What a reply that came back but cannot be read counts for: 1, or 0 for a free call.
-    pub(crate) unreadable_cost: u64,
-    /// Which failures may be retried.
-    pub(crate) retry: Retry,
-}
-
-/// Which failures a call may retry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Retry {
-    /// A read (listing, connecting an account): every failure that is free or unavoidable to
-    /// retry (`retry_wait`).
-    Reads,
-    /// An action (withdrawing): only what cannot have reached LinkedIn, a failure before the
-    /// request was sent or a rate limit (`act_retry_wait`); doing it twice is worse than not
-    /// knowing.
-    Acts,
+    /// What the call does, and through which generation: what [`classify`] judges it by.
+    pub(crate) kind: CallKind,
+    pub(crate) generation: Generation,
 }
 
 /// Sends a call, retrying what is free or unavoidable, never past `credits.max` nor past the
@@ -124,21 +111,22 @@ pub(crate) fn send<T>(
             d.saturating_duration_since(Instant::now())
         });
         attempts += 1;
-        let (result, charged) = attempt(config, agent, call, left);
-        credits.used = credits.used.saturating_add(charged);
+        let (result, verdict) = attempt(config, agent, call, left);
+        credits.used = credits.used.saturating_add(verdict.charged);
         let _ = config
             .spent
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
-                Some(spent.saturating_add(charged))
+                Some(spent.saturating_add(verdict.charged))
             });
         let err = match result {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
         let retry = attempts - 1;
-        let wait = match call.retry {
-            Retry::Reads => retry_wait(&err, config.retry_backoff, retry),
-            Retry::Acts => act_retry_wait(&err, config.retry_backoff, retry),
+        let wait = match verdict.again {
+            Again::Never => None,
+            Again::Backoff => Some(full_jitter(config.retry_backoff, retry)),
+            Again::After(wait) => Some(wait),
         };
         let wait = match wait {
             // A retry must have time left after its wait; a Retry-After that would overrun the
@@ -199,15 +187,16 @@ pub(crate) fn paced(wait: Duration) -> Error {
     })
 }
 
-/// One attempt, given at most `left` of the call's time: the outcome, and the credits the API
-/// charged for it.
+/// One attempt, given at most `left` of the call's time: the outcome, and what it means (what
+/// it cost, whether to retry it: [`classify`]).
 pub(crate) fn attempt<T>(
     config: &Config,
     agent: &ureq::Agent,
     call: &Call<'_, T>,
     left: Duration,
-) -> (Result<T, Error>, u64) {
-    let (result, charged, learned) = exchange(config, agent, call, left);
+) -> (Result<T, Error>, Verdict) {
+    let (result, came, learned) = exchange(config, agent, call, left);
+    let verdict = classify(call.kind, call.generation, came, result.as_ref().err());
     // The boundary: whatever built the error (a server's words, ureq's, serde's), every text
     // in it passes the redaction step here, whole, with every secret the call knows.
     let result = result.map_err(|err| {
@@ -216,7 +205,7 @@ pub(crate) fn attempt<T>(
         secrets.add_all(learned);
         err.scrubbed(&secrets)
     });
-    (result, charged)
+    (result, verdict)
 }
 
 /// One request and its reply, read: [`attempt`] without the boundary; with the secrets the
@@ -226,7 +215,7 @@ fn exchange<T>(
     agent: &ureq::Agent,
     call: &Call<'_, T>,
     left: Duration,
-) -> (Result<T, Error>, u64, Secrets<'static>) {
+) -> (Result<T, Error>, Came, Secrets<'static>) {
     let started = Instant::now();
     let cut_short = left < config.timeout;
     let request = agent
@@ -265,21 +254,14 @@ fn exchange<T>(
         Err(source) => {
             // A reply whose head cannot be read (too large, not HTTP) still means the server
             // answered, and charged.
-            let charged = if unreadable(&source) {
-                call.unreadable_cost
-            } else {
-                0
+            let came = Came::NoReply {
+                unreadable: unreadable(&source),
             };
-            return (Err(failed(source, false)), charged, Secrets::none());
+            return (Err(failed(source, false)), came, Secrets::none());
         }
     };
     let status = response.status().as_u16();
-    // What a reply costs when its body cannot be read: as a paid reply, but for a 500.
-    let charged = if status == 500 {
-        0
-    } else {
-        call.unreadable_cost
-    };
+    let lost = Came::BodyLost { status };
     let retry_after = response
         .headers()
         .get("retry-after")
@@ -298,10 +280,10 @@ fn exchange<T>(
                 reason: format!("the body is larger than {} MiB", MAX_BODY_BYTES >> 20),
                 snippet: String::new(),
             };
-            return (Err(err), charged, Secrets::none());
+            return (Err(err), lost, Secrets::none());
         }
         Err(BodyError::Io(source)) => {
-            return (Err(failed(source.into(), true)), charged, Secrets::none())
+            return (Err(failed(source.into(), true)), lost, Secrets::none())
         }
     };
     let reply = Reply {
@@ -310,12 +292,12 @@ fn exchange<T>(
         retry_after,
         location: location.as_deref(),
     };
-    let (result, charged) = (call.read)(&reply);
+    let (result, facts) = (call.read)(&reply);
     let learned = match (&result, call.learn) {
         (Err(_), Some(learn)) => learn(&bytes),
         _ => Secrets::none(),
     };
-    (result, charged, learned)
+    (result, Came::Reply(facts), learned)
 }
 
 enum BodyError {
@@ -455,68 +437,6 @@ fn warn_once_if_the_wire_is_logged() {
              wrote them (URLs too, at trace): filter both out (for example \
              RUST_LOG=debug,ureq=off,ureq_proto=off) before sharing these logs"
         );
-    }
-}
-
-/// How long to wait before retrying `err`, or `None` when it must not be retried.
-fn retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
-    match err {
-        Error::Server {
-            status: 500 | 502 | 503 | 504,
-            ..
-        } => Some(full_jitter(backoff, retry)),
-        Error::Transport(transport) if transport.retryable() => Some(full_jitter(backoff, retry)),
-        Error::RateLimited { retry_after, .. } => match retry_after {
-            Some(wait) if *wait > MAX_RETRY_AFTER => None,
-            Some(wait) => Some(*wait),
-            None => Some(full_jitter(backoff, retry)),
-        },
-        _ => None,
-    }
-}
-
-/// What a failed action's reply proves about what LinkedIn did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Acted {
-    /// Nothing was done: nothing was sent, or the server refused before acting (a rate limit,
-    /// the key or token refused, a path where nothing answers).
-    No,
-    /// It may have been done: sent, and no answer says what happened.
-    Maybe,
-    /// The server looked at the invitation and refused it (not pending any more, say).
-    Refused,
-}
-
-/// What a failed action proves, the one rule for withdrawals: only a reply that shows the
-/// server did not act says `No`. A status of 500 or more is `Maybe` whatever its body says
-/// (a 503 with a rate-limit body may come from a proxy that timed out behind the API), and so
-/// is any reply cut short, unreadable or not in the documented shape, a hang-up or a timeout
-/// after sending.
-pub(crate) fn acted(err: &Error) -> Acted {
-    match err {
-        Error::Transport(transport) if transport.unsent() => Acted::No,
-        Error::Transport(_) | Error::OutcomeUnknown { .. } => Acted::Maybe,
-        err if err.status().is_some_and(|status| status >= 500) => Acted::Maybe,
-        Error::Server { .. } | Error::Decode { .. } => Acted::Maybe,
-        Error::InvalidParams(_)
-        | Error::RateLimited { .. }
-        | Error::Unauthorized { .. }
-        | Error::InsufficientCredits { .. } => Acted::No,
-        Error::Api { status, .. } if *status == 404 || (300..400).contains(status) => Acted::No,
-        _ => Acted::Refused,
-    }
-}
-
-/// How long to wait before retrying a failed action, or `None`: only what cannot have reached
-/// LinkedIn (nothing was sent) and rate limits (refused before acting) are retried.
-fn act_retry_wait(err: &Error, backoff: Duration, retry: u32) -> Option<Duration> {
-    if acted(err) != Acted::No {
-        return None;
-    }
-    match err {
-        Error::Transport(transport) if transport.retryable() => Some(full_jitter(backoff, retry)),
-        Error::RateLimited { .. } => retry_wait(err, backoff, retry),
-        _ => None,
     }
 }
 

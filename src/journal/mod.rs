@@ -15,10 +15,10 @@ use book::{Book, Event, Evidence};
 use line::Line;
 
 use crate::calls::withdraw_invitation;
+use crate::classify::{acted, Acted};
 use crate::config::{Config, Params};
 use crate::error::{invalid, Error};
 use crate::paginator::Paginator;
-use crate::transport::{acted, Acted};
 use crate::types::{InvitationState, SentInvitationsPage, Withdrawal};
 
 /// How long after a withdrawal whose outcome is unknown a listing must begin before it may

@@ -6,6 +6,7 @@ pub(crate) mod v2;
 
 use std::time::Duration;
 
+use crate::classify::{Facts, Shape};
 use crate::config::Params;
 use crate::error::Error;
 use crate::types::{Country, SentInvitationsPage};
@@ -127,15 +128,21 @@ impl Generation {
     }
 
     /// Whether a withdrawal's reply confirms it (with the server's words, if any), or the
-    /// error it says; and the credits it cost, by the same rules as a page: v1 every reply but
-    /// a 500, v2 what it reports, at least 1 for a success and nothing for an error. v2's
-    /// `"withdrawn": false` is no success.
-    pub(crate) fn read_withdrawal(self, reply: &Reply<'_>) -> (Result<Option<String>, Error>, u64) {
+    /// error it says; and the facts that set its price. v2's `"withdrawn": false` is no
+    /// success.
+    pub(crate) fn read_withdrawal(
+        self,
+        reply: &Reply<'_>,
+    ) -> (Result<Option<String>, Error>, Facts) {
         match self {
-            Generation::V1 => (reply.read_v1_ack(), u64::from(reply.status != 500)),
+            Generation::V1 => {
+                let result = reply.read_v1_ack();
+                let facts = reply.facts(None, &result, 0);
+                (result, facts)
+            }
             Generation::V2 => {
                 let (data, consumed) = reply.read_v2_data::<V2Withdrawn>();
-                let documented = u64::from(matches!(data, Ok(_) | Err(Error::Decode { .. })));
+                let facts = reply.facts(consumed, &data, 0);
                 let result = data.and_then(|data| match data.withdrawn {
                     Some(true) => Ok(None),
                     _ => Err(Error::Api {
@@ -145,32 +152,22 @@ impl Generation {
                             .to_owned(),
                     }),
                 });
-                (result, consumed.unwrap_or(0).max(documented))
+                (result, facts)
             }
         }
     }
 
-    /// The page a reply holds, or the error it says; and the credits it cost. v1 charges every
-    /// reply but HTTP 500 (counting 502-504 keeps `credits_used` an upper bound, so a budget is
-    /// never overrun). v2 says what it consumed in `metadata.credits_consumed`; it counts for
-    /// that, but never for less than the documented price (a page, one credit per 50
-    /// invitations; an error, nothing), so a reply that claims to be free cannot slip past a
-    /// budget.
-    pub(crate) fn read(self, reply: &Reply<'_>) -> (Result<SentInvitationsPage, Error>, u64) {
-        match self {
-            Generation::V1 => (reply.read_v1(), u64::from(reply.status != 500)),
-            Generation::V2 => {
-                let (result, consumed) = reply.read_v2();
-                let documented = match &result {
-                    Ok(page) => (page.invitations.len() as u64)
-                        .div_ceil(u64::from(V2_PAGE_SIZE))
-                        .max(1),
-                    Err(Error::Decode { .. }) => 1,
-                    Err(_) => 0,
-                };
-                (result, consumed.unwrap_or(0).max(documented))
-            }
-        }
+    /// The page a reply holds, or the error it says; and the facts that set its price.
+    pub(crate) fn read(self, reply: &Reply<'_>) -> (Result<SentInvitationsPage, Error>, Facts) {
+        let (result, consumed) = match self {
+            Generation::V1 => (reply.read_v1(), None),
+            Generation::V2 => reply.read_v2(),
+        };
+        let invitations = result
+            .as_ref()
+            .map_or(0, |page| page.invitations.len() as u64);
+        let facts = reply.facts(consumed, &result, invitations);
+        (result, facts)
     }
 }
 
@@ -183,6 +180,26 @@ pub(crate) struct Reply<'a> {
 }
 
 impl Reply<'_> {
+    /// What this reply was, for its price ([`classify`](crate::classify)): `reported` what it
+    /// says it consumed, `read` what it was read as, with `invitations` in it.
+    pub(crate) fn facts<T>(
+        &self,
+        reported: Option<u64>,
+        read: &Result<T, Error>,
+        invitations: u64,
+    ) -> Facts {
+        let shape = match read {
+            Ok(_) => Shape::Data { invitations },
+            Err(Error::Decode { .. }) => Shape::Undocumented,
+            Err(_) => Shape::Refusal,
+        };
+        Facts {
+            status: self.status,
+            reported,
+            shape,
+        }
+    }
+
     /// The error for a refusal, by HTTP status and by the words of the message (v1 sometimes
     /// answers errors with HTTP 200).
     fn refusal(&self, message: Option<&str>) -> Error {
