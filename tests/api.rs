@@ -762,3 +762,24 @@ fn a_paginator_moves_to_another_thread() {
     let count = std::thread::spawn(move || pages.count()).join().unwrap();
     assert_eq!(count, 3);
 }
+
+#[test]
+fn a_resume_point_reads_back_exactly_and_refuses_what_no_walk_prints() {
+    use linkup_sent_invitations::ResumePoint;
+    let text = "v1:newest:7329176687475109888:59:138";
+    let point: ResumePoint = text.parse().unwrap();
+    assert_eq!(point.to_string(), text);
+    for bad in [
+        "v1:newest:7329176687475109888:59:138:",
+        "v1:newest:7329176687475109888:59:138:7",
+        "v1:newest:7329176687475109888:59",
+        "v3:newest:7329176687475109888:59:138",
+        "v1:sideways:7329176687475109888:59:138",
+        "v1:newest:+7329176687475109888:59:138",
+        "v1:newest:0:0:0",
+        "v1:newest:7329176687475109888:139:138",
+        "v1:newest:7329176687475109888:42949672950000:-",
+    ] {
+        assert!(bad.parse::<ResumePoint>().is_err(), "{bad}");
+    }
+}

@@ -70,6 +70,24 @@ fn server_errors_500_502_503_504_are_retried_within_max_retries() {
 }
 
 #[test]
+fn retries_back_off_for_real() {
+    // Full jitter: retry n waits at random up to 100 ms × 2ⁿ. Three retries all under 10 ms
+    // in sum would happen about twice in 100,000 runs: a wait of none at all, every time.
+    let server = failing_then_ok(3, http_response(503, "", b"{}"));
+    let config = config(server.base_url())
+        .max_retries(3)
+        .retry_backoff(Duration::from_millis(100));
+    let started = Instant::now();
+    fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap();
+    assert_eq!(server.request_count(), 4);
+    assert!(
+        started.elapsed() >= Duration::from_millis(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn max_retries_zero_sends_once() {
     let server = failing_then_ok(1, http_response(500, "", b"{}"));
     let config = config(server.base_url()).max_retries(0);

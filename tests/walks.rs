@@ -386,3 +386,69 @@ fn a_page_shifted_by_a_whole_page_is_not_taken_for_a_repeat() {
         "pages 1 to 7: the list grew by a page"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exact costs: what the walk needs, and not one credit more
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_shrink_that_lands_exactly_on_a_page_boundary_costs_no_read_past_it() {
+    // 30 invitations. Before page 2, the newest is withdrawn (one slides back onto page 1, so
+    // page 2 is held and page 1 read again); before that re-read, the 9 oldest go. Page 2 read
+    // again ends the list exactly at its boundary (20): the totals say so, and page 3 is not
+    // asked for.
+    let ids = timed_ids(30, 6);
+    let (newest, oldest) = (ids[0], ids[21..30].to_vec());
+    let gone = oldest.clone();
+    let server = live_list(ids.clone(), move |index, list| match index {
+        1 => list.ids.retain(|id| *id != newest),
+        2 => list.ids.retain(|id| !gone.contains(id)),
+        _ => {}
+    });
+    let (yielded, pages) = walk(&server, false);
+    assert_eq!(
+        yielded,
+        ids[..21].to_vec(),
+        "the newest too: page 1 held it"
+    );
+    assert_eq!(
+        pages_asked(&server),
+        [1, 2, 1, 2],
+        "no page 3: the list ends at 20"
+    );
+    assert_eq!(pages.paginator().credits_used(), 4);
+}
+
+#[test]
+fn an_unprovable_gap_costs_exactly_three_re_reads_then_counts_what_it_may_hide() {
+    // 40 invitations; before every request from the second on, the one at position 12 is
+    // withdrawn: each re-read finds the list moved again, so the gap before page 2 is never
+    // proven. Three re-reads (pages 1, 2, 1), then it counts the one it may hide and goes on.
+    let ids = timed_ids(40, 6);
+    let server = live_list(ids, |index, list| {
+        if index >= 1 && list.ids.len() > 12 {
+            list.ids.remove(12);
+        }
+    });
+    let (_, pages) = walk(&server, false);
+    assert_eq!(pages_asked(&server), [1, 2, 1, 2, 1, 3, 2, 4, 3]);
+    assert_eq!(pages.paginator().credits_used(), 9);
+    assert_eq!(pages.paginator().possibly_missed(), 1);
+}
+
+#[test]
+fn total_pages_counts_the_pages_a_total_results_cap_needs() {
+    let ids = timed_ids(138, 6);
+    for (params, last) in [
+        (Params::new(TOKEN).total_results(25), 3),
+        (Params::new(TOKEN).total_results(30), 3),
+        (Params::new(TOKEN).total_results(31), 4),
+        (Params::new(TOKEN).start_page(3).total_results(25), 5),
+        (Params::new(TOKEN).pages(2, 4).total_results(100), 4),
+    ] {
+        let server = live_list(ids.clone(), |_, _| {});
+        let mut pages = Paginator::new(&config(server.base_url()), params);
+        pages.next().unwrap().unwrap();
+        assert_eq!(pages.total_pages(), Some(last));
+    }
+}
