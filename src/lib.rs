@@ -94,7 +94,7 @@
 //! present for the whole walk is yielded once, in order, or counted in
 //! [`Paginator::possibly_missed`]. The promises, their costs and the one case v1 cannot see
 //! are in [the `Paginator` docs](Paginator#a-list-that-changes-during-the-walk); the tests
-//! check them on 142,800 simulated walks over lists changing at random.
+//! check them on 156,400 simulated walks over lists changing at random (replies without totals among them).
 //!
 //! # API v2: one call, then five times fewer credits
 //!
@@ -133,7 +133,7 @@
 //!     assert_eq!(invitation.invitation_id, 7453486530700017665); // from the URN, exact
 //!     assert_eq!(invitation.sent_days_ago(), Some(5));
 //! }
-//! assert_eq!(items.credits_used(), 1); // as the reply's metadata.credits_consumed says
+//! assert_eq!(items.paginator().credits_used(), 1); // as the reply's metadata.credits_consumed says
 //! # Ok::<(), linkup_sent_invitations::Error>(())
 //! ```
 //!

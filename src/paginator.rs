@@ -41,11 +41,12 @@ use crate::wire::Generation;
 /// unseen, or reads again until it can. For every invitation present for the whole walk:
 ///
 /// - **Nothing twice.** It is yielded at most once: the paginator keeps the ids it yielded
-///   (about 18 bytes each in memory: 18 KB a thousand invitations).
+///   (with the ids it has seen, about 30 bytes of memory an invitation walked, as measured in
+///   BENCHMARKS.md: 30 KB a thousand).
 /// - **Nothing lost.** It is yielded, or counted in
 ///   [`possibly_missed`](Paginator::possibly_missed), which may over-count but is `0` on a
 ///   list that only grows or does not change and never exceeds the removals during the walk.
-///   It counts only what churn kept from proof for 4 reads in a row.
+///   It counts only what churn kept from proof through 3 re-reads in a row.
 /// - **In order.** Invitations come newest first (oldest first after `oldest_first()`).
 ///
 /// An unchanged list costs exactly one credit a page. A change costs at most one extra read
@@ -82,8 +83,8 @@ use crate::wire::Generation;
 /// let mut items = Paginator::new(&config, Params::new("your-login-token")).items();
 /// let names: Vec<String> = items.by_ref().map(|i| i.map(|i| i.name)).collect::<Result<_, _>>()?;
 /// assert_eq!(names, ["A", "B"]);
-/// assert_eq!(items.credits_used(), 1); // a short first page: no second request
-/// assert_eq!(items.next_page(), None); // done: nothing to resume
+/// assert_eq!(items.paginator().credits_used(), 1); // a short first page: no second request
+/// assert_eq!(items.paginator().next_page(), None); // done: nothing to resume
 /// # Ok::<(), linkup_sent_invitations::Error>(())
 /// ```
 #[derive(Debug)]
@@ -162,7 +163,7 @@ impl Paginator {
     /// let mut items = Paginator::new(&config, params).oldest_first().items();
     /// let ids: Vec<u64> = items.by_ref().map(|i| i.map(|i| i.invitation_id)).collect::<Result<_, _>>()?;
     /// assert_eq!(ids, [106, 107, 108, 109, 110, 111, 112, 113]);
-    /// assert_eq!(items.credits_used(), 3); // page 1 for the total, then pages 3 and 2
+    /// assert_eq!(items.paginator().credits_used(), 3); // page 1 for the total, then pages 3 and 2
     /// # Ok::<(), linkup_sent_invitations::Error>(())
     /// ```
     pub fn oldest_first(self) -> Paginator {
@@ -259,7 +260,7 @@ impl Paginator {
     }
 
     /// How many invitations this walk may have missed because the list changed under it in a
-    /// way it could not repair within 3 extra reads. `0` means every invitation present for
+    /// way it could not repair within 3 re-reads. `0` means every invitation present for
     /// the whole walk was yielded. It may over-count, never under-count (but for the v1
     /// oldest-first case in [the type's docs](Paginator#a-list-that-changes-during-the-walk)),
     /// and never exceeds the withdrawals and acceptances that happened during the walk.
@@ -295,7 +296,7 @@ impl Paginator {
     ///
     /// The [`Items`] keep the paginator, so its counts stay at hand after the walk: iterate
     /// with `for invitation in &mut items`, then read
-    /// [`items.credits_used()`](Items::credits_used) or
+    /// [`items.paginator().credits_used()`](Paginator::credits_used) or
     /// [`items.resume_point()`](Items::resume_point).
     pub fn items(self) -> Items {
         Items {
@@ -364,8 +365,8 @@ impl std::iter::FusedIterator for Paginator {}
 ///     names.push(invitation?.name);
 /// }
 /// assert_eq!(names.len(), 25);
-/// assert_eq!(items.credits_used(), 3);
-/// assert_eq!(items.next_page(), None);
+/// assert_eq!(items.paginator().credits_used(), 3);
+/// assert_eq!(items.paginator().next_page(), None);
 /// # Ok::<(), linkup_sent_invitations::Error>(())
 /// ```
 #[derive(Debug)]
@@ -377,32 +378,6 @@ pub struct Items {
 }
 
 impl Items {
-    /// See [`Paginator::credits_used`].
-    pub fn credits_used(&self) -> u64 {
-        self.pages.credits_used()
-    }
-
-    /// See [`Paginator::next_page`]. Invitations of the page being yielded are not in it; use
-    /// [`resume_point`](Items::resume_point) to stop anywhere.
-    pub fn next_page(&self) -> Option<u32> {
-        self.pages.next_page()
-    }
-
-    /// See [`Paginator::total_pages`].
-    pub fn total_pages(&self) -> Option<u32> {
-        self.pages.total_pages()
-    }
-
-    /// See [`Paginator::possibly_missed`].
-    pub fn possibly_missed(&self) -> u64 {
-        self.pages.possibly_missed()
-    }
-
-    /// See [`Paginator::out_of_order`].
-    pub fn out_of_order(&self) -> bool {
-        self.pages.out_of_order()
-    }
-
     /// See [`Paginator::resume_point`]; here it names the last invitation this iterator handed
     /// out, so a walk stopped in the middle of a page goes on from exactly there.
     pub fn resume_point(&self) -> Option<ResumePoint> {

@@ -273,6 +273,7 @@ impl fmt::Display for Country {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SentInvitationsPage {
     /// How many invitations this response holds (0 when the server leaves it out).
     #[serde(default, deserialize_with = "null_as_default")]
@@ -294,7 +295,12 @@ pub struct SentInvitationsPage {
 }
 
 /// One sent invitation.
+///
+/// Like every type that mirrors the API's replies, it is `#[non_exhaustive]`: LinkUp adds
+/// fields, and a new one is then no breaking change. Outside this crate, build one from
+/// [`Default`] and set its fields (or deserialise it).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Invitation {
     /// The invitee's name (a person, a page or a newsletter).
     #[serde(default, deserialize_with = "null_as_default")]
@@ -346,11 +352,12 @@ impl Invitation {
     /// use std::time::{Duration, UNIX_EPOCH};
     /// use linkup_sent_invitations::Invitation;
     ///
-    /// let sample = Invitation { invitation_id: 7329176687475109888, ..Default::default() };
+    /// let mut sample = Invitation::default(); // the type is #[non_exhaustive]: set its fields
+    /// sample.invitation_id = 7329176687475109888;
     /// assert_eq!(sample.sent_at(), Some(UNIX_EPOCH + Duration::from_millis(1_747_411_891_812)));
     ///
-    /// let short = Invitation { invitation_id: 2906418534, ..Default::default() };
-    /// assert_eq!(short.sent_at(), None);
+    /// sample.invitation_id = 2906418534; // an older, short id
+    /// assert_eq!(sample.sent_at(), None);
     /// ```
     pub fn sent_at(&self) -> Option<SystemTime> {
         /// 2010-01-01T00:00:00Z: LinkedIn's time-ordered ids are much younger.
@@ -384,7 +391,11 @@ impl Invitation {
     /// ```
     /// use linkup_sent_invitations::Invitation;
     ///
-    /// let sent = |text: &str| Invitation { sent_time: Some(text.into()), ..Default::default() };
+    /// let sent = |text: &str| {
+    ///     let mut invitation = Invitation::default();
+    ///     invitation.sent_time = Some(text.into());
+    ///     invitation
+    /// };
     /// assert_eq!(sent("Sent yesterday").sent_days_ago(), Some(1));
     /// assert_eq!(sent("Sent 3 weeks ago").sent_days_ago(), Some(21));
     /// assert_eq!(sent("Vor 3 Wochen gesendet").sent_days_ago(), Some(21));
@@ -414,6 +425,7 @@ impl Invitation {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Pagination {
     /// The first page of the response.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -431,6 +443,7 @@ pub struct Pagination {
 
 /// v2's paging facts: `count` invitations after the first `offset`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OffsetPagination {
     /// How many invitations were skipped.
     #[serde(default, deserialize_with = "null_as_default")]

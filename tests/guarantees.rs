@@ -43,7 +43,11 @@ fn an_oldest_first_end_page_past_the_data_jumps_to_the_last_real_page() {
             ids_of(Paginator::new(&config(server.base_url()), params).oldest_first());
         assert_eq!(yielded, ids.iter().rev().copied().collect::<Vec<_>>());
         assert_eq!(pages_asked(&server), [u64::from(end), 3, 2, 1]);
-        assert_eq!(items.credits_used(), 4, "not one credit per empty page");
+        assert_eq!(
+            items.paginator().credits_used(),
+            4,
+            "not one credit per empty page"
+        );
     }
 }
 
@@ -60,7 +64,7 @@ fn a_start_past_the_end_is_an_empty_walk() {
         );
         let (yielded, items) = ids_of(pages);
         assert!(yielded.is_empty());
-        assert_eq!(items.credits_used(), 1);
+        assert_eq!(items.paginator().credits_used(), 1);
     }
 
     let ids = timed_ids(120, 6);
@@ -75,8 +79,8 @@ fn a_start_past_the_end_is_an_empty_walk() {
         }
         let (yielded, items) = ids_of(pages);
         assert!(yielded.is_empty());
-        assert_eq!(items.credits_used(), 1);
-        assert_eq!(items.next_page(), None);
+        assert_eq!(items.paginator().credits_used(), 1);
+        assert_eq!(items.paginator().next_page(), None);
 
         // pages(1, 4) over 120 covers them all: pages 1 to 3 hold data.
         let server = live_list(ids.clone(), |_, _| {});
@@ -90,7 +94,11 @@ fn a_start_past_the_end_is_an_empty_walk() {
         let (yielded, items) = ids_of(pages);
         assert_eq!(yielded.len(), 120);
         assert!(once_each(&yielded));
-        assert!(items.credits_used() <= 4, "{}", items.credits_used());
+        assert!(
+            items.paginator().credits_used() <= 4,
+            "{}",
+            items.paginator().credits_used()
+        );
     }
 }
 
@@ -110,7 +118,7 @@ fn an_acceptance_then_a_new_invitation_before_the_re_read_loses_nothing() {
         assert!(once_each(&yielded));
         let missing: Vec<&u64> = ids[1..].iter().filter(|id| !yielded.contains(id)).collect();
         assert!(missing.is_empty(), "{count}: lost {missing:?}");
-        assert_eq!(items.possibly_missed(), 0);
+        assert_eq!(items.paginator().possibly_missed(), 0);
         let requests = server.request_count();
         assert!(requests <= 6, "{count}: {requests} requests");
     }
@@ -172,15 +180,15 @@ fn a_list_changing_at_random_loses_nothing_and_repeats_nothing_over_http() {
         if v2 || !oldest_first {
             // v1 oldest first has its documented blind spot; every other walk is exact.
             assert!(
-                lost <= items.possibly_missed(),
+                lost <= items.paginator().possibly_missed(),
                 "seed {seed}: {lost} lost unflagged"
             );
         }
         assert!(
-            items.possibly_missed() <= removed.len() as u64,
+            items.paginator().possibly_missed() <= removed.len() as u64,
             "seed {seed}"
         );
-        assert!(!items.out_of_order(), "seed {seed}");
+        assert!(!items.paginator().out_of_order(), "seed {seed}");
     }
 }
 
@@ -216,7 +224,7 @@ fn pages_served_in_the_wrong_order_are_all_yielded_and_flagged() {
     assert_eq!(yielded.len(), 50, "every invitation");
     assert!(once_each(&yielded));
     assert!(
-        items.out_of_order(),
+        items.paginator().out_of_order(),
         "and the walk says the pages did not line up"
     );
 }

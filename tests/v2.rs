@@ -127,8 +127,12 @@ fn a_walk_of_138_takes_3_requests_and_3_credits() {
     let got: Vec<u64> = pages.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(got, ids);
     assert_eq!(offsets_asked(&server), [0, 50, 100]);
-    assert_eq!(pages.credits_used(), 3, "v1 would have taken 14");
-    assert_eq!(pages.total_pages(), Some(3));
+    assert_eq!(
+        pages.paginator().credits_used(),
+        3,
+        "v1 would have taken 14"
+    );
+    assert_eq!(pages.paginator().total_pages(), Some(3));
 }
 
 #[test]
@@ -160,7 +164,7 @@ fn an_oldest_first_v2_walk_reads_offset_0_then_from_the_end_one_page_anchoring_t
     // Offset 0 for the total, the last 50, then 50 ending on the first of those: it is found
     // there, so nothing slipped between them. Offset 0, kept, overlaps the rest.
     assert_eq!(offsets_asked(&server), [0, 88, 39]);
-    assert_eq!(pages.credits_used(), 3);
+    assert_eq!(pages.paginator().credits_used(), 3);
 
     // The 25 oldest: offset 0 for the total, then the last page holds them all.
     let server = live_list(ids.clone(), |_, _| {});
@@ -170,7 +174,7 @@ fn an_oldest_first_v2_walk_reads_offset_0_then_from_the_end_one_page_anchoring_t
     let got: Vec<u64> = pages.by_ref().map(|i| i.unwrap().invitation_id).collect();
     assert_eq!(got, ids.iter().rev().take(25).copied().collect::<Vec<_>>());
     assert_eq!(offsets_asked(&server), [0, 88]);
-    assert_eq!(pages.credits_used(), 2);
+    assert_eq!(pages.paginator().credits_used(), 2);
 
     // 1,000: page 1, then 49 new invitations a credit from the end.
     let ids = timed_ids(1000, 1);
@@ -180,7 +184,11 @@ fn an_oldest_first_v2_walk_reads_offset_0_then_from_the_end_one_page_anchoring_t
         .oldest_first()
         .items();
     assert_eq!(pages.by_ref().count(), 1000);
-    assert_eq!(pages.credits_used(), 21, "20 for a newest-first walk");
+    assert_eq!(
+        pages.paginator().credits_used(),
+        21,
+        "20 for a newest-first walk"
+    );
 }
 
 #[test]
@@ -204,7 +212,7 @@ fn a_changing_list_keeps_its_guarantees_in_v2() {
     // The shrink shows on the second page; one read straddling the boundary (25 on each
     // side) holds what slid across it and joins both pages.
     assert_eq!(offsets_asked(&server), [0, 50, 25, 100]);
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 fn v2_error(code: &str, status: u16) -> Vec<u8> {
@@ -288,7 +296,7 @@ fn every_error_code_maps_to_its_error_and_costs_nothing() {
             "{code}: retried only if free"
         );
         assert_eq!(
-            pages.credits_used(),
+            pages.paginator().credits_used(),
             0,
             "{code}: v2 errors consume no credit"
         );
@@ -332,7 +340,7 @@ fn a_rate_limit_is_retried_for_free() {
     assert!(pages.next().unwrap().is_ok());
     assert_eq!(server.request_count(), 2);
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         1,
         "only the page, as metadata.credits_consumed said"
     );

@@ -58,9 +58,9 @@ fn an_unchanged_list_costs_one_credit_a_page() {
     let server = live_list(ids.clone(), |_, _| {});
     let (yielded, pages) = walk(&server, false);
     assert_eq!(yielded, ids);
-    assert_eq!(pages.credits_used(), 14);
-    assert_eq!(pages.possibly_missed(), 0);
-    assert!(!pages.out_of_order());
+    assert_eq!(pages.paginator().credits_used(), 14);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
+    assert!(!pages.paginator().out_of_order());
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn a_short_page_in_the_middle_does_not_end_the_walk() {
         "137 shown, in order: the 9-invitation page 3 did not stop it"
     );
     assert_eq!(pages_asked(&server), (1..=14).collect::<Vec<_>>());
-    assert_eq!(pages.credits_used(), 14);
+    assert_eq!(pages.paginator().credits_used(), 14);
 }
 
 #[test]
@@ -99,11 +99,11 @@ fn new_invitations_mid_walk_are_not_yielded_twice_and_extend_the_walk() {
     );
     assert_eq!(pages_asked(&server), (1..=15).collect::<Vec<_>>());
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         15,
         "one more page, as the list grew by one"
     );
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 #[test]
@@ -123,11 +123,11 @@ fn invitations_that_slide_back_onto_a_walked_page_are_recovered_for_one_credit()
     expected.extend(4..=14);
     assert_eq!(pages_asked(&server), expected);
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         15,
         "14 pages and one re-read for the change"
     );
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 #[test]
@@ -154,8 +154,8 @@ fn removals_in_pages_not_yet_walked_lose_nothing() {
     let mut expected: Vec<u64> = vec![1, 2, 3, 4, 5, 4, 5];
     expected.extend(6..=14);
     assert_eq!(pages_asked(&server), expected);
-    assert_eq!(pages.credits_used(), 16);
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().credits_used(), 16);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 #[test]
@@ -181,11 +181,11 @@ fn more_than_a_page_sliding_back_is_recovered() {
     expected.extend(3..=13);
     assert_eq!(pages_asked(&server), expected);
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         16,
         "13 pages of 126, and 3 to recover"
     );
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 #[test]
@@ -205,8 +205,8 @@ fn a_budget_that_forbids_the_re_read_stops_before_the_unproven_page_and_resumes_
     // Page 3 came back shorter by one: one invitation may have slid onto page 2. Without the
     // credit to read page 2 again, page 3 is not yielded with a possible hole before it.
     assert_eq!(yielded, ids[..20]);
-    assert_eq!(first.credits_used(), 3);
-    assert_eq!(first.possibly_missed(), 0);
+    assert_eq!(first.paginator().credits_used(), 3);
+    assert_eq!(first.paginator().possibly_missed(), 0);
     let point = first.resume_point().expect("stopped at the budget");
     assert_eq!(point.page(), 3);
 
@@ -215,7 +215,7 @@ fn a_budget_that_forbids_the_re_read_stops_before_the_unproven_page_and_resumes_
         .items();
     yielded.extend(rest.by_ref().map(|i| i.unwrap().invitation_id));
     assert_each_once(&yielded, &ids[1..], false);
-    assert_eq!(rest.possibly_missed(), 0);
+    assert_eq!(rest.paginator().possibly_missed(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,11 +238,11 @@ fn oldest_first_reads_the_start_page_once_then_walks_down() {
         "page 1 kept, never read twice"
     );
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         14,
         "the same credits as a newest-first walk"
     );
-    assert_eq!(pages.total_pages(), Some(14));
+    assert_eq!(pages.paginator().total_pages(), Some(14));
 }
 
 #[test]
@@ -254,8 +254,8 @@ fn the_oldest_few_cost_only_their_pages() {
     let oldest: Vec<u64> = ids.iter().rev().take(25).copied().collect();
     assert_eq!(yielded, oldest);
     assert_eq!(pages_asked(&server), [1, 14, 13, 12]);
-    assert_eq!(pages.credits_used(), 4);
-    assert_eq!(pages.next_page(), None, "the cap is done");
+    assert_eq!(pages.paginator().credits_used(), 4);
+    assert_eq!(pages.paginator().next_page(), None, "the cap is done");
 }
 
 #[test]
@@ -273,7 +273,7 @@ fn an_oldest_first_budget_stop_resumes_from_an_end_page() {
         38,
         "pages 14 (8) to 11; page 1 was read for the total"
     );
-    let resume = first.next_page().unwrap();
+    let resume = first.paginator().next_page().unwrap();
     assert_eq!(resume, 10);
 
     let mut rest = Paginator::new(&config, Params::new(TOKEN).pages(1, resume))
@@ -283,7 +283,11 @@ fn an_oldest_first_budget_stop_resumes_from_an_end_page() {
     let mut oldest_first = ids.clone();
     oldest_first.reverse();
     assert_eq!(yielded, oldest_first);
-    assert_eq!(rest.credits_used(), 10, "pages 10 down to 1, no extra read");
+    assert_eq!(
+        rest.paginator().credits_used(),
+        10,
+        "pages 10 down to 1, no extra read"
+    );
 }
 
 #[test]
@@ -292,7 +296,7 @@ fn one_page_of_data_costs_one_request_oldest_first() {
     let server = live_list(ids.clone(), |_, _| {});
     let (yielded, pages) = walk(&server, true);
     assert_eq!(yielded, ids.iter().rev().copied().collect::<Vec<_>>());
-    assert_eq!(pages.credits_used(), 1);
+    assert_eq!(pages.paginator().credits_used(), 1);
 }
 
 #[test]
@@ -313,11 +317,11 @@ fn oldest_first_recovers_what_a_new_invitation_pushes_onto_a_walked_page() {
     expected.extend((2..=11).rev());
     assert_eq!(pages_asked(&server), expected);
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         15,
         "one re-read for the change; page 1 still kept"
     );
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 #[test]
@@ -342,7 +346,7 @@ fn oldest_first_loses_nothing_when_the_list_shrinks() {
         2,
         "the kept start page is stale after a shrink: read again"
     );
-    assert_eq!(pages.possibly_missed(), 0);
+    assert_eq!(pages.paginator().possibly_missed(), 0);
 }
 
 #[test]
@@ -352,7 +356,7 @@ fn oldest_first_without_a_total_walks_forward_and_yields_in_reverse() {
     let (yielded, pages) = walk(&server, true);
     assert_eq!(yielded, ids.iter().rev().copied().collect::<Vec<_>>());
     assert_eq!(pages_asked(&server), [1, 2, 3, 4]);
-    assert_eq!(pages.credits_used(), 4, "a full walk's credits");
+    assert_eq!(pages.paginator().credits_used(), 4, "a full walk's credits");
 }
 
 #[test]
@@ -361,7 +365,7 @@ fn a_page_out_of_order_is_flagged_and_nothing_is_dropped() {
     ids.swap(12, 15); // page 2 is not newest first
     let server = live_list(ids.clone(), |_, _| {});
     let (yielded, pages) = walk(&server, false);
-    assert!(pages.out_of_order());
+    assert!(pages.paginator().out_of_order());
     let unique: HashSet<u64> = yielded.iter().copied().collect();
     assert!(ids.iter().all(|id| unique.contains(id)), "nothing lost");
 }
@@ -381,7 +385,7 @@ fn a_page_shifted_by_a_whole_page_is_not_taken_for_a_repeat() {
     let (yielded, pages) = walk(&server, false);
     assert_each_once(&yielded, &ids, false);
     assert_eq!(
-        pages.credits_used(),
+        pages.paginator().credits_used(),
         7,
         "pages 1 to 7: the list grew by a page"
     );
