@@ -9,11 +9,13 @@
 //! What it removes is not a secret's exact spelling but any 8 consecutive characters of one,
 //! read through every encoding a server may use: raw, JSON-escaped (`\/`, `\"`, `\uXXXX` for
 //! any character, surrogate pairs), Rust's `Debug` escapes (`\u{2f}`), percent-encoded
-//! (`%2F` or `%2f`, UTF-8 sequences too), HTML character references (`&#47;`, `&#x2F;`,
-//! `&amp;`), and up to three of these nested (`%5Cu002F`). So a secret cut short (by a server
-//! quoting its start, or by a cut before this step) still goes, and what is left of one never
-//! holds 8 of its characters in a row. Not covered: a secret the server transforms otherwise
-//! (base64-encoded, hashed, split by other text).
+//! (`%2F` or `%2f`, UTF-8 sequences too), HTML character references (`&#47;`, `&#x2F;`, with
+//! any leading zeros, with or without the `;`; named ones such as `&sol;`, `&plus;`, `&amp;`),
+//! and up to four of these nested (`%5Cu002F` is two; a value quoted with `{:?}` adds one). So
+//! a secret cut short (by a server quoting its start, or by a cut before this step) still goes,
+//! and what is left of one never holds 8 of its characters in a row. Not covered: a secret the
+//! server transforms otherwise (base64-encoded, hashed, split by other text, or spelled in
+//! escapes no JSON, URL or HTML reader undoes, such as `%u002F` or `\x2f`).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -36,8 +38,9 @@ const MARKER: &str = "[redacted]";
 /// huge body costs a bounded amount of work on its error path.
 const SCAN_BYTES: usize = 256 * 1024;
 
-/// How many encodings deep a secret is looked for (`%5Cu002F` is two).
-const LAYERS: usize = 3;
+/// How many encodings deep a secret is looked for (`%5Cu002F` is two; a value the crate quotes
+/// with `{:?}` spends one more).
+const LAYERS: usize = 4;
 
 /// The secrets to keep out of a text: the API key, the login token or account id, passwords in
 /// URLs the caller gave, an account id a reply returned.
@@ -152,17 +155,33 @@ impl<'a> Secrets<'a> {
     /// The byte ranges of `region` that hold 8 or more characters of a secret in a row, read
     /// through every encoding (see the module's docs).
     fn marked(&self, region: &str) -> Vec<(usize, usize)> {
-        let windows: HashSet<[char; MIN_SECRET_CHARS]> = self
-            .items
-            .iter()
-            .flat_map(|secret| {
-                let chars: Vec<char> = secret.chars().collect();
-                chars
-                    .windows(MIN_SECRET_CHARS)
-                    .filter_map(|w| <[char; MIN_SECRET_CHARS]>::try_from(w).ok())
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        // A secret as it reads after each layer of decoding too: one that holds an escape of
+        // its own (`%41`) is then found in a text that escapes it further (`\/`).
+        let mut windows: HashSet<[char; MIN_SECRET_CHARS]> = HashSet::new();
+        for secret in &self.items {
+            let mut layer: Vec<Decoded> = secret
+                .char_indices()
+                .map(|(start, ch)| Decoded {
+                    ch,
+                    start,
+                    end: start + ch.len_utf8(),
+                })
+                .collect();
+            for _ in 0..=LAYERS {
+                for w in layer.windows(MIN_SECRET_CHARS) {
+                    let mut key = ['\0'; MIN_SECRET_CHARS];
+                    for (slot, decoded) in key.iter_mut().zip(w) {
+                        *slot = decoded.ch;
+                    }
+                    windows.insert(key);
+                }
+                let next = decode(&layer);
+                if next.len() == layer.len() {
+                    break;
+                }
+                layer = next;
+            }
+        }
         if windows.is_empty() {
             return Vec::new();
         }
@@ -283,23 +302,64 @@ fn unescape(s: &[Decoded]) -> Option<(char, usize)> {
             let text = std::str::from_utf8(&bytes).ok()?;
             Some((text.chars().next()?, 3 * len))
         }
+        '&' if at(1) == Some('#') => {
+            // A numeric reference, any number of leading zeros, its `;` optional (as HTML
+            // reads the legacy form).
+            let hex = matches!(at(2), Some('x' | 'X'));
+            let digits_at = if hex { 3 } else { 2 };
+            let radix = if hex { 16 } else { 10 };
+            let end = (digits_at..s.len().min(digits_at + 40))
+                .find(|&i| !s[i].ch.is_digit(radix))
+                .unwrap_or(s.len().min(digits_at + 40));
+            if end == digits_at {
+                return None;
+            }
+            let digits: String = s[digits_at..end].iter().map(|d| d.ch).collect();
+            let code = u32::from_str_radix(digits.trim_start_matches('0'), radix)
+                .ok()
+                .or_else(|| digits.bytes().all(|b| b == b'0').then_some(0))?;
+            let used = if at(end) == Some(';') { end + 1 } else { end };
+            Some((char::from_u32(code)?, used))
+        }
         '&' => {
+            // A named reference: the ones for the characters of secrets' alphabets, and the
+            // five of XML (HTML also reads those in capitals).
             let close = (1..s.len().min(12)).find(|&i| at(i) == Some(';'))?;
             let name: String = s[1..close].iter().map(|d| d.ch).collect();
             let ch = match name.as_str() {
-                "amp" => '&',
-                "quot" => '"',
+                "amp" | "AMP" => '&',
+                "quot" | "QUOT" => '"',
                 "apos" => '\'',
-                "lt" => '<',
-                "gt" => '>',
-                _ => {
-                    let number = name.strip_prefix('#')?;
-                    let code = match number.strip_prefix(['x', 'X']) {
-                        Some(digits) => u32::from_str_radix(digits, 16).ok()?,
-                        None => number.parse().ok()?,
-                    };
-                    char::from_u32(code)?
-                }
+                "lt" | "LT" => '<',
+                "gt" | "GT" => '>',
+                "plus" => '+',
+                "sol" => '/',
+                "equals" => '=',
+                "lowbar" | "UnderBar" => '_',
+                "hyphen" | "dash" => '-',
+                "period" => '.',
+                "colon" => ':',
+                "semi" => ';',
+                "comma" => ',',
+                "excl" => '!',
+                "quest" => '?',
+                "num" => '#',
+                "dollar" => '$',
+                "percnt" => '%',
+                "ast" | "midast" => '*',
+                "commat" => '@',
+                "bsol" => '\\',
+                "tilde" => '~',
+                "Hat" => '^',
+                "grave" => '`',
+                "verbar" | "vert" => '|',
+                "lpar" => '(',
+                "rpar" => ')',
+                "lsqb" | "lbrack" => '[',
+                "rsqb" | "rbrack" => ']',
+                "lcub" | "lbrace" => '{',
+                "rcub" | "rbrace" => '}',
+                _ => return None,
             };
             Some((ch, close + 1))
         }
@@ -318,15 +378,15 @@ fn hex(digits: &[Decoded]) -> Option<u32> {
 }
 
 /// The `user:password` of a URL and what follows its `@`, if it has one. Read conservatively,
-/// since what it finds is hidden: the userinfo runs to the last `@` before any `?` or `#`, even
-/// across a `/` (a password with an unencoded `/` in it), unless that stretch has a `/` and no
-/// `:` (an `@` in a path, `https://host/a@b`).
+/// since what it finds is hidden: the userinfo runs to the last `@`, even across a `/`, `?` or
+/// `#` (a password with one of them unencoded), unless that stretch has one of them and no `:`
+/// (an `@` in a path or query, `https://host/a@b`).
 pub(crate) fn userinfo(url: &str) -> Option<(&str, &str)> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let before_query = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
-    let at = before_query.rfind('@')?;
+    let at = rest.rfind('@')?;
     let info = &rest[..at];
-    if info.contains('/') && !info.contains(':') {
+    // An `@` in a path or query (`https://host/a@b`, `https://host?k=a@b`), not a userinfo.
+    if info.contains(['/', '?', '#']) && !info.contains(':') {
         return None;
     }
     Some((info, &rest[at + 1..]))
@@ -445,6 +505,25 @@ mod tests {
             // Two layers: JSON-escaped percent signs, and percent-encoded JSON escapes.
             percent(false, true).replace('%', "\\u0025"),
             json.replace('/', "\\/").replace('\\', "%5C"),
+            // HTML's other ways: padded numbers, no `;`, names, capitals around them.
+            secret
+                .chars()
+                .map(|c| format!("&#{:010};", c as u32))
+                .collect(),
+            secret
+                .chars()
+                .map(|c| format!("&#x{:08x};", c as u32))
+                .collect(),
+            secret.chars().map(|c| format!("&#{}", c as u32)).collect(),
+            secret
+                .replace('+', "&plus;")
+                .replace('/', "&sol;")
+                .replace('=', "&equals;")
+                .replace('_', "&lowbar;")
+                .replace('-', "&hyphen;"),
+            secret.replace('/', "&AMP;#47;"),
+            // Four layers: a value quoted with {:?} doubles the backslash of a JSON escape.
+            format!("{:?}", percent(false, true).replace('%', "\\u0026#37;")),
         ]
     }
 
@@ -454,9 +533,25 @@ mod tests {
             for spelling in spellings(secret) {
                 let text = format!("before {spelling} after");
                 let shown = both().shown(&text, 10_000);
-                assert_eq!(shown, "before [redacted] after", "{spelling}");
+                // (The quotes of a `{:?}` spelling are not the secret's.)
+                assert_eq!(
+                    shown.replace('"', ""),
+                    "before [redacted] after",
+                    "{spelling}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_secret_that_holds_an_escape_of_its_own_is_found_escaped_again() {
+        let key = "a/%41b/%42c/%43d/%44e";
+        let secrets = Secrets::of([key]);
+        let echoed = key.replace('/', "\\/");
+        assert_eq!(
+            secrets.shown(&format!("x {echoed} y"), 1000),
+            "x [redacted] y"
+        );
     }
 
     #[test]

@@ -416,6 +416,18 @@ fn tls_reason(source: &ureq::Error) -> String {
     }
 }
 
+/// The targets of ureq's records that can carry a secret, and from which level: the wire dump
+/// (`ureq_proto::util`, its records' own target, and the crate's), reply headers (`ureq::run`)
+/// and URLs (`ureq::util` decides at trace whether to show them whole). A logger filters by
+/// target, so each is asked, not only the crates' names.
+const WIRE_TARGETS: &[(&str, log::Level)] = &[
+    ("ureq_proto", log::Level::Trace),
+    ("ureq_proto::util", log::Level::Trace),
+    ("ureq", log::Level::Debug),
+    ("ureq::run", log::Level::Debug),
+    ("ureq::util", log::Level::Trace),
+];
+
 /// ureq's own records can carry a secret, and a library cannot filter another crate's records,
 /// so it says so once: its `ureq_proto` target hex-dumps the wire at trace level, `x-api-key`
 /// and the `login_token` included; its `ureq` targets show, at debug, the reply's headers as
@@ -424,9 +436,9 @@ fn tls_reason(source: &ureq::Error) -> String {
 fn warn_once_if_the_wire_is_logged() {
     static WARNED: AtomicBool = AtomicBool::new(false);
     if !WARNED.load(Ordering::Relaxed)
-        && (log::log_enabled!(target: "ureq_proto", log::Level::Trace)
-            || log::log_enabled!(target: "ureq::run", log::Level::Debug)
-            || log::log_enabled!(target: "ureq", log::Level::Debug))
+        && (WIRE_TARGETS
+            .iter()
+            .any(|(target, level)| log::log_enabled!(target: target, *level)))
         && !WARNED.swap(true, Ordering::Relaxed)
     {
         log::warn!(

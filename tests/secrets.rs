@@ -158,6 +158,40 @@ fn an_account_id_a_login_returns_in_an_odd_shape_is_as_secret_as_the_token() {
 }
 
 #[test]
+fn an_account_id_in_a_login_reply_that_is_no_clean_json_is_still_hidden() {
+    let id = "acct_Zx81Qw72Er63Ty54";
+    for body in [
+        format!("\u{feff}{{\"success\":true,\"data\":{{\"account_id\":{{\"id\":\"{id}\"}}}}}}"),
+        format!(r#"{{"success":true,"data":{{"account_id":"","account_id":{{"x":"{id}"}}}}}}"#),
+        format!(r#"{{"success":true,"data":{{"account_id":["{id}"]}}}} trailing"#),
+        format!(r#"{{"success":true,"data":{{"account_id":"{id}"#),
+    ] {
+        let server = answering(http_response(200, "", body.as_bytes()));
+        let config = config(server.base_url()).max_retries(0);
+        if let Err(err) = connect_account(&config, &Params::new(TOKEN)) {
+            assert_hidden(&texts(&err), &[id]);
+        }
+    }
+}
+
+#[test]
+fn a_proxy_password_with_a_hash_or_a_question_mark_is_hidden() {
+    for password in ["Pr0xy#Passw0rd99", "Pr0xy?Passw0rd99"] {
+        for proxy in [
+            format!("http://alice:{password}@127.0.0.1:3128"),
+            format!("socks5://alice:{password}@127.0.0.1:1080"),
+        ] {
+            let config = Config::new(KEY).proxy(proxy.as_str());
+            let mut shown = vec![format!("{config:?}")];
+            if let Err(err) = config.check() {
+                shown.extend(texts(&err));
+            }
+            assert_hidden(&shown, &[password]);
+        }
+    }
+}
+
+#[test]
 fn a_secret_another_begins_with_hides_both_whole() {
     // Which secret is redacted first must not decide whether the other's tail shows: the token
     // begins with the key, then the key begins with the token.

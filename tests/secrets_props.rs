@@ -71,6 +71,10 @@ enum Form {
     PercentAllLower,
     HtmlDecimal,
     HtmlHex,
+    /// `&#00047` and `&#x0002f`: leading zeros, no `;` (HTML reads the legacy form).
+    HtmlPadded,
+    /// `&sol;`, `&plus;`, `&AMP;`: named references where the character has one.
+    HtmlNamed,
     /// Each character in one of the above, at random.
     Mixed(u64),
 }
@@ -242,6 +246,11 @@ fn encode(secret: &str, form: Form) -> String {
             Form::PercentAllLower => percent(c, false),
             Form::HtmlDecimal => format!("&#{};", c as u32),
             Form::HtmlHex => format!("&#x{:X};", c as u32),
+            Form::HtmlPadded => unreachable!("spelled with what follows, in `encode`"),
+            Form::HtmlNamed => match named(c) {
+                Some(name) => format!("&{name};"),
+                None => c.to_string(),
+            },
             Form::Mixed(_) => unreachable!(),
         }
     };
@@ -258,14 +267,48 @@ fn encode(secret: &str, form: Form) -> String {
                     Form::PercentAllLower,
                     Form::HtmlDecimal,
                     Form::HtmlHex,
+                    Form::HtmlNamed,
                 ];
-                let form = forms[(bits % 8) as usize];
+                let form = forms[(bits % 9) as usize];
                 bits = bits.rotate_right(3) ^ 0x9E37_79B9_7F4A_7C15;
                 one(c, form)
             })
             .collect(),
+        // Decimal, zero-padded, and no `;` unless a digit follows (it would join the number).
+        Form::HtmlPadded => {
+            let chars: Vec<char> = secret.chars().collect();
+            (0..chars.len())
+                .map(|i| {
+                    let end = match chars.get(i + 1) {
+                        Some(next) if next.is_ascii_digit() => ";",
+                        _ => "",
+                    };
+                    format!("&#{:07}{end}", chars[i] as u32)
+                })
+                .collect()
+        }
         form => secret.chars().map(|c| one(c, form)).collect(),
     }
+}
+
+/// The named HTML reference of a character of the secrets' alphabets, where HTML has one.
+fn named(c: char) -> Option<&'static str> {
+    Some(match c {
+        '&' => "AMP",
+        '"' => "quot",
+        '+' => "plus",
+        '/' => "sol",
+        '=' => "equals",
+        '_' => "lowbar",
+        '-' => "hyphen",
+        '.' => "period",
+        ':' => "colon",
+        '%' => "percnt",
+        '\\' => "bsol",
+        '~' => "tilde",
+        '@' => "commat",
+        _ => return None,
+    })
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -306,6 +349,8 @@ fn case() -> impl Strategy<Value = Case> {
         1 => Just(Form::PercentAllLower),
         1 => Just(Form::HtmlDecimal),
         1 => Just(Form::HtmlHex),
+        1 => Just(Form::HtmlPadded),
+        1 => Just(Form::HtmlNamed),
         2 => any::<u64>().prop_map(Form::Mixed),
     ];
     let template = prop_oneof![
@@ -546,33 +591,61 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What an HTML reader makes of the text: numeric references with or without their `;`, and
+/// the named ones of [`named`] (either case for the XML five).
 fn html_unescape(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
-    while let Some(at) = rest.find("&#") {
+    while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let decoded = after.find(';').and_then(|end| {
-            let number = &after[..end];
-            let code = match number.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => number.parse().ok()?,
-            };
-            Some((char::from_u32(code)?, end))
-        });
-        match decoded {
-            Some((c, end)) => {
+        let after = &rest[at + 1..];
+        match html_reference(after) {
+            Some((c, used)) => {
                 out.push(c);
-                rest = &after[end + 1..];
+                rest = &after[used..];
             }
             None => {
-                out.push_str("&#");
+                out.push('&');
                 rest = after;
             }
         }
     }
     out.push_str(rest);
-    out.replace("&amp;", "&").replace("&quot;", "\"")
+    out
+}
+
+/// The character the reference at the start of `after` (just past its `&`) names, and how many
+/// bytes it takes.
+fn html_reference(after: &str) -> Option<(char, usize)> {
+    if let Some(number) = after.strip_prefix('#') {
+        let (radix, digits_at) = match number.strip_prefix(['x', 'X']) {
+            Some(_) => (16, 2),
+            None => (10, 1),
+        };
+        let digits: String = after[digits_at..]
+            .chars()
+            .take_while(|c| c.is_digit(radix))
+            .collect();
+        let code = u32::from_str_radix(&digits, radix).ok()?;
+        let end = digits_at + digits.len();
+        let used = if after[end..].starts_with(';') {
+            end + 1
+        } else {
+            end
+        };
+        return Some((char::from_u32(code)?, used));
+    }
+    let close = after.find(';')?;
+    let name = &after[..close];
+    let c = match name {
+        "amp" | "AMP" => '&',
+        "quot" | "QUOT" => '"',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "apos" => '\'',
+        name => (' '..='~').find(|&c| named(c) == Some(name))?,
+    };
+    Some((c, close + 1))
 }
 
 /// The text read every way a reader may undo its escapes: each decoding, and each pair.
@@ -766,6 +839,8 @@ fn the_checker_sees_every_spelling() {
         Form::PercentAllLower,
         Form::HtmlDecimal,
         Form::HtmlHex,
+        Form::HtmlPadded,
+        Form::HtmlNamed,
         Form::Mixed(12345),
     ] {
         let text = format!("x {} y", encode(secret, form));
@@ -773,4 +848,6 @@ fn the_checker_sees_every_spelling() {
     }
     assert!(leak("x AQEDAR+ y", secret).is_none());
     assert!(leak("x AQEDAR+a y", secret).is_some());
+    assert!(leak("x AQEDAR&plus;a y", secret).is_some());
+    assert!(leak("x &#065QEDAR+a y", secret).is_some());
 }

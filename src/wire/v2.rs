@@ -35,8 +35,30 @@ pub(crate) fn returned_account_ids(body: &[u8]) -> Secrets<'static> {
         }
     }
     let mut out = Secrets::none();
-    if let Ok(reply) = serde_json::from_slice::<serde_json::Value>(body) {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim_start_matches('\u{feff}');
+    if let Ok(reply) = serde_json::from_str::<serde_json::Value>(text) {
         leaves(&reply["data"]["account_id"], &mut out);
+    }
+    // And wherever the body names one, whole JSON or not (a duplicate key, a body cut short,
+    // trailing bytes): every string or number of the value after each "account_id".
+    for (at, _) in text.match_indices("\"account_id\"") {
+        let rest = text[at + 12..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let value: String = rest.chars().take(512).collect();
+        let mut stream =
+            serde_json::Deserializer::from_str(value.trim_start()).into_iter::<serde_json::Value>();
+        match stream.next() {
+            Some(Ok(value)) => leaves(&value, &mut out),
+            // Cut short or malformed: every run of characters an id is made of.
+            _ => {
+                for word in value.split(|c: char| !(c.is_alphanumeric() || "_-.".contains(c))) {
+                    out.add(word.to_owned());
+                }
+            }
+        }
     }
     out
 }
