@@ -2,7 +2,7 @@
 //! proxy) and [`Params`] (whose invitations, and which).
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -57,9 +57,11 @@ pub struct Config {
     pub(crate) retry_backoff: Duration,
     proxy: Option<Arc<str>>,
     proxy_from_env: bool,
+    roots: Roots,
+    app_name: Option<Arc<str>>,
     /// Built by the first call (which is when the proxy environment is read) and shared by every
     /// clone, so they share one keep-alive pool; a setter that changes the route starts afresh.
-    agent: Arc<OnceLock<Result<ureq::Agent, String>>>,
+    agents: Arc<OnceLock<Result<Agents, String>>>,
     pub(crate) pacer: Arc<Pacer>,
     /// Credits charged to every call through this config and its clones.
     pub(crate) spent: Arc<AtomicU64>,
@@ -84,7 +86,9 @@ impl Config {
             retry_backoff: DEFAULT_RETRY_BACKOFF,
             proxy: None,
             proxy_from_env: true,
-            agent: Arc::default(),
+            roots: Roots::BuiltIn,
+            app_name: None,
+            agents: Arc::default(),
             pacer: Arc::new(Pacer::default()),
             spent: Arc::default(),
         }
@@ -121,7 +125,7 @@ impl Config {
         let url = base_url.into();
         self.base_url = url.trim().trim_end_matches('/').into();
         self.endpoints = endpoints(&self.base_url);
-        self.agent = Arc::default(); // the route (proxy or direct) depends on the URL
+        self.agents = Arc::default(); // the route (proxy or direct) depends on the URL
         self
     }
 
@@ -139,7 +143,7 @@ impl Config {
     /// Defaults to 90 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Config {
         self.timeout = timeout;
-        self.agent = Arc::default();
+        self.agents = Arc::default();
         self
     }
 
@@ -166,7 +170,7 @@ impl Config {
     /// Defaults to none: the environment decides (see [`proxy_from_env`](Config::proxy_from_env)).
     pub fn proxy(mut self, proxy: impl Into<String>) -> Config {
         self.proxy = Some(proxy.into().trim().into());
-        self.agent = Arc::default();
+        self.agents = Arc::default();
         self
     }
 
@@ -180,7 +184,62 @@ impl Config {
     /// Defaults to `true`; `false` connects directly whatever the environment says.
     pub fn proxy_from_env(mut self, proxy_from_env: bool) -> Config {
         self.proxy_from_env = proxy_from_env;
-        self.agent = Arc::default();
+        self.agents = Arc::default();
+        self
+    }
+
+    /// Trusts the certificates of a PEM file (one or more `-----BEGIN CERTIFICATE-----` blocks)
+    /// as roots, besides the built-in ones: for a network whose proxy re-signs all TLS with its
+    /// own CA, the way curl's `--cacert` and reqwest's `add_root_certificate` do. Call it again
+    /// to add more.
+    ///
+    /// A server is trusted when the built-in roots (Mozilla's, through `webpki-roots`) or the
+    /// added ones vouch for it. They are tried one set at a time (ureq takes either), the set
+    /// that last worked first: a certificate one set refuses costs one more TLS handshake, never
+    /// a request, since the handshake ends before a request is written.
+    ///
+    /// A PEM holding no certificate (empty, a private key, broken base64, a block that is no
+    /// X.509 certificate) is refused by the first call with [`Error::InvalidParams`], before
+    /// anything is sent.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use linkup_sent_invitations::Config;
+    ///
+    /// let pem = std::fs::read("/etc/ssl/company-ca.pem")?;
+    /// let config = Config::new("your-api-key").add_root_certificates(pem);
+    /// config.check()?; // a file with no certificate is refused here
+    /// assert!(format!("{config:?}").contains("added_roots: 1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// Defaults to none: the built-in roots only.
+    pub fn add_root_certificates(mut self, pem: impl AsRef<[u8]>) -> Config {
+        self.roots = self.roots.and(pem.as_ref());
+        self.agents = Arc::default();
+        self
+    }
+
+    /// Names the program that calls, in the `User-Agent` of every request:
+    /// `NAME linkup-sent-invitations/VERSION`, so that LinkUp's support can tell your tool's
+    /// requests apart (`"invite-cleaner/1.2"`, say). A name that is blank or holds control or
+    /// non-ASCII characters is refused by the first call with [`Error::InvalidParams`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linkup_sent_invitations::Config;
+    ///
+    /// let config = Config::new("your-api-key").app_name("invite-cleaner/1.2");
+    /// assert!(config.check().is_ok());
+    /// assert!(Config::new("your-api-key").app_name("bad\nname").check().is_err());
+    /// ```
+    ///
+    /// Defaults to none: the `User-Agent` is `linkup-sent-invitations/VERSION`.
+    pub fn app_name(mut self, name: impl Into<String>) -> Config {
+        self.app_name = Some(name.into().into());
+        self.agents = Arc::default();
         self
     }
 
@@ -244,8 +303,10 @@ impl Config {
     /// # Errors
     ///
     /// [`Error::InvalidParams`] for an empty key or one with spaces or control characters, a
-    /// zero timeout, a base URL that is not `https://` (or `http://` to loopback), or a proxy
-    /// this build cannot use, such as `HTTPS_PROXY=socks5://…`.
+    /// zero timeout, a base URL that is not `https://` (or `http://` to loopback), a proxy
+    /// this build cannot use, such as `HTTPS_PROXY=socks5://…`, a PEM given to
+    /// [`add_root_certificates`](Config::add_root_certificates) with no certificate, or an
+    /// [`app_name`](Config::app_name) that cannot be a header.
     ///
     /// # Examples
     ///
@@ -284,9 +345,15 @@ impl Config {
                 "a timeout is zero, so every call would time out: allow at least a few seconds",
             ));
         }
+        if let Roots::Unusable(reason) = &self.roots {
+            return Err(invalid(reason));
+        }
+        if let Some(name) = &self.app_name {
+            check_app_name(name)?;
+        }
         let secrets = self.secrets();
         check_base_url(&self.base_url, &secrets)
-            .and_then(|()| self.agent().map(drop))
+            .and_then(|()| self.agents().map(drop))
             .map_err(|err| err.scrubbed(&secrets))
     }
 
@@ -309,9 +376,9 @@ impl Config {
         secrets
     }
 
-    /// The HTTP agent, built on first use with the proxy this configuration resolves to.
-    pub(crate) fn agent(&self) -> Result<&ureq::Agent, Error> {
-        self.agent
+    /// The HTTP agents, built on first use with the proxy this configuration resolves to.
+    pub(crate) fn agents(&self) -> Result<&Agents, Error> {
+        self.agents
             .get_or_init(|| {
                 let proxy = route(
                     &self.base_url,
@@ -320,7 +387,26 @@ impl Config {
                     |name| std::env::var(name).ok(),
                     &self.secrets(),
                 )?;
-                Ok(build_agent(proxy, self.timeout))
+                let agent = |roots| {
+                    AgentSpec {
+                        proxy: proxy.clone(),
+                        timeout: self.timeout,
+                        roots,
+                        app_name: self.app_name.as_deref(),
+                    }
+                    .build()
+                };
+                Ok(match &self.roots {
+                    Roots::Added(certificates) => Agents::Two {
+                        built_in: agent(ureq::tls::RootCerts::WebPki),
+                        added: agent(ureq::tls::RootCerts::Specific(Arc::clone(certificates))),
+                        count: certificates.len(),
+                        added_first: AtomicBool::new(true),
+                    },
+                    Roots::BuiltIn | Roots::Unusable(_) => {
+                        Agents::One(agent(ureq::tls::RootCerts::WebPki))
+                    }
+                })
             })
             .as_ref()
             .map_err(|reason| Error::InvalidParams(reason.clone()))
@@ -338,6 +424,8 @@ impl fmt::Debug for Config {
             .field("call_timeout", &self.call_timeout)
             .field("proxy", &self.proxy.as_deref().map(url))
             .field("proxy_from_env", &self.proxy_from_env)
+            .field("added_roots", &self.roots.count())
+            .field("app_name", &self.app_name.as_deref())
             .field("max_retries", &self.max_retries)
             .field("requests_per_minute", &self.requests_per_minute)
             .field("retry_backoff", &self.retry_backoff)
@@ -356,30 +444,213 @@ pub(crate) fn phase_limit(limit: Duration) -> Duration {
     CONNECT_TIMEOUT.min(limit - limit / 10)
 }
 
-fn build_agent(proxy: Option<ureq::Proxy>, timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        // Statuses are read here, so the server's error message is kept.
-        .http_status_as_error(false)
-        // A redirect would forward x-api-key to whatever host it names.
-        .max_redirects(0)
-        // Replaces ureq's own reading of the environment, which would also send plain http
-        // through a proxy and fall back to a direct connection for a SOCKS proxy it cannot use.
-        .proxy(proxy)
-        // One deadline for the whole attempt, body included (`attempt` shortens it when the
-        // call's own bound leaves less). Under a deadline ureq resolves the host in a thread of
-        // its own per request: invisible at 300 requests a minute; see BENCHMARKS.md.
-        .timeout_global(Some(timeout))
-        // Resolving and connecting fail fast, and name themselves: they stop just short of
-        // the deadline (at most 10 s), so a connect that never completes says so.
-        .timeout_resolve(Some(phase_limit(timeout)))
-        .timeout_connect(Some(phase_limit(timeout)))
-        .user_agent(concat!(
-            "linkup-sent-invitations/",
-            env!("CARGO_PKG_VERSION")
-        ))
-        .accept("application/json")
-        .build()
-        .into()
+/// Root certificates besides the built-in ones, as [`Config::add_root_certificates`] gave them.
+#[derive(Clone)]
+enum Roots {
+    BuiltIn,
+    /// The built-in roots, and these.
+    Added(Arc<Vec<ureq::tls::Certificate<'static>>>),
+    /// A PEM without a usable certificate was given: why, for the first call to refuse with.
+    Unusable(Arc<str>),
+}
+
+impl Roots {
+    /// These roots and the certificates of `pem`; unusable from the first PEM that holds none.
+    fn and(self, pem: &[u8]) -> Roots {
+        let mut certificates = match self {
+            Roots::BuiltIn => Vec::new(),
+            Roots::Added(certificates) => certificates.to_vec(),
+            unusable @ Roots::Unusable(_) => return unusable,
+        };
+        match read_certificates(pem) {
+            Ok(more) => {
+                certificates.extend(more);
+                Roots::Added(Arc::new(certificates))
+            }
+            Err(why) => Roots::Unusable(
+                format!(
+                "the PEM given to Config::add_root_certificates {why}: pass the CA's certificate \
+                 file, its -----BEGIN CERTIFICATE----- blocks"
+            )
+                .into(),
+            ),
+        }
+    }
+
+    fn count(&self) -> usize {
+        match self {
+            Roots::Added(certificates) => certificates.len(),
+            Roots::BuiltIn | Roots::Unusable(_) => 0,
+        }
+    }
+}
+
+/// The certificates of a PEM text, or why it holds none that could be a root (never a word
+/// of its content: it might be a private key).
+fn read_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, String> {
+    let mut certificates = Vec::new();
+    let mut keys = 0;
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(certificate)) => {
+                if !is_der_sequence(certificate.der()) {
+                    return Err(format!(
+                        "holds a CERTIFICATE block (number {}) that is no X.509 certificate",
+                        certificates.len() + 1
+                    ));
+                }
+                certificates.push(certificate);
+            }
+            Ok(_) => keys += 1,
+            Err(_) => return Err("is not valid PEM (a block's base64 is broken)".into()),
+        }
+    }
+    match (certificates.is_empty(), keys) {
+        (false, _) => Ok(certificates),
+        (true, 0) => Err("holds no certificate".into()),
+        (true, _) => Err("holds a private key and no certificate".into()),
+    }
+}
+
+/// Whether `der` is one DER `SEQUENCE` whose length is its own, holding a `SEQUENCE` first,
+/// as an X.509 certificate (and its `tbsCertificate`) are: what a PEM block must be to be a
+/// root. rustls reads the rest, and would drop a root it cannot parse without a word.
+fn is_der_sequence(der: &[u8]) -> bool {
+    /// The element at the start of `bytes`: where its content starts, and where it ends, if
+    /// `bytes` holds all of it.
+    fn element(bytes: &[u8]) -> Option<(usize, usize)> {
+        let first = *bytes.get(1)?;
+        let (header, len) = match first {
+            0..=0x7F => (2, usize::from(first)),
+            0x81..=0x84 => {
+                let n = usize::from(first & 0x7F);
+                let len = bytes
+                    .get(2..2 + n)?
+                    .iter()
+                    .fold(0usize, |len, &b| (len << 8) | usize::from(b));
+                (2 + n, len)
+            }
+            _ => return None,
+        };
+        let end = header.checked_add(len)?;
+        (end <= bytes.len()).then_some((header, end))
+    }
+    match element(der) {
+        Some((header, end)) => {
+            der[0] == 0x30
+                && end == der.len()
+                && der.get(header) == Some(&0x30)
+                && element(&der[header..]).is_some()
+        }
+        None => false,
+    }
+}
+
+/// The `User-Agent` of every request: the caller's name first, when it gave one.
+fn user_agent(app_name: Option<&str>) -> String {
+    let ours = concat!("linkup-sent-invitations/", env!("CARGO_PKG_VERSION"));
+    match app_name {
+        Some(name) => format!("{name} {ours}"),
+        None => ours.to_owned(),
+    }
+}
+
+fn check_app_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() {
+        return Err(invalid(
+            "the name given to Config::app_name is blank: name your program, or leave it out",
+        ));
+    }
+    if name.trim() != name || !name.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+        return Err(invalid(
+            "the name given to Config::app_name holds control or non-ASCII characters, or \
+             spaces at its ends, which a User-Agent header cannot: use letters, digits and \
+             `-_./`",
+        ));
+    }
+    Ok(())
+}
+
+/// The HTTP agents of a [`Config`]: one per set of roots it trusts.
+pub(crate) enum Agents {
+    /// The built-in roots.
+    One(ureq::Agent),
+    /// The built-in roots and the added ones, a set per agent (ureq takes either, not both);
+    /// `added_first` says which last passed a handshake, to be tried first.
+    Two {
+        built_in: ureq::Agent,
+        added: ureq::Agent,
+        count: usize,
+        added_first: AtomicBool,
+    },
+}
+
+impl Agents {
+    /// The agents in the order to try them, and how many roots were added.
+    pub(crate) fn in_order(&self) -> (&ureq::Agent, Option<&ureq::Agent>, usize) {
+        match self {
+            Agents::One(agent) => (agent, None, 0),
+            Agents::Two {
+                built_in,
+                added,
+                count,
+                added_first,
+            } => match added_first.load(Ordering::Relaxed) {
+                true => (added, Some(built_in), *count),
+                false => (built_in, Some(added), *count),
+            },
+        }
+    }
+
+    /// Notes that `agent`'s roots vouched for the server: it goes first from now on.
+    pub(crate) fn trusted(&self, agent: &ureq::Agent) {
+        if let Agents::Two {
+            added, added_first, ..
+        } = self
+        {
+            added_first.store(std::ptr::eq(agent, added), Ordering::Relaxed);
+        }
+    }
+}
+
+/// What an agent is built from.
+struct AgentSpec<'a> {
+    proxy: Option<ureq::Proxy>,
+    timeout: Duration,
+    roots: ureq::tls::RootCerts,
+    app_name: Option<&'a str>,
+}
+
+impl AgentSpec<'_> {
+    fn build(self) -> ureq::Agent {
+        let AgentSpec {
+            proxy,
+            timeout,
+            roots,
+            app_name,
+        } = self;
+        ureq::Agent::config_builder()
+            // Statuses are read here, so the server's error message is kept.
+            .http_status_as_error(false)
+            // A redirect would forward x-api-key to whatever host it names.
+            .max_redirects(0)
+            // Replaces ureq's own reading of the environment, which would also send plain http
+            // through a proxy and fall back to a direct connection for a SOCKS proxy it cannot use.
+            .proxy(proxy)
+            // One deadline for the whole attempt, body included (`attempt` shortens it when the
+            // call's own bound leaves less). Under a deadline ureq resolves the host in a thread of
+            // its own per request: invisible at 300 requests a minute; see BENCHMARKS.md.
+            .timeout_global(Some(timeout))
+            // Resolving and connecting fail fast, and name themselves: they stop just short of
+            // the deadline (at most 10 s), so a connect that never completes says so.
+            .timeout_resolve(Some(phase_limit(timeout)))
+            .timeout_connect(Some(phase_limit(timeout)))
+            .user_agent(user_agent(app_name))
+            .accept("application/json")
+            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+            .build()
+            .into()
+    }
 }
 
 /// The parameters of a call: whose invitations (a v1 `login_token` or a v2 account), which
@@ -634,6 +905,60 @@ pub(crate) fn check_base_url(url: &str, secrets: &Secrets<'_>) -> Result<(), Err
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_set_of_roots_that_last_passed_a_handshake_goes_first() {
+        let agents = Agents::Two {
+            built_in: ureq::Agent::new_with_defaults(),
+            added: ureq::Agent::new_with_defaults(),
+            count: 1,
+            added_first: AtomicBool::new(true),
+        };
+        let Agents::Two {
+            built_in, added, ..
+        } = &agents
+        else {
+            unreachable!()
+        };
+        let order = |agents: &Agents| {
+            let (first, second, count) = agents.in_order();
+            (
+                std::ptr::eq(first, added),
+                second.is_some_and(|s| std::ptr::eq(s, built_in)),
+                count,
+            )
+        };
+        assert_eq!(order(&agents), (true, true, 1), "added roots first");
+        agents.trusted(built_in);
+        let (first, second, _) = agents.in_order();
+        assert!(std::ptr::eq(first, built_in) && std::ptr::eq(second.unwrap(), added));
+        agents.trusted(added);
+        assert_eq!(order(&agents), (true, true, 1));
+        let one = Agents::One(ureq::Agent::new_with_defaults());
+        one.trusted(added);
+        assert!(one.in_order().1.is_none());
+    }
+
+    #[test]
+    fn a_certificate_must_be_one_der_sequence_holding_a_sequence() {
+        // SEQUENCE { SEQUENCE {} }, in short and in long length form.
+        assert!(is_der_sequence(&[0x30, 0x02, 0x30, 0x00]));
+        assert!(is_der_sequence(&[0x30, 0x81, 0x02, 0x30, 0x00]));
+        for bad in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x00],
+            &[0x31, 0x02, 0x30, 0x00],
+            &[0x30, 0x02, 0x02, 0x00],
+            &[0x30, 0x03, 0x30, 0x00],
+            &[0x30, 0x02, 0x30, 0x00, 0x00],
+            &[0x30, 0x02, 0x30, 0x05],
+            &[0x30, 0x85, 0, 0, 0, 0, 2, 0x30, 0x00],
+            &[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF],
+        ] {
+            assert!(!is_der_sequence(bad), "{bad:02x?}");
+        }
+    }
 
     #[test]
     fn base_url_must_be_https_or_loopback() {

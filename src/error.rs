@@ -475,8 +475,12 @@ pub(crate) enum TransportKind {
     HostNotFound,
     /// Nothing listens at that host and port.
     Refused,
-    /// Certificate or handshake failure: retrying cannot fix it.
-    Tls,
+    /// Certificate or handshake failure: retrying cannot fix it. `added_roots`: how many roots
+    /// given to `Config::add_root_certificates` refused the certificate too (0: none given, or
+    /// not tried).
+    Tls {
+        added_roots: usize,
+    },
     /// The proxy refused or broke the CONNECT tunnel.
     Proxy,
     /// The server answered, but its reply could not be read (headers over ureq's limit).
@@ -536,7 +540,8 @@ impl TransportError {
     }
 
     pub(crate) fn retryable(&self) -> bool {
-        self.before_reply() && !matches!(self.kind, TransportKind::Tls | TransportKind::Proxy)
+        self.before_reply()
+            && !matches!(self.kind, TransportKind::Tls { .. } | TransportKind::Proxy)
     }
 
     /// Whether the request cannot have reached the server: it failed resolving, connecting or
@@ -547,7 +552,7 @@ impl TransportError {
             self.kind,
             TransportKind::HostNotFound
                 | TransportKind::Refused
-                | TransportKind::Tls
+                | TransportKind::Tls { .. }
                 | TransportKind::Proxy
                 | TransportKind::Timeout {
                     phase: Phase::Pacing(_) | Phase::Resolving | Phase::Connecting,
@@ -586,7 +591,7 @@ impl TransportError {
             }
             TransportKind::HostNotFound => format!("{host} was not found (DNS)"),
             TransportKind::Refused => format!("connection refused by {host}"),
-            TransportKind::Tls => format!("TLS with {host} failed ({})", self.detail),
+            TransportKind::Tls { .. } => format!("TLS with {host} failed ({})", self.detail),
             TransportKind::Proxy => format!(
                 "the proxy failed to open a tunnel to {host} ({})",
                 self.detail
@@ -634,6 +639,19 @@ impl fmt::Display for TransportError {
             write!(f, " ({} attempts in {total:.1}s)", self.attempts)?;
         }
         let advice = match self.kind {
+            TransportKind::Tls { added_roots: 0 } => {
+                "not retried: if your network's proxy re-signs TLS with a CA of its own, trust \
+                 that CA with Config::add_root_certificates; else check Config::base_url (https \
+                 to a server that speaks plain http?) and the system clock"
+            }
+            TransportKind::Tls { added_roots } => {
+                return write!(
+                    f,
+                    "; not retried: neither the built-in roots nor the {added_roots} added with \
+                     Config::add_root_certificates vouch for it: check that the PEM holds the CA \
+                     that signed it (your proxy's), Config::base_url and the system clock"
+                );
+            }
             TransportKind::Timeout {
                 cut_short: true, ..
             } => "Config::call_timeout left no more for this attempt: raise it",
@@ -645,10 +663,6 @@ impl fmt::Display for TransportError {
             TransportKind::HostNotFound => "check the host name in Config::base_url, and DNS",
             TransportKind::Refused => {
                 "nothing listens there: check the host and port in Config::base_url"
-            }
-            TransportKind::Tls => {
-                "not retried: check Config::base_url (https to a server that speaks plain \
-                 http?), the system clock, and any proxy that intercepts TLS"
             }
             TransportKind::Proxy => "check Config::proxy or HTTPS_PROXY",
             TransportKind::UnreadableReply => "the call was likely charged: report it to LinkUp",
@@ -676,7 +690,7 @@ impl std::error::Error for TransportError {
         let cause = self.source.as_deref()?;
         let quoted = matches!(
             self.kind,
-            TransportKind::Tls
+            TransportKind::Tls { .. }
                 | TransportKind::Proxy
                 | TransportKind::UnreadableReply
                 | TransportKind::Connection { .. }
@@ -724,7 +738,7 @@ impl TransportError {
     }
 
     pub(crate) fn tls_for_tests() -> TransportError {
-        TransportError::of_kind(TransportKind::Tls)
+        TransportError::of_kind(TransportKind::Tls { added_roots: 0 })
     }
 
     pub(crate) fn proxy_for_tests() -> TransportError {

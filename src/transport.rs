@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::classify::{classify, Again, CallKind, Came, Facts, Verdict};
-use crate::config::{phase_limit, Config, Params};
+use crate::config::{phase_limit, Agents, Config, Params};
 use crate::error::{Cause, Error, Phase, TransportError, TransportKind};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
@@ -94,7 +94,7 @@ pub(crate) fn send<T>(
     call: &Call<'_, T>,
     credits: &mut Credits,
 ) -> Result<T, Error> {
-    let agent = config.agent()?;
+    let agents = config.agents()?;
     warn_once_if_the_wire_is_logged();
     let started = Instant::now();
     // None when the call's bound is further than an `Instant` can reach: no bound then.
@@ -111,7 +111,7 @@ pub(crate) fn send<T>(
             d.saturating_duration_since(Instant::now())
         });
         attempts += 1;
-        let (result, verdict) = attempt(config, agent, call, left);
+        let (result, verdict) = attempt(config, agents, call, left);
         credits.used = credits.used.saturating_add(verdict.charged);
         let _ = config
             .spent
@@ -191,11 +191,11 @@ pub(crate) fn paced(wait: Duration) -> Error {
 /// it cost, whether to retry it: [`classify`]).
 pub(crate) fn attempt<T>(
     config: &Config,
-    agent: &ureq::Agent,
+    agents: &Agents,
     call: &Call<'_, T>,
     left: Duration,
 ) -> (Result<T, Error>, Verdict) {
-    let (result, came, learned) = exchange(config, agent, call, left);
+    let (result, came, learned) = exchange(config, agents, call, left);
     let verdict = classify(call.kind, call.generation, came, result.as_ref().err());
     // The boundary: whatever built the error (a server's words, ureq's, serde's), every text
     // in it passes the redaction step here, whole, with every secret the call knows.
@@ -212,30 +212,28 @@ pub(crate) fn attempt<T>(
 /// reply itself names (see [`Call::learn`]) when it is an error.
 fn exchange<T>(
     config: &Config,
-    agent: &ureq::Agent,
+    agents: &Agents,
     call: &Call<'_, T>,
     left: Duration,
 ) -> (Result<T, Error>, Came, Secrets<'static>) {
     let started = Instant::now();
-    let cut_short = left < config.timeout;
-    let request = agent
-        .post(call.endpoint)
-        .header("x-api-key", &*config.api_key)
-        .header("content-type", "application/json");
-    // The agent's deadline is `timeout`; only an attempt the call's bound cuts short gets its
-    // own (a request-level config, which would otherwise make ureq rebuild its TLS settings).
-    let sent = if cut_short {
-        let limit = left.max(Duration::from_millis(1));
-        request
-            .config()
-            .timeout_global(Some(limit))
-            .timeout_resolve(Some(phase_limit(limit)))
-            .timeout_connect(Some(phase_limit(limit)))
-            .build()
-            .send(call.json)
-    } else {
-        request.send(call.json)
-    };
+    let (first, second, count) = agents.in_order();
+    let (mut sent, mut cut_short) = post(config, first, call, left);
+    // How many added roots refused the certificate too, for the error's advice.
+    let mut added_roots = 0;
+    // With roots added, a server is trusted when either set vouches for it: a certificate the
+    // first set refuses is shown to the other. ureq completes the handshake before it writes a
+    // byte of the request, so this sends nothing twice and costs nothing.
+    if let (Err(source), Some(second)) = (&sent, second) {
+        let left = left.saturating_sub(started.elapsed());
+        if refused_certificate(source) && !left.is_zero() {
+            (sent, cut_short) = post(config, second, call, left);
+            match &sent {
+                Err(source) if refused_certificate(source) => added_roots = count,
+                _ => agents.trusted(second),
+            }
+        }
+    }
     let failed = |source, in_body| {
         let mut err = transport_error(
             source,
@@ -246,6 +244,9 @@ fn exchange<T>(
         );
         if let Error::Transport(transport) = &mut err {
             transport.https = config.base_url.to_ascii_lowercase().starts_with("https://");
+            if let TransportKind::Tls { added_roots: n } = &mut transport.kind {
+                *n = added_roots;
+            }
         }
         err
     };
@@ -347,9 +348,7 @@ fn transport_error(
         ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
             TransportKind::HostNotFound
         }
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportKind::Tls,
-        // rustls reports a refused certificate as an io::Error around its own error.
-        ureq::Error::Io(io) if io.get_ref().is_some_and(is_rustls_error) => TransportKind::Tls,
+        source if is_tls(source) => TransportKind::Tls { added_roots: 0 },
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => TransportKind::Proxy,
         source if unreadable(source) => TransportKind::UnreadableReply,
         ureq::Error::Io(io) => match io.kind() {
@@ -376,11 +375,47 @@ fn transport_error(
         attempts: 1,
         total: elapsed,
         detail: match kind {
-            TransportKind::Tls => tls_reason(&source),
+            TransportKind::Tls { .. } => tls_reason(&source),
             _ => source.to_string(),
         },
         source: Some(Box::new(Cause::of(&source))),
     })
+}
+
+/// Sends the call's request through `agent`, within `left`: the reply's head or ureq's error,
+/// and whether `left` cut the attempt's deadline short.
+fn post<T>(
+    config: &Config,
+    agent: &ureq::Agent,
+    call: &Call<'_, T>,
+    left: Duration,
+) -> (Result<ureq::http::Response<ureq::Body>, ureq::Error>, bool) {
+    let cut_short = left < config.timeout;
+    let request = agent
+        .post(call.endpoint)
+        .header("x-api-key", &*config.api_key)
+        .header("content-type", "application/json");
+    // The agent's deadline is `timeout`; only an attempt the call's bound cuts short gets its
+    // own (a request-level config, which would otherwise make ureq rebuild its TLS settings).
+    let sent = if cut_short {
+        let limit = left.max(Duration::from_millis(1));
+        request
+            .config()
+            .timeout_global(Some(limit))
+            .timeout_resolve(Some(phase_limit(limit)))
+            .timeout_connect(Some(phase_limit(limit)))
+            .build()
+            .send(call.json)
+    } else {
+        request.send(call.json)
+    };
+    (sent, cut_short)
+}
+
+/// Whether the server's certificate was refused in the TLS handshake: what another set of
+/// roots may accept. (rustls words it so, whatever the reason: `UnknownIssuer`, `Expired`...)
+fn refused_certificate(source: &ureq::Error) -> bool {
+    is_tls(source) && tls_reason(source).contains("invalid peer certificate")
 }
 
 /// Whether the server answered with something that is not a readable HTTP reply: headers over
@@ -392,6 +427,16 @@ pub(crate) fn unreadable(source: &ureq::Error) -> bool {
         source,
         ureq::Error::LargeResponseHeader(..) | ureq::Error::Protocol(_)
     )
+}
+
+/// Whether `source` is a TLS failure.
+fn is_tls(source: &ureq::Error) -> bool {
+    match source {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => true,
+        // rustls reports a refused certificate as an io::Error around its own error.
+        ureq::Error::Io(io) => io.get_ref().is_some_and(is_rustls_error),
+        _ => false,
+    }
 }
 
 /// Whether `err` is a `rustls::Error`, named through ureq's public `Error::Rustls` variant so

@@ -9,11 +9,11 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+use support::tls::{closing_reply, Pki, TlsServer};
 use support::{closed_port_url, config, raw_fake, KEY, TOKEN};
 
 const PROXY_VARS: [&str; 10] = [
@@ -372,104 +372,12 @@ fn proxy_credentials_never_show_in_debug() {
 // A real TLS server: certificate failures are named and not retried
 // ---------------------------------------------------------------------------------------------
 
-/// `openssl s_server` on 127.0.0.1 with a fresh self-signed certificate, which no client trusts.
-struct TlsServer {
-    child: Child,
-    addr: SocketAddr,
-    _dir: TempDir,
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl TlsServer {
-    fn start() -> TlsServer {
-        let dir = std::env::temp_dir().join(format!(
-            "linkup-tls-{}-{:?}",
-            std::process::id(),
-            Instant::now()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let dir = TempDir(dir);
-        let openssl = |args: &[&str]| {
-            let mut command = Command::new("openssl");
-            command
-                .args(args)
-                .current_dir(&dir.0)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            command
-        };
-        let status = openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-        ])
-        .status()
-        .expect("this test runs a real TLS server: install openssl (apt-get install openssl)");
-        assert!(status.success(), "openssl req failed");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let child = openssl(&[
-            "s_server",
-            "-quiet",
-            "-www",
-            "-accept",
-            &addr.to_string(),
-            "-cert",
-            "cert.pem",
-            "-key",
-            "key.pem",
-        ])
-        .spawn()
-        .unwrap();
-        let started = Instant::now();
-        while TcpStream::connect(addr).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "s_server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        TlsServer {
-            child,
-            addr,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_refused_certificate_is_named_as_tls_and_not_retried() {
     let _env = environment(&[]);
-    let tls = TlsServer::start();
+    // `openssl s_server` with a fresh self-signed certificate, which no client trusts.
+    let pki = Pki::self_signed();
+    let tls = TlsServer::start(&pki, closing_reply(200, b"{}"));
     // Through a relaying CONNECT proxy, which counts the attempts and records what it carries.
     let proxy = RecordingProxy::start(Some(tls.addr));
     let config = Config::new(KEY)
