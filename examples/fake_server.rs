@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --example fake_server -- 138 --port 8080   # prints LINKUP_BASE_URL=http://127.0.0.1:8080
 //! LINKUP_BASE_URL=http://127.0.0.1:8080 LINKUP_API_KEY=any LINKUP_LOGIN_TOKEN=any \
-//!     cargo run --example stale -- --requests-per-minute 0
+//!     linkup-stale --requests-per-minute 0
 //! ```
 
 use std::process::ExitCode;

@@ -323,6 +323,25 @@
 //! assert!(matches!(err, Error::InvalidParams(_))); // nothing was sent
 //! ```
 //!
+//! **A proxy that re-signs TLS.** Many company networks inspect TLS, re-signing every
+//! certificate with a CA of their own, which the built-in roots do not know: each call then
+//! fails with [`Error::Transport`], `TLS with ... failed (invalid peer certificate:
+//! UnknownIssuer)`. Trust that CA with [`Config::add_root_certificates`] (its PEM file, from the
+//! network's admins): besides the built-in roots, never instead. A PEM with no certificate in it
+//! is an [`Error::InvalidParams`] before anything is sent. [`Config::app_name`] puts your
+//! program's name in the `User-Agent`, for LinkUp's support to tell its requests apart.
+//!
+//! ```
+//! use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
+//!
+//! let config = Config::new("your-api-key")
+//!     .add_root_certificates("not a PEM file")
+//!     .app_name("invite-cleaner/1.2");
+//! let err = fetch_sent_invitations(&config, &Params::new("your-login-token")).unwrap_err();
+//! let Error::InvalidParams(reason) = err else { panic!("{err:?}") };
+//! assert!(reason.contains("holds no certificate"), "{reason}"); // nothing was sent
+//! ```
+//!
 //! **Logs.** This crate's own records (a `debug` line per retry, a `warn` below) never carry a
 //! secret, whatever the level. ureq's are another matter, and a library cannot filter another
 //! crate's records: at `trace` its `ureq_proto` target dumps every request and reply as it goes
@@ -375,10 +394,13 @@
 //! # Features and MSRV
 //!
 //! TLS is rustls with the WebPKI roots; the runtime dependencies are `ureq`, `serde`,
-//! `serde_json` and `log` (33 crates in all). Two optional features, off by default:
+//! `serde_json` and `log` (33 crates in all). Three optional features, off by default:
 //!
 //! - `gzip`: accept gzip-compressed replies (adds `flate2`); the 10 MiB cap applies to the
 //!   decompressed body.
+//! - `tools`: the command-line tools `linkup-export` and `linkup-stale`
+//!   (`cargo install linkup-sent-invitations --features tools`), adding `lexopt` and
+//!   `humantime`; the library never needs them.
 //! - `test-util`: [`FakeApi`], a local fake of the API (v1, v2, `connect_account`) for your
 //!   own tests, with [`FakeFailure`] to script failures and [`FakeRequest`] to read back what
 //!   was asked and what it would have cost; no extra dependency. Turn it on for tests only:

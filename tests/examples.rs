@@ -1,8 +1,8 @@
-//! The example tools, run as a user would against local fakes: output, progress, credits, and
-//! how they answer mistakes (exit codes, short messages in the tools' own words).
+//! The tools (and the demo), run as a user would against local fakes: output, progress,
+//! credits, and how they answer mistakes (exit codes, short messages in the tools' own words).
 //!
-//! `cargo test` builds the examples before it runs this; to run this file alone, build them first
-//! (`cargo build --examples && cargo test --test examples`).
+//! `cargo test` builds the tools and examples before it runs this; to run this file alone,
+//! build the examples first (`cargo build --examples && cargo test --test examples`).
 
 mod support;
 
@@ -13,9 +13,27 @@ use std::process::{Command, Output};
 use linkup_sent_invitations::{FakeApi, FakeFailure, Invitation};
 use support::{live_list, now_ms, sent_id, KEY, TOKEN};
 
-/// An example binary, built by `cargo test` next to this test's own directory, with a key and a
-/// v1 login token in its environment and nothing else of LinkUp's.
+/// A tool (`linkup-export`, `linkup-stale`) or an example binary, built by `cargo test`, with
+/// a key and a v1 login token in its environment and nothing else of LinkUp's.
 fn example(name: &str) -> Command {
+    let path = match name {
+        // Cargo builds the crate's binaries before its tests, and names them here.
+        "linkup-export" => PathBuf::from(env!("CARGO_BIN_EXE_linkup-export")),
+        "linkup-stale" => PathBuf::from(env!("CARGO_BIN_EXE_linkup-stale")),
+        example => built_example(example),
+    };
+    let mut command = Command::new(&path);
+    command
+        .env_remove("LINKUP_BASE_URL")
+        .env_remove("LINKUP_ACCOUNT_ID")
+        .env("LINKUP_API_KEY", KEY)
+        .env("LINKUP_LOGIN_TOKEN", TOKEN);
+    command
+}
+
+/// An example's binary, which `cargo test` builds next to this test's own directory (but
+/// does not name, nor rebuild for `cargo test --test examples` alone).
+fn built_example(name: &str) -> PathBuf {
     let mut dir = std::env::current_exe().unwrap();
     dir.pop(); // the test binary
     if dir.ends_with("deps") {
@@ -27,33 +45,16 @@ fn example(name: &str) -> Command {
         "{} is missing: build it with cargo test",
         path.display()
     );
-    let mut command = Command::new(&path);
     let fresh = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap();
     let source = format!("{}/examples/{name}.rs", env!("CARGO_MANIFEST_DIR"));
-    // The shared code of the tools counts too, for the tools that include it.
-    let support = format!("{}/examples/support", env!("CARGO_MANIFEST_DIR"));
-    let includes = std::fs::read_to_string(&source)
-        .unwrap()
-        .contains("support/");
-    let shared = std::fs::read_dir(support)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|_| includes);
-    let written = std::iter::once(PathBuf::from(source))
-        .chain(shared)
-        .map(|path| std::fs::metadata(path).and_then(|m| m.modified()).unwrap())
-        .max()
+    let written = std::fs::metadata(source)
+        .and_then(|m| m.modified())
         .unwrap();
     assert!(
         fresh >= written,
         "{name} is older than its source: run cargo build --examples"
     );
-    command
-        .env_remove("LINKUP_BASE_URL")
-        .env_remove("LINKUP_ACCOUNT_ID")
-        .env("LINKUP_API_KEY", KEY)
-        .env("LINKUP_LOGIN_TOKEN", TOKEN);
-    command
+    path
 }
 
 fn run(command: &mut Command) -> (i32, String, String) {
@@ -148,7 +149,7 @@ fn demo_answers_help_and_refuses_unknown_flags() {
 #[test]
 fn export_writes_json_lines_with_exact_ids() {
     let fake = FakeApi::start(25);
-    let (code, stdout, stderr) = tool("export", &fake.base_url(), &[]);
+    let (code, stdout, stderr) = tool("linkup-export", &fake.base_url(), &[]);
     assert_eq!(code, 0, "{stderr}");
     let expected: Vec<u64> = (0..25).map(|n| fake.invitation_id(n)).collect();
     assert_eq!(ids(&stdout), expected);
@@ -169,7 +170,7 @@ fn export_writes_json_lines_with_exact_ids() {
         "{stderr}"
     );
 
-    let (code, _, stderr) = tool("export", &fake.base_url(), &["--quiet"]);
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &["--quiet"]);
     assert_eq!(code, 0);
     assert!(stderr.is_empty(), "--quiet hides progress: {stderr}");
 }
@@ -178,7 +179,7 @@ fn export_writes_json_lines_with_exact_ids() {
 fn export_writes_csv() {
     let fake = FakeApi::start(12);
     let (code, stdout, stderr) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--format", "csv", "--type", "connection", "--country", "us"],
     );
@@ -216,7 +217,7 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn export_through_v2_takes_an_account() {
     let fake = FakeApi::start(138);
-    let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--account", "acct-1"]);
+    let (code, stdout, stderr) = tool("linkup-export", &fake.base_url(), &["--account", "acct-1"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(ids(&stdout).len(), 138);
     assert!(
@@ -227,12 +228,9 @@ fn export_through_v2_takes_an_account() {
 
     // From the environment too.
     let fake = FakeApi::start(10);
-    let (code, _, _) = run(example("export").env("LINKUP_ACCOUNT_ID", "acct-1").args([
-        "--base-url",
-        &fake.base_url(),
-        "--requests-per-minute",
-        "0",
-    ]));
+    let (code, _, _) = run(example("linkup-export")
+        .env("LINKUP_ACCOUNT_ID", "acct-1")
+        .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"]));
     assert_eq!(code, 0);
     assert_eq!(
         fake.requests()[0].version,
@@ -252,7 +250,7 @@ fn resume_point(stderr: &str) -> String {
 #[test]
 fn export_stops_at_the_budget_and_resumes_where_it_said() {
     let fake = FakeApi::start(138);
-    let (code, first, stderr) = tool("export", &fake.base_url(), &["--max-credits", "2"]);
+    let (code, first, stderr) = tool("linkup-export", &fake.base_url(), &["--max-credits", "2"]);
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(first.lines().count(), 20);
     assert!(
@@ -261,7 +259,7 @@ fn export_stops_at_the_budget_and_resumes_where_it_said() {
     );
     let point = resume_point(&stderr);
 
-    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--resume", &point]);
+    let (code, rest, stderr) = tool("linkup-export", &fake.base_url(), &["--resume", &point]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("done: 118 invitations, 12 credits"),
@@ -277,7 +275,7 @@ fn an_incremental_export_costs_one_credit_a_day() {
     let fake = FakeApi::start(138);
     // Yesterday's run printed invitation 7 as its newest; 7 have been sent since.
     let after = fake.invitation_id(7).to_string();
-    let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--after-id", &after]);
+    let (code, stdout, stderr) = tool("linkup-export", &fake.base_url(), &["--after-id", &after]);
     assert_eq!(code, 0, "{stderr}");
     let expected: Vec<u64> = (0..7).map(|n| fake.invitation_id(n)).collect();
     assert_eq!(ids(&stdout), expected);
@@ -299,7 +297,7 @@ fn an_incremental_export_costs_one_credit_a_day() {
     let fake = FakeApi::start(138);
     let after = fake.invitation_id(7).to_string();
     let (code, stdout, _) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--after-id", &after, "--account", "acct-1"],
     );
@@ -311,7 +309,7 @@ fn an_incremental_export_costs_one_credit_a_day() {
     let fake = FakeApi::start(138);
     let gone_id = fake.invitation_id(25) + 1; // between invitations 24 and 25
     let (code, stdout, _) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--after-id", &gone_id.to_string()],
     );
@@ -331,7 +329,7 @@ fn export_reports_a_bad_key_with_what_to_do() {
         1,
         FakeFailure::reply(401, r#"{"status":"error","message":"Invalid API key"}"#),
     );
-    let (code, stdout, stderr) = tool("export", &fake.base_url(), &[]);
+    let (code, stdout, stderr) = tool("linkup-export", &fake.base_url(), &[]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     assert!(
@@ -347,11 +345,11 @@ fn export_reports_a_bad_key_with_what_to_do() {
         2,
         FakeFailure::reply(400, r#"{"status":"error","message":"Bad request"}"#),
     );
-    let (code, _, stderr) = tool("export", &fake.base_url(), &[]);
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &[]);
     assert_eq!(code, 1);
     assert!(stderr.contains("2 credits used; to resume"), "{stderr}");
     let point = resume_point(&stderr);
-    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--resume", &point]);
+    let (code, rest, stderr) = tool("linkup-export", &fake.base_url(), &["--resume", &point]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(ids(&rest).len(), 15, "pages 2 and 3");
 }
@@ -365,109 +363,109 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
     let fake = FakeApi::start(10);
     let url = fake.base_url();
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
-        ("export", vec!["--type", "people"], "--type is one of"),
-        ("export", vec!["--country", "XX"], "--country is one of"),
+        ("linkup-export", vec!["--type", "people"], "--type is one of"),
+        ("linkup-export", vec!["--country", "XX"], "--country is one of"),
         (
-            "export",
+            "linkup-export",
             vec!["--max-credits", "abc"],
             "--max-credits takes a whole number",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--format", "xml"],
             "--format is jsonl or csv",
         ),
-        ("export", vec!["--verbose"], "unknown flag --verbose"),
-        ("export", vec!["--resume"], "--resume needs a value"),
+        ("linkup-export", vec!["--verbose"], "unknown flag --verbose"),
+        ("linkup-export", vec!["--resume"], "--resume needs a value"),
         (
-            "export",
+            "linkup-export",
             vec!["--resume", "3"],
             "--resume takes the point a stopped run printed",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--max-credits", "0"],
             "--max-credits 0 would send nothing",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--login-token", ""],
             "--login-token is empty: pass a value, or leave the flag out to use $LINKUP_LOGIN_TOKEN",
         ),
         (
-            "stale",
+            "linkup-stale",
             vec!["--connect-account", "--account", "a"],
             "leave out --account",
         ),
-        ("export", vec!["extra"], "unexpected argument \"extra\""),
-        ("export", vec!["--quiet=yes"], "--quiet takes no value"),
+        ("linkup-export", vec!["extra"], "unexpected argument \"extra\""),
+        ("linkup-export", vec!["--quiet=yes"], "--quiet takes no value"),
         (
-            "export",
+            "linkup-export",
             vec!["--timeout", "0"],
             "--timeout must be at least 1 second",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--account", "a", "--login-token", "t"],
             "not both",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--account", "a", "--country", "US"],
             "take no country",
         ),
         (
-            "stale",
+            "linkup-stale",
             vec!["--account", "a", "--country", "US"],
             "take no country",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--base-url", "notaurl"],
             "--base-url \"notaurl\" is not an https:// URL",
         ),
         (
-            "export",
+            "linkup-export",
             vec!["--base-url", "http://api.linkupapi.com"],
             "plain http",
         ),
-        ("stale", vec!["--days", "-1"], "--days takes a whole number"),
+        ("linkup-stale", vec!["--days", "-1"], "--days takes a whole number"),
         (
-            "stale",
+            "linkup-stale",
             vec!["--start-page", "2"],
             "unknown flag --start-page",
         ),
-        ("stale", vec!["--format", "csv"], "--format is tsv or jsonl"),
+        ("linkup-stale", vec!["--format", "csv"], "--format is tsv or jsonl"),
         // Withdrawing: never without a yes, never with a setting that makes no sense.
         (
-            "stale",
+            "linkup-stale",
             vec!["--withdraw"],
             "stdin is not a terminal: pass --yes",
         ),
-        ("stale", vec!["--yes"], "--yes is for --withdraw"),
-        ("stale", vec!["--journal", "j.jsonl"], "--journal is for --withdraw"),
+        ("linkup-stale", vec!["--yes"], "--yes is for --withdraw"),
+        ("linkup-stale", vec!["--journal", "j.jsonl"], "--journal is for --withdraw"),
         (
-            "stale",
+            "linkup-stale",
             vec!["--max-withdrawals", "3"],
             "--max-withdrawals is for --withdraw",
         ),
         (
-            "stale",
+            "linkup-stale",
             vec!["--withdraw", "--yes", "--max-withdrawals", "0"],
             "--max-withdrawals 0 would withdraw nothing",
         ),
         (
-            "stale",
+            "linkup-stale",
             vec!["--withdraw", "--yes", "--max-withdrawals", "ten"],
             "--max-withdrawals takes a whole number",
         ),
         (
-            "stale",
+            "linkup-stale",
             vec!["--withdraw", "--yes", "--withdraw-interval", "-1"],
             "--withdraw-interval takes seconds, from 0 to 3600, got \"-1\"",
         ),
         (
-            "stale",
+            "linkup-stale",
             vec!["--withdraw", "--yes", "--journal", "/nonexistent/dir/j.jsonl"],
             "the journal /nonexistent/dir/j.jsonl cannot be opened for writing",
         ),
@@ -497,7 +495,7 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
             "{stderr}"
         );
     }
-    let (code, _, stderr) = run(example("export")
+    let (code, _, stderr) = run(example("linkup-export")
         .env_remove("LINKUP_API_KEY")
         .args(["--base-url", &url]));
     assert_eq!(code, 2);
@@ -505,13 +503,13 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
         stderr.starts_with("error: no API key: set LINKUP_API_KEY"),
         "{stderr}"
     );
-    let (code, _, stderr) = run(example("export")
+    let (code, _, stderr) = run(example("linkup-export")
         .env("LINKUP_API_KEY", "key with spaces")
         .args(["--base-url", &url]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("trim it"), "{stderr}");
     // A proxy this build cannot use: refused before anything is sent.
-    let (code, _, stderr) = run(example("export")
+    let (code, _, stderr) = run(example("linkup-export")
         .env("ALL_PROXY", "socks5://127.0.0.1:9")
         .args(["--base-url", "https://127.0.0.1:9"]));
     assert_eq!(code, 2, "{stderr}");
@@ -519,7 +517,7 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
     assert!(stderr.contains("unset it to connect directly"), "{stderr}");
     assert!(fake.requests().is_empty(), "nothing was sent");
 
-    let (code, stdout, _) = run(example("stale").arg("--help"));
+    let (code, stdout, _) = run(example("linkup-stale").arg("--help"));
     assert_eq!(code, 0);
     assert!(stdout.contains("--days N") && stdout.contains("--account ID"));
 }
@@ -549,7 +547,7 @@ fn stale_rows(stdout: &str) -> Vec<(u32, u64)> {
 fn stale_lists_old_pending_invitations_oldest_first_from_the_old_end() {
     // The fake's invitation n was sent 1 + 7n hours ago: 103 to 137 are 30 days or older.
     let fake = FakeApi::start(138);
-    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--days", "30"]);
+    let (code, stdout, stderr) = tool("linkup-stale", &fake.base_url(), &["--days", "30"]);
     assert_eq!(code, 0, "{stderr}");
     let expected: Vec<u64> = (103..138).rev().map(|n| fake.invitation_id(n)).collect();
     let rows = stale_rows(&stdout);
@@ -585,7 +583,7 @@ fn the_stale_sweep_of_1000_pays_for_the_old_end_only() {
         })
         .collect();
     let server = live_list(ids.clone(), |_, _| {});
-    let (code, stdout, stderr) = tool("stale", &server.base_url(), &["--days", "21"]);
+    let (code, stdout, stderr) = tool("linkup-stale", &server.base_url(), &["--days", "21"]);
     assert_eq!(code, 0, "{stderr}");
     let rows = stale_rows(&stdout);
     assert_eq!(rows.len(), 95);
@@ -604,7 +602,7 @@ fn the_stale_sweep_of_1000_pays_for_the_old_end_only() {
     // Through v2, pages of 50: offset 0, then pages 20 and 19.
     let server = live_list(ids.clone(), |_, _| {});
     let (code, stdout, stderr) = tool(
-        "stale",
+        "linkup-stale",
         &server.base_url(),
         &["--days", "21", "--account", "acct-1"],
     );
@@ -623,7 +621,7 @@ fn stale_walks_everything_when_the_list_is_out_of_order() {
         .collect();
     ids.swap(51, 58);
     let server = live_list(ids.clone(), |_, _| {});
-    let (code, stdout, stderr) = tool("stale", &server.base_url(), &["--days", "40"]);
+    let (code, stdout, stderr) = tool("linkup-stale", &server.base_url(), &["--days", "40"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stale_rows(&stdout).len(), 20, "days 40 to 59");
     assert!(
@@ -637,7 +635,7 @@ fn stale_walks_everything_when_the_list_is_out_of_order() {
 fn stale_stopped_by_its_budget_before_any_page_says_so() {
     // Oldest first, 1 credit reads page 1 for the total and leaves none for the oldest page.
     let fake = FakeApi::start(138);
-    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--max-credits", "1"]);
+    let (code, stdout, stderr) = tool("linkup-stale", &fake.base_url(), &["--max-credits", "1"]);
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(stale_rows(&stdout).len(), 0);
     assert!(
@@ -654,7 +652,7 @@ fn stale_stopped_by_its_budget_before_any_page_says_so() {
 fn stale_defaults_to_three_weeks() {
     // Invitation n was sent 1 + 7n hours ago: 72 to 79 are 21 days or older.
     let fake = FakeApi::start(80);
-    let (code, stdout, _) = tool("stale", &fake.base_url(), &[]);
+    let (code, stdout, _) = tool("linkup-stale", &fake.base_url(), &[]);
     assert_eq!(code, 0);
     let rows = stale_rows(&stdout);
     assert_eq!(rows.len(), 8);
@@ -717,7 +715,7 @@ fn withdraw(fake: &FakeApi, journal: &std::path::Path, args: &[&str]) -> (i32, S
     let mut all = vec!["--days", DAYS, "--withdraw", "--yes"];
     all.extend(["--withdraw-interval", "0", "--journal", journal]);
     all.extend(args);
-    tool("stale", &fake.base_url(), &all)
+    tool("linkup-stale", &fake.base_url(), &all)
 }
 
 /// The events the journal holds for an invitation, in order.
@@ -738,7 +736,7 @@ fn stale_withdraws_the_oldest_within_its_cap_and_the_next_run_goes_on() {
     let stale = the_stale(&fake);
 
     // Without --withdraw: the list, and not one withdrawal.
-    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--days", DAYS]);
+    let (code, stdout, stderr) = tool("linkup-stale", &fake.base_url(), &["--days", DAYS]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stale_rows(&stdout).len(), 95);
     assert!(withdrawals(&fake).is_empty());
@@ -789,7 +787,7 @@ fn a_run_killed_after_its_first_withdrawal_and_run_again_withdraws_each_once() {
     let fake = FakeApi::start(1000);
     let stale = the_stale(&fake);
     let journal = journal_path("kill");
-    let mut first = example("stale")
+    let mut first = example("linkup-stale")
         .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
         .args([
             "--days",
@@ -860,7 +858,7 @@ fn a_run_killed_after_its_first_withdrawal_and_run_again_withdraws_each_once() {
 
 /// `stale --withdraw` on `fake`, started and not waited for.
 fn spawn_withdraw(fake: &FakeApi, journal: &std::path::Path, max: &str) -> std::process::Child {
-    example("stale")
+    example("linkup-stale")
         .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
         .args([
             "--days",
@@ -948,7 +946,7 @@ fn two_runs_at_once_on_one_journal_the_second_sends_nothing() {
     let fake = FakeApi::start(1000);
     let journal = journal_path("two-at-once");
     // The first run paces its withdrawals (0.1 to 0.3 s apart), so it holds the journal a while.
-    let mut first = example("stale")
+    let mut first = example("linkup-stale")
         .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
         .args([
             "--days",
@@ -1084,7 +1082,7 @@ fn a_resumed_listing_settles_nothing_it_did_not_read() {
     // A listing stopped at its budget after page 1 and the last two pages, then resumed: the
     // rest of the walk never reads the page that holds the oldest.
     let (code, _, stderr) = tool(
-        "stale",
+        "linkup-stale",
         &fake.base_url(),
         &["--days", DAYS, "--max-credits", "3"],
     );
@@ -1177,7 +1175,7 @@ fn retries_show_as_they_happen_and_quiet_hides_them() {
     let fake = FakeApi::start(25);
     fake.fail(1, FakeFailure::hang_up())
         .fail(2, FakeFailure::rate_limited(0));
-    let (code, _, stderr) = tool("export", &fake.base_url(), &[]);
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &[]);
     assert_eq!(code, 0, "{stderr}");
     let host = fake.base_url().replace("http://", "");
     assert!(
@@ -1193,7 +1191,7 @@ fn retries_show_as_they_happen_and_quiet_hides_them() {
 
     let fake = FakeApi::start(25);
     fake.fail(1, FakeFailure::hang_up());
-    let (code, _, stderr) = tool("export", &fake.base_url(), &["--quiet"]);
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &["--quiet"]);
     assert_eq!(code, 0);
     assert!(stderr.is_empty(), "{stderr}");
 }
@@ -1209,7 +1207,7 @@ fn after_an_error_stale_prints_no_results_only_the_error_and_the_spend() {
             r#"{"status":"error","message":"Insufficient credits available"}"#,
         ),
     );
-    let (code, stdout, stderr) = tool("stale", &fake.base_url(), &["--days", "30"]);
+    let (code, stdout, stderr) = tool("linkup-stale", &fake.base_url(), &["--days", "30"]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty(), "no header, no rows: {stdout}");
     assert!(
@@ -1226,7 +1224,7 @@ fn after_an_error_stale_prints_no_results_only_the_error_and_the_spend() {
 #[test]
 fn stale_json_lines_carry_the_exact_time_and_the_age() {
     let fake = FakeApi::start(80);
-    let (code, stdout, _) = tool("stale", &fake.base_url(), &["--format", "json"]);
+    let (code, stdout, _) = tool("linkup-stale", &fake.base_url(), &["--format", "json"]);
     assert_eq!(code, 0);
     let lines: Vec<serde_json::Value> = stdout
         .lines()
@@ -1244,7 +1242,7 @@ fn stale_json_lines_carry_the_exact_time_and_the_age() {
 fn the_environment_is_read_as_it_is_set() {
     let fake = FakeApi::start(10);
     let url = fake.base_url();
-    let (code, _, stderr) = run(example("export")
+    let (code, _, stderr) = run(example("linkup-export")
         .env("LINKUP_API_KEY", "")
         .args(["--base-url", &url]));
     assert_eq!(code, 2);
@@ -1253,12 +1251,9 @@ fn the_environment_is_read_as_it_is_set() {
         "{stderr}"
     );
     // Both set: the account is used, and the tool says so.
-    let (code, _, stderr) = run(example("export").env("LINKUP_ACCOUNT_ID", "acct-1").args([
-        "--base-url",
-        &url,
-        "--requests-per-minute",
-        "0",
-    ]));
+    let (code, _, stderr) = run(example("linkup-export")
+        .env("LINKUP_ACCOUNT_ID", "acct-1")
+        .args(["--base-url", &url, "--requests-per-minute", "0"]));
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.starts_with(
@@ -1272,7 +1267,7 @@ fn the_environment_is_read_as_it_is_set() {
 #[test]
 fn connect_account_prints_the_id_to_use_for_v2() {
     let fake = FakeApi::start(10);
-    let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--connect-account"]);
+    let (code, stdout, stderr) = tool("linkup-export", &fake.base_url(), &["--connect-account"]);
     assert_eq!(code, 0, "{stderr}");
     // A line a shell can eval.
     let quoted = stdout
@@ -1287,14 +1282,14 @@ fn connect_account_prints_the_id_to_use_for_v2() {
     assert_eq!(fake.credits_charged(), 0, "free");
     assert_eq!(fake.requests()[0].path, "/v2/login");
     // And the id works for v2.
-    let (code, out, _) = tool("export", &fake.base_url(), &["--account", id]);
+    let (code, out, _) = tool("linkup-export", &fake.base_url(), &["--account", id]);
     assert_eq!(code, 0);
     assert_eq!(ids(&out).len(), 10);
 }
 
 #[test]
 fn help_lists_every_flag_in_line() {
-    for name in ["export", "stale"] {
+    for name in ["linkup-export", "linkup-stale"] {
         let (code, stdout, _) = run(example(name).arg("--help"));
         assert_eq!(code, 0);
         for flag in [
@@ -1311,7 +1306,7 @@ fn help_lists_every_flag_in_line() {
         }
         assert!(stdout.contains("json is the same"), "{stdout}");
     }
-    let (_, stdout, _) = run(example("stale").arg("--help"));
+    let (_, stdout, _) = run(example("linkup-stale").arg("--help"));
     assert!(stdout.contains("  --withdraw ") && stdout.contains("  --journal FILE "));
     assert!(
         stdout.trim_end().ends_with(
@@ -1343,7 +1338,7 @@ fn fake_server_listens_on_the_port_asked_and_refuses_extra_arguments() {
         line.trim(),
         format!("LINKUP_BASE_URL=http://127.0.0.1:{port}")
     );
-    let (code, stdout, stderr) = tool("export", line.trim().split_once('=').unwrap().1, &[]);
+    let (code, stdout, stderr) = tool("linkup-export", line.trim().split_once('=').unwrap().1, &[]);
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(code, 0, "{stderr}");
@@ -1419,7 +1414,7 @@ fn hostile_char(text: &str, allowed: &[char]) -> Option<char> {
 #[test]
 fn csv_cells_that_would_run_as_formulas_are_neutralised_as_owasp_recommends() {
     let (server, ids) = hostile_account();
-    let (code, stdout, stderr) = tool("export", &server.base_url(), &["--format", "csv"]);
+    let (code, stdout, stderr) = tool("linkup-export", &server.base_url(), &["--format", "csv"]);
     assert_eq!(code, 0, "{stderr}");
     let rows = csv_rows(&stdout);
     assert_eq!(rows.len(), 12, "one row per invitation");
@@ -1450,7 +1445,7 @@ fn csv_cells_that_would_run_as_formulas_are_neutralised_as_owasp_recommends() {
 #[test]
 fn the_stale_list_keeps_one_row_per_invitation_and_no_escape_reaches_the_terminal() {
     let (server, ids) = hostile_account();
-    let (code, stdout, stderr) = tool("stale", &server.base_url(), &["--days", "21"]);
+    let (code, stdout, stderr) = tool("linkup-stale", &server.base_url(), &["--days", "21"]);
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 13, "a header and 12 rows:\n{stdout}");
@@ -1472,7 +1467,7 @@ fn the_list_shown_before_withdrawing_cannot_move_the_cursor_or_hide_entries() {
     let (server, _) = hostile_account();
     let dir = std::env::temp_dir().join(format!("linkup-pty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let stale = example("stale");
+    let stale = example("linkup-stale");
     let command = format!(
         "{} --base-url {} --requests-per-minute 0 --days 21 --withdraw --quiet",
         stale.get_program().to_string_lossy(),
@@ -1512,7 +1507,7 @@ fn the_list_shown_before_withdrawing_cannot_move_the_cursor_or_hide_entries() {
 #[test]
 fn json_lines_give_every_reader_the_exact_id() {
     let (server, ids) = hostile_account();
-    let (code, stdout, stderr) = tool("export", &server.base_url(), &[]);
+    let (code, stdout, stderr) = tool("linkup-export", &server.base_url(), &[]);
     assert_eq!(code, 0, "{stderr}");
     for (line, id) in stdout.lines().zip(&ids) {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -1553,7 +1548,7 @@ fn resume_token(stderr: &str) -> String {
 #[test]
 fn a_budget_stop_gives_a_resume_token_and_no_after_id_and_the_chain_names_the_newest() {
     let fake = FakeApi::start(45);
-    let (code, first, stderr) = tool("export", &fake.base_url(), &["--max-credits", "2"]);
+    let (code, first, stderr) = tool("linkup-export", &fake.base_url(), &["--max-credits", "2"]);
     assert_eq!(code, 3, "{stderr}");
     assert!(
         !stderr.contains("--after-id"),
@@ -1566,14 +1561,14 @@ fn a_budget_stop_gives_a_resume_token_and_no_after_id_and_the_chain_names_the_ne
     );
     // Resumed twice: the hint names the newest of the whole export, not of the last part.
     let (code, second, stderr) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--max-credits", "1", "--resume", &token],
     );
     assert_eq!(code, 3, "{stderr}");
     assert!(!stderr.contains("--after-id"), "{stderr}");
     let (code, third, stderr) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--resume", &resume_token(&stderr)],
     );
@@ -1591,7 +1586,7 @@ fn a_budget_stop_gives_a_resume_token_and_no_after_id_and_the_chain_names_the_ne
     // Following the hint: one credit, no row again.
     let charged = fake.credits_charged();
     let (code, again, stderr) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--after-id", &newest.to_string()],
     );
@@ -1605,14 +1600,14 @@ fn an_incremental_export_stopped_by_its_budget_resumes_to_its_after_id() {
     let fake = FakeApi::start(60);
     let after = fake.invitation_id(35); // 35 invitations newer than the last run's newest
     let (code, first, stderr) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--after-id", &after.to_string(), "--max-credits", "2"],
     );
     assert_eq!(code, 3, "{stderr}");
     let token = resume_token(&stderr);
     assert!(token.ends_with(&format!(",after={after}")), "{token}");
-    let (code, rest, stderr) = tool("export", &fake.base_url(), &["--resume", &token]);
+    let (code, rest, stderr) = tool("linkup-export", &fake.base_url(), &["--resume", &token]);
     assert_eq!(code, 0, "{stderr}");
     let all: Vec<u64> = ids(&first).into_iter().chain(ids(&rest)).collect();
     assert_eq!(
@@ -1628,7 +1623,7 @@ fn an_incremental_export_stopped_by_its_budget_resumes_to_its_after_id() {
 #[test]
 fn a_closed_output_is_an_error_with_no_after_id() {
     let fake = FakeApi::start(40);
-    let mut export = example("export")
+    let mut export = example("linkup-export")
         .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -1658,7 +1653,7 @@ fn a_resume_point_that_cannot_be_real_sends_nothing_and_one_that_matches_nothing
         "v1:newest:7329176687475109888:59:30",
         "v1:newest:7329176687475109888:59:138:extra",
     ] {
-        let (code, stdout, stderr) = tool("export", &fake.base_url(), &["--resume", point]);
+        let (code, stdout, stderr) = tool("linkup-export", &fake.base_url(), &["--resume", point]);
         assert_eq!(code, 2, "{point}: {stderr}");
         assert!(stdout.is_empty());
         assert_eq!(stderr.lines().count(), 2, "{stderr}");
@@ -1667,7 +1662,7 @@ fn a_resume_point_that_cannot_be_real_sends_nothing_and_one_that_matches_nothing
     // The README's own sample point, in an account whose invitations are all newer: real,
     // but it matches nothing.
     let (code, stdout, stderr) = tool(
-        "export",
+        "linkup-export",
         &fake.base_url(),
         &["--resume", "v1:newest:7329176687475109888:5:20"],
     );
@@ -1683,17 +1678,17 @@ fn a_resume_point_that_cannot_be_real_sends_nothing_and_one_that_matches_nothing
 fn a_resume_point_of_the_other_tool_is_refused_in_the_tools_words() {
     let fake = FakeApi::start(50);
     let (code, _, stderr) = tool(
-        "stale",
+        "linkup-stale",
         &fake.base_url(),
         &["--days", "0", "--max-credits", "2"],
     );
     assert_eq!(code, 3, "{stderr}");
     let token = resume_token(&stderr);
-    let (code, _, stderr) = tool("export", &fake.base_url(), &["--resume", &token]);
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &["--resume", &token]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("resume it with stale"), "{stderr}");
+    assert!(stderr.contains("resume it with linkup-stale"), "{stderr}");
     let (code, _, stderr) = tool(
-        "stale",
+        "linkup-stale",
         &fake.base_url(),
         &["--resume", &token, "--account", "acct-1"],
     );
@@ -1760,7 +1755,7 @@ fn a_journal_that_is_no_regular_file_is_refused_before_the_listing_is_paid() {
     }
     for path in &paths {
         let (code, _, stderr) = tool(
-            "stale",
+            "linkup-stale",
             &fake.base_url(),
             &["--days", DAYS, "--withdraw", "--yes", "--journal", path],
         );
@@ -1778,7 +1773,7 @@ fn connect_account_prints_a_line_a_shell_can_eval_whatever_the_id_holds() {
     let server = support::RawServer::start(move |_, _| {
         support::Action::Write(support::http_response(200, "", body.as_bytes()))
     });
-    let (code, stdout, stderr) = tool("export", &server.base_url(), &["--connect-account"]);
+    let (code, stdout, stderr) = tool("linkup-export", &server.base_url(), &["--connect-account"]);
     assert_eq!(code, 0, "{stderr}");
     let script = "eval \"$1\"; printf %s \"$LINKUP_ACCOUNT_ID\"";
     let out = Command::new("sh")
@@ -1787,4 +1782,77 @@ fn connect_account_prints_a_line_a_shell_can_eval_whatever_the_id_holds() {
         .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), id);
     assert!(!std::path::Path::new("/tmp/linkup-pwned").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Behind a proxy that re-signs TLS: --cacert, against a real TLS server (openssl s_server)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_tools_trust_the_ca_of_cacert_and_name_themselves_in_the_user_agent() {
+    use support::tls::{closing_reply, Pki, TlsServer};
+    let pki = Pki::new("Example Corp Inspection CA");
+    let page = support::fixture("documented-sample-page.json");
+    let server = TlsServer::start(&pki, closing_reply(200, page.as_bytes()));
+    let ca = pki.ca_path();
+    let ca = ca.to_str().unwrap();
+    let (code, stdout, stderr) = tool(
+        "linkup-export",
+        &server.base_url(),
+        &["--cacert", ca, "--max-credits", "1", "--timeout", "10"],
+    );
+    assert_eq!(ids(&stdout), [7329176687475109888], "exit {code}: {stderr}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{stderr}");
+    let head = String::from_utf8_lossy(&requests[0]).to_ascii_lowercase();
+    let agent = format!(
+        "user-agent: linkup-export linkup-sent-invitations/{}\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(head.contains(&agent), "{head}");
+
+    // Without it: the certificate is refused, nothing sent, and the advice names the flag.
+    for name in ["linkup-export", "linkup-stale"] {
+        let (code, _, stderr) = tool(name, &server.base_url(), &["--timeout", "10"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("UnknownIssuer"), "{stderr}");
+        assert!(
+            stderr.contains("trust that CA with --cacert FILE"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("Config::"), "the tools' words: {stderr}");
+    }
+    assert_eq!(server.requests().len(), 1, "nothing more was sent");
+}
+
+#[test]
+fn a_cacert_that_holds_no_certificate_exits_2_before_anything_is_sent() {
+    use support::tls::Pki;
+    let server = support::RawServer::start(|_, _| {
+        support::Action::Write(support::http_response(200, "", b"{}"))
+    });
+    let pki = Pki::new("Example Corp Inspection CA");
+    let dir = support::tls::TempDir::new("cacert");
+    let key = dir.0.join("server.key");
+    std::fs::write(&key, pki.server_key_pem()).unwrap();
+    let missing = dir.0.join("missing.pem");
+    for (file, says) in [
+        (
+            &key,
+            "the file given to --cacert holds a private key and no certificate",
+        ),
+        (&missing, "cannot read it"),
+    ] {
+        for name in ["linkup-export", "linkup-stale"] {
+            let (code, _, stderr) = tool(
+                name,
+                &server.base_url(),
+                &["--cacert", file.to_str().unwrap()],
+            );
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains(says), "{stderr}");
+            assert!(!stderr.contains("Config::"), "{stderr}");
+        }
+    }
+    assert_eq!(server.request_count(), 0);
 }

@@ -128,3 +128,60 @@ fn every_readme_program_builds_with_the_dependencies_the_readme_shows() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The README's install line, run as shown into a scratch root (and, so as not to wait on
+/// the build this test runs in, its own target directory), installs the two tools and nothing
+/// else, under names no shell builtin shadows, each answering `--help`.
+#[test]
+fn the_readme_install_line_installs_tools_that_answer_help() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let lines: Vec<&str> = readme
+        .lines()
+        .filter(|line| line.starts_with("cargo install "))
+        .collect();
+    let [line] = lines[..] else {
+        panic!("the README shows one install line, not {lines:?}")
+    };
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("install-root");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let out = Command::new(env!("CARGO"))
+        .args(&args)
+        .arg("--root")
+        .arg(&scratch)
+        .arg("--target-dir")
+        .arg(Path::new(env!("CARGO_TARGET_TMPDIR")).join("install-target"))
+        .args(["--offline", "--quiet"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut installed: Vec<String> = std::fs::read_dir(scratch.join("bin"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    installed.sort();
+    assert_eq!(installed, ["linkup-export", "linkup-stale"]);
+    for (tool, says) in [
+        ("linkup-export", "Usage: linkup-export [FLAGS]"),
+        ("linkup-stale", "Usage: linkup-stale [FLAGS]"),
+    ] {
+        let out = Command::new(scratch.join("bin").join(tool))
+            .arg("--help")
+            .env_clear()
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && help.contains(says),
+            "{tool}: {help}"
+        );
+        assert!(help.contains("--cacert FILE"), "{tool}: {help}");
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}

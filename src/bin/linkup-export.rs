@@ -2,7 +2,7 @@
 //! its exact sent time (`sent_at`, RFC 3339, from the id).
 //!
 //! ```text
-//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... cargo run --example export -- --max-credits 20 > invitations.jsonl
+//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... linkup-export --max-credits 20 > invitations.jsonl
 //! ```
 //!
 //! Progress and retries go to stderr. When the credit budget stops it (exit code 3), it prints
@@ -22,7 +22,7 @@ use serde_json::Value;
 
 const USAGE: &str = "Export sent LinkedIn invitations through the LinkUp API, newest first.
 
-Usage: export [FLAGS] > invitations.jsonl
+Usage: linkup-export [FLAGS] > invitations.jsonl
 
   --format FORMAT      jsonl (the default; json is the same: one JSON object per line) or csv
   --after-id ID        only invitations newer than ID (the newest id a previous run printed):
@@ -49,11 +49,11 @@ fn main() -> ExitCode {
     let help = format!("{USAGE}{}", cli::COMMON_USAGE);
     let (common, csv, after) = match parse() {
         Ok(parsed) => parsed,
-        Err(usage) => return cli::usage_exit(usage, "export", &help),
+        Err(usage) => return cli::usage_exit(usage, "linkup-export", &help),
     };
-    let mut setup = match cli::setup(&common, "export", false, false) {
+    let mut setup = match cli::setup(&common, "linkup-export", false, false) {
         Ok(setup) => setup,
-        Err(usage) => return cli::usage_exit(usage, "export", &help),
+        Err(usage) => return cli::usage_exit(usage, "linkup-export", &help),
     };
     if common.connect {
         return cli::connect(&setup);

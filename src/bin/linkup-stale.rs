@@ -2,8 +2,8 @@
 //! ones worth withdrawing; with `--withdraw`, withdraws them.
 //!
 //! ```text
-//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... cargo run --example stale -- --days 30
-//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... cargo run --example stale -- --days 30 \
+//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... linkup-stale --days 30
+//! LINKUP_API_KEY=... LINKUP_ACCOUNT_ID=... linkup-stale --days 30 \
 //!     --withdraw --journal withdrawals.jsonl
 //! ```
 //!
@@ -34,7 +34,7 @@ use serde::Serialize;
 const USAGE: &str = "List pending LinkedIn invitations older than a number of days, oldest first,
 and with --withdraw, withdraw them.
 
-Usage: stale [FLAGS]
+Usage: linkup-stale [FLAGS]
 
   --days N             list invitations sent N or more days ago (default 21)
   --format FORMAT      tsv (default, with a header line) or jsonl (json is the same)
@@ -109,20 +109,20 @@ fn main() -> ExitCode {
     let help = format!("{USAGE}{}\n\n{WITHDRAW_NOTE}", cli::COMMON_USAGE);
     let flags = match parse() {
         Ok(flags) => flags,
-        Err(usage) => return cli::usage_exit(usage, "stale", &help),
+        Err(usage) => return cli::usage_exit(usage, "linkup-stale", &help),
     };
     // A journal that cannot be used (no regular file, held by another run) is found before
     // anything is paid for.
     let journal = match flags.withdraw.as_ref().and_then(|w| w.journal.as_deref()) {
         Some(path) => match WithdrawalJournal::open(path) {
             Ok(journal) => Some(journal),
-            Err(err) => return cli::usage_exit(Usage::Bad(err.to_string()), "stale", &help),
+            Err(err) => return cli::usage_exit(Usage::Bad(err.to_string()), "linkup-stale", &help),
         },
         None => None,
     };
-    let mut setup = match cli::setup(&flags.common, "stale", true, journal.is_some()) {
+    let mut setup = match cli::setup(&flags.common, "linkup-stale", true, journal.is_some()) {
         Ok(setup) => setup,
-        Err(usage) => return cli::usage_exit(usage, "stale", &help),
+        Err(usage) => return cli::usage_exit(usage, "linkup-stale", &help),
     };
     if flags.common.connect {
         return cli::connect(&setup);

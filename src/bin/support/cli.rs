@@ -36,6 +36,8 @@ pub const COMMON_USAGE: &str =
   --country CODE       v1 proxy country: US, UK, FR, DE, NL, IT, IL, CA, BR, ES, IN
   --base-url URL       the API's base URL (default: $LINKUP_BASE_URL, else
                        https://api.linkupapi.com); http://127.0.0.1:PORT for a local fake
+  --cacert FILE        also trust the CA certificates in FILE (PEM), for a network whose
+                       proxy re-signs TLS with a CA of its own (ask its admins for the file)
   --requests-per-minute N
                        pace requests (default 300, the API's limit; 0 turns pacing off, for a
                        local fake)
@@ -129,6 +131,8 @@ pub struct Common {
     login_token: Option<String>,
     api_key: Option<String>,
     base_url: Option<String>,
+    /// The PEM `--cacert` named, read.
+    cacert: Option<Vec<u8>>,
     resume: Option<ResumePoint>,
     /// What a stopped export carried in its resume token besides the point.
     pub carried: Carried,
@@ -208,6 +212,16 @@ impl Common {
             "login-token" => self.login_token = Some(given(parser, flag)?),
             "api-key" => self.api_key = Some(given(parser, flag)?),
             "base-url" => self.base_url = Some(text(parser, flag)?),
+            "cacert" => {
+                let path = parser.value()?;
+                let pem = std::fs::read(&path).map_err(|err| {
+                    Usage::Bad(format!(
+                        "--cacert {}: cannot read it ({err})",
+                        visible(&path.to_string_lossy())
+                    ))
+                })?;
+                self.cacert = Some(pem);
+            }
             "resume" => {
                 let value = text(parser, flag)?;
                 let (point, carried) = Carried::read(&value).ok_or_else(|| {
@@ -271,6 +285,12 @@ impl Common {
             // Checked with a stand-in key, so a bad URL is reported before a missing key.
             Config::new("stand-in")
                 .base_url(url.as_str())
+                .check()
+                .map_err(usage)?;
+        }
+        if let Some(pem) = &self.cacert {
+            Config::new("stand-in")
+                .add_root_certificates(pem)
                 .check()
                 .map_err(usage)?;
         }
@@ -400,7 +420,11 @@ pub fn setup(
                 )),
             },
         };
-    let mut config = Config::new(key);
+    // The tool's name in the User-Agent, so LinkUp can tell its requests apart.
+    let mut config = Config::new(key).app_name(name);
+    if let Some(pem) = &common.cacert {
+        config = config.add_root_certificates(pem);
+    }
     let base_url = common
         .base_url
         .clone()
@@ -490,11 +514,11 @@ pub fn in_flags(text: &str) -> String {
         ),
         (
             "comes from an oldest-first walk: add .oldest_first()",
-            "comes from an oldest-first walk, as stale makes: resume it with stale",
+            "comes from an oldest-first walk, as linkup-stale makes: resume it with linkup-stale",
         ),
         (
             "comes from a newest-first walk: drop .oldest_first()",
-            "comes from a newest-first walk, as export makes: resume it with export",
+            "comes from a newest-first walk, as linkup-export makes: resume it with linkup-export",
         ),
         (
             "connect_account takes the login token of Params::new: Params::account names an \
@@ -507,6 +531,15 @@ pub fn in_flags(text: &str) -> String {
         (
             "passed to Params::account",
             "in --account or LINKUP_ACCOUNT_ID",
+        ),
+        (
+            "trust that CA with Config::add_root_certificates",
+            "trust that CA with --cacert FILE",
+        ),
+        ("added with Config::add_root_certificates", "of --cacert"),
+        (
+            "the PEM given to Config::add_root_certificates",
+            "the file given to --cacert",
         ),
         ("Config::requests_per_minute", "--requests-per-minute"),
         ("Config::call_timeout", "--timeout"),
