@@ -23,6 +23,9 @@ const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(300);
 /// Resolving the host and connecting each get at most this much of an attempt's deadline, so a
 /// dead address fails fast and is retried rather than eating the whole attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest deadline handed to ureq, which adds it to the clock: more would overflow an
+/// `Instant` and panic (`timeout(Duration::MAX)` means "no deadline to speak of").
+pub(crate) const LONGEST_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const DEFAULT_REQUESTS_PER_MINUTE: u32 = 300;
 const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_millis(500);
@@ -139,6 +142,8 @@ impl Config {
     /// So `timeout(Duration::from_secs(2))` with `max_retries(0)` returns within about 2 s,
     /// whatever the server does. Calls scrape LinkedIn through a proxy and can take tens of
     /// seconds, hence the generous default.
+    ///
+    /// More than a year counts as a year.
     ///
     /// Defaults to 90 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Config {
@@ -629,6 +634,7 @@ impl AgentSpec<'_> {
             roots,
             app_name,
         } = self;
+        let timeout = timeout.min(LONGEST_TIMEOUT);
         ureq::Agent::config_builder()
             // Statuses are read here, so the server's error message is kept.
             .http_status_as_error(false)

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::classify::{classify, Again, CallKind, Came, Facts, Verdict};
-use crate::config::{phase_limit, Agents, Config, Params};
+use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
 use crate::error::{Cause, Error, Phase, TransportError, TransportKind};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
@@ -398,7 +398,7 @@ fn post<T>(
     // The agent's deadline is `timeout`; only an attempt the call's bound cuts short gets its
     // own (a request-level config, which would otherwise make ureq rebuild its TLS settings).
     let sent = if cut_short {
-        let limit = left.max(Duration::from_millis(1));
+        let limit = left.clamp(Duration::from_millis(1), LONGEST_TIMEOUT);
         request
             .config()
             .timeout_global(Some(limit))

@@ -1856,3 +1856,65 @@ fn a_cacert_that_holds_no_certificate_exits_2_before_anything_is_sent() {
     }
     assert_eq!(server.request_count(), 0);
 }
+
+/// A full disk in the middle of a journal line: the run stops, the piece it wrote is cut back
+/// off (a later line would join it, and the journal could not be read again), and the next
+/// run reads the journal and sends nothing twice.
+#[cfg(unix)]
+#[test]
+fn a_journal_write_cut_short_by_a_full_disk_is_undone_and_the_next_run_goes_on() {
+    let fake = FakeApi::start(1000);
+    let journal = journal_path("full-disk");
+    let path = journal.to_str().unwrap();
+    // Files may grow to one block of 512 bytes, about five journal lines: the write that
+    // crosses it is cut short, as on a full disk. SIGXFSZ is ignored, so the write fails
+    // instead of killing the run.
+    let (code, _, stderr) = run(Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_linkup-stale"))
+        .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
+        .args([
+            "--days",
+            DAYS,
+            "--withdraw",
+            "--yes",
+            "--withdraw-interval",
+            "0",
+        ])
+        .args(["--journal", path, "--max-withdrawals", "10"])
+        .env_remove("LINKUP_BASE_URL")
+        .env_remove("LINKUP_ACCOUNT_ID")
+        .env("LINKUP_API_KEY", KEY)
+        .env("LINKUP_LOGIN_TOKEN", TOKEN));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("cannot be written"), "{stderr}");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.ends_with('\n') && text.len() <= 512, "{text}");
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect(line);
+    }
+    let sent = withdrawals(&fake);
+    assert!(!sent.is_empty() && sent.len() < 10, "{sent:?}");
+
+    // The next run, with room again: it reads the journal, and goes on.
+    let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "10"]);
+    assert_eq!(code, 0, "{stderr}");
+    let sent = withdrawals(&fake);
+    let once: HashSet<u64> = sent.iter().copied().collect();
+    assert_eq!(once.len(), sent.len(), "each sent once: {sent:?}");
+    let _ = std::fs::remove_file(&journal);
+}
+
+#[test]
+fn a_timeout_too_long_for_any_clock_is_no_panic() {
+    let fake = FakeApi::start(30);
+    for name in ["linkup-export", "linkup-stale"] {
+        let (code, _, stderr) = tool(
+            name,
+            &fake.base_url(),
+            &["--timeout", "18446744073709551615", "--max-credits", "1"],
+        );
+        assert!(matches!(code, 0 | 3), "{name}: {code} {stderr}");
+    }
+}

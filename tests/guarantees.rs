@@ -340,6 +340,17 @@ fn numbers_at_their_limits_neither_panic_nor_wrap() {
             .len(),
         5
     );
+    // And an attempt's deadline too, which the HTTP client adds to its clock.
+    for config in [
+        config.clone().timeout(Duration::MAX),
+        config
+            .clone()
+            .timeout(Duration::MAX)
+            .call_timeout(Duration::from_secs(60)),
+    ] {
+        let page = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap();
+        assert_eq!(page.invitations.len(), 5);
+    }
 
     // A v2 total of u64::MAX.
     let server = v2_claiming(200, u64::MAX, 1);

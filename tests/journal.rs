@@ -358,3 +358,95 @@ fn a_journal_line_cut_short_is_dropped_and_any_other_bad_line_refused() {
     let err = WithdrawalJournal::open(&path).unwrap_err();
     assert!(err.to_string().contains("line 1"), "{err}");
 }
+
+#[test]
+fn a_last_line_that_is_whole_json_but_no_entry_is_refused_not_dropped() {
+    let scratch = Scratch::new("whole-last-line");
+    let path = scratch.journal();
+    let first =
+        "{\"at\":\"2026-11-26T09:00:01.250Z\",\"invitation_id\":\"42\",\"event\":\"attempting\"}\n";
+    // A `refused` written by hand, with the id as a number and no newline after it.
+    let by_hand =
+        "{\"at\":\"2026-11-26T09:00:02.250Z\",\"invitation_id\":42,\"event\":\"refused\"}";
+    std::fs::write(&path, format!("{first}{by_hand}")).unwrap();
+    let err = WithdrawalJournal::open(&path).unwrap_err();
+    assert!(err.to_string().contains("line 2"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{first}{by_hand}"),
+        "the file is left as it was"
+    );
+    // A whole entry without its newline is kept, and ended.
+    let entry =
+        "{\"at\":\"2026-11-26T09:00:02.250Z\",\"invitation_id\":\"42\",\"event\":\"refused\"}";
+    std::fs::write(&path, format!("{first}{entry}")).unwrap();
+    let journal = WithdrawalJournal::open(&path).unwrap();
+    assert!(matches!(journal.state(42), WithdrawalState::Refused { .. }));
+    drop(journal);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{first}{entry}\n")
+    );
+}
+
+/// `sed -i` and most editors save a new file under the journal's name: the run that holds the
+/// old one must not go on writing where no later run reads, nor send what it cannot record.
+#[cfg(unix)]
+#[test]
+fn a_journal_replaced_while_held_stops_its_run_before_anything_more_is_sent() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let params = Params::new(TOKEN);
+    let scratch = Scratch::new("replaced");
+    let path = scratch.journal();
+    let mut journal = WithdrawalJournal::open(&path).unwrap();
+    let (first, second) = (fake.invitation_id(29), fake.invitation_id(28));
+    journal.withdraw(&config, &params, first).unwrap();
+    // As `sed -i` does: a copy, renamed over the name.
+    let copy = scratch.0.join("sed-copy");
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::rename(&copy, &path).unwrap();
+    let err = journal.withdraw(&config, &params, second).unwrap_err();
+    assert!(
+        matches!(&err, Error::Journal { reason, .. } if reason.contains("was replaced")),
+        "{err:?}"
+    );
+    assert_eq!(withdrawals(&fake), [first], "the second was not sent");
+    assert!(journal.settle(&listed(&config, &params)).is_err());
+    // The new file holds what the old one did, and a new run goes on from it.
+    drop(journal);
+    let mut journal = WithdrawalJournal::open(&path).unwrap();
+    assert_eq!(journal.state(first), WithdrawalState::Withdrawn);
+    journal.withdraw(&config, &params, second).unwrap();
+    assert_eq!(withdrawals(&fake), [first, second]);
+}
+
+#[test]
+fn a_listing_said_to_begin_in_the_future_allows_no_early_resend() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let params = Params::account(ACCOUNT);
+    let id = fake.invitation_id(29);
+    fake.fail_withdraw(
+        id,
+        FakeFailure::reply(503, "<html>Service Unavailable</html>"),
+    );
+    let scratch = Scratch::new("future-listing");
+    let mut journal = WithdrawalJournal::open(scratch.journal()).unwrap();
+    assert!(matches!(
+        journal.withdraw(&config, &params, id),
+        Err(Error::OutcomeUnknown { .. })
+    ));
+    let two_hours = std::time::SystemTime::now() + Duration::from_secs(2 * 60 * 60);
+    let mut listing = Listing::began_at(Paginator::new(&config, params.clone()), two_hours);
+    for page in &mut listing {
+        page.unwrap();
+    }
+    let settled = journal.settle(&listing).unwrap();
+    assert!(settled.still_pending.is_empty(), "{settled:?}");
+    assert!(matches!(
+        journal.withdraw(&config, &params, id),
+        Err(Error::Journaled { .. })
+    ));
+    assert_eq!(withdrawals(&fake), [id]);
+}

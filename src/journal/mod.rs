@@ -109,6 +109,13 @@ const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
 pub struct WithdrawalJournal {
     file: File,
     path: PathBuf,
+    /// Where the file was found when opened (symbolic links resolved), to tell whether the
+    /// path still names the file held: see [`WithdrawalJournal::still_held`].
+    found: PathBuf,
+    /// The file's length after the last whole line: what a failed write is cut back to.
+    len: u64,
+    /// Why nothing more may be written: a failed write that could not be undone.
+    broken: Option<String>,
     book: Book,
     settling: Duration,
 }
@@ -265,22 +272,38 @@ impl WithdrawalJournal {
                 }
             }
         }
+        let mut len = text.len() as u64;
         if !complete {
             let last = lines.last().copied().unwrap_or_default();
             let fixed = if Line::decode(last).is_some() {
                 // Whole but for its newline (read above, so kept): end it.
+                len += 1;
                 file.write_all(b"\n")
+            } else if serde_json::from_slice::<serde::de::IgnoredAny>(last).is_ok() {
+                // Whole JSON, but no entry (a hand edit?): not a line cut short, so not
+                // dropped either, as a `refused` written by hand would be.
+                return Err(fail(format!(
+                    "has a line that is not a journal entry (line {}): pass the journal an \
+                     earlier run wrote, or a new file",
+                    lines.len()
+                )));
             } else {
                 // Cut short: dropped, so that the next line starts a line of its own.
-                file.set_len((text.len() - last.len()) as u64)
+                len -= last.len() as u64;
+                file.set_len(len)
             };
             fixed
                 .and_then(|()| file.sync_data())
                 .map_err(|err| fail(format!("cannot be written ({err})")))?;
         }
+        let found = std::fs::canonicalize(path)
+            .map_err(|err| fail(format!("cannot be found again ({err})")))?;
         Ok(WithdrawalJournal {
             file,
             path: path.to_owned(),
+            found,
+            len,
+            broken: None,
             book,
             settling: DEFAULT_SETTLING_TIME,
         })
@@ -323,10 +346,13 @@ impl WithdrawalJournal {
     ///
     /// # Errors
     ///
-    /// [`Error::Journal`] when the journal cannot be written.
+    /// [`Error::Journal`] when the journal cannot be written, or its path names another file
+    /// than the one opened (replaced by a hand edit, say).
     pub fn settle(&mut self, listing: &Listing) -> Result<Settlement, Error> {
         let evidence = Evidence {
-            began: listing.began,
+            // A listing cannot have begun later than now: a `began_at` in the future would
+            // allow a resend before the settling time.
+            began: listing.began.min(SystemTime::now()),
             pending: &listing.pending,
             not_pending: &listing.not_pending,
             covered: listing.covered(),
@@ -341,6 +367,7 @@ impl WithdrawalJournal {
         evidence: &Evidence<'_>,
         now: SystemTime,
     ) -> Result<Settlement, Error> {
+        self.still_held()?;
         let mut settlement = Settlement::default();
         for (id, event) in self.book.settle(evidence, self.settling) {
             self.record(id, event, now, None)?;
@@ -361,8 +388,11 @@ impl WithdrawalJournal {
     /// - [`Error::Journaled`] with nothing sent, when the journal holds the invitation as
     ///   withdrawn, gone, refused, or sent with an outcome still unknown (see
     ///   [`WithdrawalState`]).
-    /// - [`Error::Journal`] when the journal cannot be written: before sending, nothing is sent;
-    ///   after, the message says what happened, and the journal holds it as unknown.
+    /// - [`Error::Journal`] when the journal cannot be written, or its path names another file
+    ///   than the one opened (replaced by a hand edit that saves a new file, as `sed -i` and
+    ///   most editors do): before sending, nothing is sent; after, the message says what
+    ///   happened, and the journal holds it as unknown. Either way this journal writes nothing
+    ///   more once its file was replaced: open it again.
     /// - What [`withdraw_invitation`] returns, [`Error::OutcomeUnknown`] included.
     pub fn withdraw(
         &mut self,
@@ -399,6 +429,9 @@ impl WithdrawalJournal {
         }
         // On disk before the request: a run stopped during it knows it may have happened.
         self.record(invitation_id, Event::Attempting, now, None)?;
+        // And in the file the path names: one replaced meanwhile (by a hand edit that saves a
+        // new file) is not where a later run will look.
+        self.still_held()?;
         let result = send();
         let event = match &result {
             Ok(_) => Event::Withdrawn,
@@ -409,9 +442,10 @@ impl WithdrawalJournal {
             },
         };
         let message = result.as_ref().err().map(ToString::to_string);
-        if let Err(Error::Journal { path, reason }) =
-            self.record(invitation_id, event, now, message.as_deref())
-        {
+        let recorded = self
+            .record(invitation_id, event, now, message.as_deref())
+            .and_then(|()| self.still_held());
+        if let Err(Error::Journal { path, reason }) = recorded {
             let what = match &result {
                 Ok(_) => "was withdrawn".to_owned(),
                 Err(err) => format!("failed ({err})"),
@@ -427,7 +461,10 @@ impl WithdrawalJournal {
         result
     }
 
-    /// Appends a line and waits until it is on disk; only then is it applied.
+    /// Appends a line and waits until it is on disk; only then is it applied. A write that
+    /// fails part way is cut back off, so that the next line does not join what it left; if
+    /// even that fails, nothing more is written (the next [`open`](WithdrawalJournal::open)
+    /// drops the piece, a last line cut short).
     fn record(
         &mut self,
         invitation_id: u64,
@@ -435,22 +472,72 @@ impl WithdrawalJournal {
         at: SystemTime,
         message: Option<&str>,
     ) -> Result<(), Error> {
-        let line = Line {
+        let fail = |reason: String| Error::Journal {
+            path: self.path.clone(),
+            reason,
+        };
+        if let Some(why) = &self.broken {
+            return Err(fail(why.clone()));
+        }
+        self.still_held()?;
+        let bytes = Line {
             at,
             invitation_id,
             event,
             message: message.map(str::to_owned),
-        };
-        self.file
-            .write_all(&line.encode())
+        }
+        .encode();
+        if let Err(err) = self
+            .file
+            .write_all(&bytes)
             .and_then(|()| self.file.sync_data())
-            .map_err(|err| Error::Journal {
-                path: self.path.clone(),
-                reason: format!("cannot be written ({err})"),
-            })?;
+        {
+            let undone = self
+                .file
+                .set_len(self.len)
+                .and_then(|()| self.file.sync_data());
+            if undone.is_err() {
+                self.broken = Some(format!(
+                    "could not be written ({err}), nor the piece of a line left undone: nothing \
+                     more is written until it is opened again (a new run), which drops it"
+                ));
+            }
+            return Err(fail(format!("cannot be written ({err})")));
+        }
+        self.len += bytes.len() as u64;
         self.book.apply(invitation_id, event, at, message);
         Ok(())
     }
+
+    /// Whether the path still names the file this journal holds. A hand edit that saves a new
+    /// file under the name (`sed -i`, most editors) leaves this run writing to a file no later
+    /// run reads, and lets a second run take the new one: so from then on this run refuses.
+    fn still_held(&self) -> Result<(), Error> {
+        let replaced = || Error::Journal {
+            path: self.path.clone(),
+            reason: "was replaced by another file while this run held it (a hand edit that \
+                     saves a new file?): this run stops writing to it; stop whatever replaced \
+                     it, and run again"
+                .into(),
+        };
+        match (std::fs::metadata(&self.found), self.file.metadata()) {
+            (Ok(named), Ok(held)) if same_file(&named, &held) => Ok(()),
+            _ => Err(replaced()),
+        }
+    }
+}
+
+/// Whether two metadata are of one file: same device and inode where there are such things.
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    // No inode to compare (and Windows does not let a file held open be replaced).
+    true
 }
 
 /// Syncs the folder that holds `path`, so that a file just created there is found after a

@@ -440,7 +440,7 @@ pub fn setup(
         // Room for the three attempts the default retries allow.
         config = config
             .timeout(timeout)
-            .call_timeout((timeout * 4).max(Duration::from_secs(300)));
+            .call_timeout(timeout.saturating_mul(4).max(Duration::from_secs(300)));
     }
     config.check().map_err(usage)?;
     let mut params = params;
