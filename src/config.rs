@@ -196,7 +196,8 @@ impl Config {
     /// Trusts the certificates of a PEM file (one or more `-----BEGIN CERTIFICATE-----` blocks)
     /// as roots, besides the built-in ones: for a network whose proxy re-signs all TLS with its
     /// own CA, the way curl's `--cacert` and reqwest's `add_root_certificate` do. Call it again
-    /// to add more.
+    /// to add more. An added CA can vouch for any server, `api.linkupapi.com` included, and so
+    /// read the API key and the login token: add only your own network's.
     ///
     /// A server is trusted when the built-in roots (Mozilla's, through `webpki-roots`) or the
     /// added ones vouch for it. They are tried one set at a time (ureq takes either), the set

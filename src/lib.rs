@@ -327,8 +327,9 @@
 //! certificate with a CA of their own, which the built-in roots do not know: each call then
 //! fails with [`Error::Transport`], `TLS with ... failed (invalid peer certificate:
 //! UnknownIssuer)`. Trust that CA with [`Config::add_root_certificates`] (its PEM file, from the
-//! network's admins): besides the built-in roots, never instead. A PEM with no certificate in it
-//! is an [`Error::InvalidParams`] before anything is sent. [`Config::app_name`] puts your
+//! network's admins): besides the built-in roots, never instead. Such a proxy reads every
+//! request, the API key and the login token included, so add only your own network's CA. A PEM
+//! with no certificate in it is an [`Error::InvalidParams`] before anything is sent. [`Config::app_name`] puts your
 //! program's name in the `User-Agent`, for LinkUp's support to tell its requests apart.
 //!
 //! ```
