@@ -11,7 +11,8 @@
 //! any character, surrogate pairs), Rust's `Debug` escapes (`\u{2f}`), percent-encoded
 //! (`%2F` or `%2f`, UTF-8 sequences too), HTML character references (`&#47;`, `&#x2F;`, with
 //! any leading zeros, with or without the `;`; named ones such as `&sol;`, `&plus;`, `&amp;`),
-//! and up to four of these nested (`%5Cu002F` is two; a value quoted with `{:?}` adds one). So
+//! and up to four of these nested (`%5Cu002F` is two; a value quoted with `{:?}` adds one), in
+//! any ASCII letter case (a host name, a header name or a server that folds text changes it). So
 //! a secret cut short (by a server quoting its start, or by a cut before this step) still goes,
 //! and what is left of one never holds 8 of its characters in a row. Not covered: a secret the
 //! server transforms otherwise (base64-encoded, hashed, split by other text, or spelled in
@@ -171,7 +172,7 @@ impl<'a> Secrets<'a> {
                 for w in layer.windows(MIN_SECRET_CHARS) {
                     let mut key = ['\0'; MIN_SECRET_CHARS];
                     for (slot, decoded) in key.iter_mut().zip(w) {
-                        *slot = decoded.ch;
+                        *slot = decoded.ch.to_ascii_lowercase();
                     }
                     windows.insert(key);
                 }
@@ -198,7 +199,7 @@ impl<'a> Secrets<'a> {
             for window in layer.windows(MIN_SECRET_CHARS) {
                 let mut key = ['\0'; MIN_SECRET_CHARS];
                 for (slot, decoded) in key.iter_mut().zip(window) {
-                    *slot = decoded.ch;
+                    *slot = decoded.ch.to_ascii_lowercase();
                 }
                 if windows.contains(&key) {
                     marked.push((window[0].start, window[MIN_SECRET_CHARS - 1].end));
@@ -524,6 +525,10 @@ mod tests {
             secret.replace('/', "&AMP;#47;"),
             // Four layers: a value quoted with {:?} doubles the backslash of a JSON escape.
             format!("{:?}", percent(false, true).replace('%', "\\u0026#37;")),
+            // Folded, as in a host name: lower, upper, and percent-encoded after folding.
+            secret.to_ascii_lowercase(),
+            secret.to_ascii_uppercase(),
+            percent(false, false).to_ascii_lowercase(),
         ]
     }
 

@@ -75,8 +75,12 @@ enum Form {
     HtmlPadded,
     /// `&sol;`, `&plus;`, `&AMP;`: named references where the character has one.
     HtmlNamed,
-    /// Each character in one of the above, at random.
+    /// Each character in one of the above, at random, and in either letter case.
     Mixed(u64),
+    /// Folded to lower or upper case, as a host name or a server that folds text shows it.
+    Folded {
+        upper: bool,
+    },
 }
 
 /// Where in the reply.
@@ -251,7 +255,7 @@ fn encode(secret: &str, form: Form) -> String {
                 Some(name) => format!("&{name};"),
                 None => c.to_string(),
             },
-            Form::Mixed(_) => unreachable!(),
+            Form::Mixed(_) | Form::Folded { .. } => unreachable!(),
         }
     };
     match form {
@@ -270,6 +274,11 @@ fn encode(secret: &str, form: Form) -> String {
                     Form::HtmlNamed,
                 ];
                 let form = forms[(bits % 9) as usize];
+                let c = match bits >> 60 {
+                    0 => c.to_ascii_lowercase(),
+                    1 => c.to_ascii_uppercase(),
+                    _ => c,
+                };
                 bits = bits.rotate_right(3) ^ 0x9E37_79B9_7F4A_7C15;
                 one(c, form)
             })
@@ -287,6 +296,8 @@ fn encode(secret: &str, form: Form) -> String {
                 })
                 .collect()
         }
+        Form::Folded { upper: true } => secret.to_ascii_uppercase(),
+        Form::Folded { upper: false } => secret.to_ascii_lowercase(),
         form => secret.chars().map(|c| one(c, form)).collect(),
     }
 }
@@ -352,6 +363,7 @@ fn case() -> impl Strategy<Value = Case> {
         1 => Just(Form::HtmlPadded),
         1 => Just(Form::HtmlNamed),
         2 => any::<u64>().prop_map(Form::Mixed),
+        1 => any::<bool>().prop_map(|upper| Form::Folded { upper }),
     ];
     let template = prop_oneof![
         Just(Template::V1Error),
@@ -663,15 +675,19 @@ fn readings(text: &str) -> Vec<String> {
     out
 }
 
-/// The first 8 characters of a secret, in a row, that `text` shows, read any way.
+/// The first 8 characters of a secret, in a row, that `text` shows, read any way and in any
+/// letter case.
 fn leak(text: &str, secret: &str) -> Option<String> {
     let chars: Vec<char> = secret.chars().collect();
-    let readings = readings(text);
+    let readings: Vec<String> = readings(text)
+        .iter()
+        .map(|reading| reading.to_ascii_lowercase())
+        .collect();
     chars.windows(8).find_map(|window| {
         let window: String = window.iter().collect();
         readings
             .iter()
-            .any(|reading| reading.contains(&window))
+            .any(|reading| reading.contains(&window.to_ascii_lowercase()))
             .then_some(window)
     })
 }
@@ -842,6 +858,9 @@ fn the_checker_sees_every_spelling() {
         Form::HtmlPadded,
         Form::HtmlNamed,
         Form::Mixed(12345),
+        Form::Mixed(u64::MAX),
+        Form::Folded { upper: true },
+        Form::Folded { upper: false },
     ] {
         let text = format!("x {} y", encode(secret, form));
         assert!(leak(&text, secret).is_some(), "{form:?}: {text}");
@@ -850,4 +869,5 @@ fn the_checker_sees_every_spelling() {
     assert!(leak("x AQEDAR+a y", secret).is_some());
     assert!(leak("x AQEDAR&plus;a y", secret).is_some());
     assert!(leak("x &#065QEDAR+a y", secret).is_some());
+    assert!(leak("x aqedar+a y", secret).is_some());
 }
