@@ -29,6 +29,12 @@ pub(crate) const LONGEST_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 *
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const DEFAULT_REQUESTS_PER_MINUTE: u32 = 300;
 const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest API key, base URL and app name taken, in bytes: far over any real one, far under
+/// the 128 KiB line ureq can write, so that a request too large to write is refused before a
+/// connection is opened (ureq would fail it after, as a reply it cannot read).
+const MAX_KEY_BYTES: usize = 1024;
+const MAX_URL_BYTES: usize = 4096;
+const MAX_APP_NAME_BYTES: usize = 256;
 
 /// Where and how to call the API: the API key, base URL, timeout, retries and pacing.
 ///
@@ -73,9 +79,9 @@ pub struct Config {
 impl Config {
     /// A configuration for the real API with the given API key and the defaults below.
     ///
-    /// Nothing is checked here (the constructor cannot fail); a blank key or a key with control
-    /// characters is refused with [`Error::InvalidParams`] by the first call, before anything is
-    /// sent.
+    /// Nothing is checked here (the constructor cannot fail); a blank key, a key with control
+    /// characters or one over 1024 bytes (no real key is) is refused with
+    /// [`Error::InvalidParams`] by the first call, before anything is sent.
     pub fn new(api_key: impl Into<String>) -> Config {
         let base_url: Arc<str> = DEFAULT_BASE_URL.into();
         Config {
@@ -121,7 +127,8 @@ impl Config {
     ///
     /// Only `https://` URLs are accepted, and `http://` to a loopback host (`localhost`,
     /// `127.0.0.1`, `[::1]`) for tests; anything else is refused by the first call with
-    /// [`Error::InvalidParams`], because the API key would travel in clear text.
+    /// [`Error::InvalidParams`], because the API key would travel in clear text; so is a URL
+    /// over 4096 bytes.
     ///
     /// Defaults to `https://api.linkupapi.com`.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Config {
@@ -229,8 +236,9 @@ impl Config {
 
     /// Names the program that calls, in the `User-Agent` of every request:
     /// `NAME linkup-sent-invitations/VERSION`, so that LinkUp's support can tell your tool's
-    /// requests apart (`"invite-cleaner/1.2"`, say). A name that is blank or holds control or
-    /// non-ASCII characters is refused by the first call with [`Error::InvalidParams`].
+    /// requests apart (`"invite-cleaner/1.2"`, say). A name that is blank, over 256 bytes, or
+    /// holds control or non-ASCII characters is refused by the first call with
+    /// [`Error::InvalidParams`].
     ///
     /// # Examples
     ///
@@ -345,6 +353,13 @@ impl Config {
                 "the API key contains spaces, control or non-ASCII characters \
                  (a stray newline from a file?): trim it",
             ));
+        }
+        if self.api_key.len() > MAX_KEY_BYTES {
+            return Err(Error::InvalidParams(format!(
+                "the API key is {} bytes long, over the {MAX_KEY_BYTES} any key has (a whole \
+                 file?): pass the key from your LinkUp dashboard to Config::new",
+                self.api_key.len()
+            )));
         }
         if self.timeout.is_zero() || self.call_timeout.is_zero() {
             return Err(invalid(
@@ -566,6 +581,13 @@ fn check_app_name(name: &str) -> Result<(), Error> {
         return Err(invalid(
             "the name given to Config::app_name is blank: name your program, or leave it out",
         ));
+    }
+    if name.len() > MAX_APP_NAME_BYTES {
+        return Err(Error::InvalidParams(format!(
+            "the name given to Config::app_name is {} bytes long: keep it under \
+             {MAX_APP_NAME_BYTES}, a program's name and version",
+            name.len()
+        )));
     }
     if name.trim() != name || !name.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
         return Err(invalid(
@@ -884,6 +906,13 @@ pub(crate) fn check_base_url(url: &str, secrets: &Secrets<'_>) -> Result<(), Err
     };
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return refuse("contains spaces or control characters: remove them");
+    }
+    if url.len() > MAX_URL_BYTES {
+        return refuse(&format!(
+            "is {} bytes long, over the {MAX_URL_BYTES} a request line is given: use the \
+             API's address",
+            url.len()
+        ));
     }
     if userinfo(url).is_some() {
         return refuse(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::classify::{classify, Again, CallKind, Came, Facts, Verdict};
 use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
-use crate::error::{Cause, Error, Phase, TransportError, TransportKind};
+use crate::error::{invalid, Cause, Error, Phase, TransportError, TransportKind};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
 use crate::types::SentInvitationsPage;
@@ -252,6 +252,16 @@ fn exchange<T>(
     };
     let mut response = match sent {
         Ok(response) => response,
+        // The config's own checks keep every line far under ureq's limit; should one still be
+        // over it, nothing whole was sent and nothing charged: say so, not "unreadable".
+        Err(source) if unwritable(&source) => {
+            let err = invalid(
+                "the request has a header over the 128 KiB ureq can write, and was not sent: \
+                 shorten the API key, Config::app_name or Config::base_url",
+            );
+            let came = Came::NoReply { unreadable: false };
+            return (Err(err), came, Secrets::none());
+        }
         Err(source) => {
             // A reply whose head cannot be read (too large, not HTTP) still means the server
             // answered, and charged.
@@ -421,12 +431,19 @@ fn refused_certificate(source: &ureq::Error) -> bool {
 /// Whether the server answered with something that is not a readable HTTP reply: headers over
 /// ureq's limit, too many of them, a bad header name, two `Content-Length`s. Our own requests
 /// are well formed (the key is checked to be plain ASCII), so ureq's protocol errors come from
-/// the reply.
+/// the reply, but for one that could not be written ([`unwritable`]).
 pub(crate) fn unreadable(source: &ureq::Error) -> bool {
-    matches!(
-        source,
-        ureq::Error::LargeResponseHeader(..) | ureq::Error::Protocol(_)
-    )
+    match source {
+        ureq::Error::LargeResponseHeader(..) => true,
+        ureq::Error::Protocol(_) => !unwritable(source),
+        _ => false,
+    }
+}
+
+/// Whether ureq could not write the request: a line of its head over its output buffer. (ureq
+/// does not re-export `ureq_proto::Error`, so its words are matched; a unit test pins them.)
+fn unwritable(source: &ureq::Error) -> bool {
+    matches!(source, ureq::Error::Protocol(err) if err.to_string() == "output too small to write output")
 }
 
 /// Whether `source` is a TLS failure.
@@ -643,6 +660,26 @@ mod tests {
                 .min(MAX_BACKOFF);
             assert!(wait <= ceiling, "retry {retry}: {wait:?} > {ceiling:?}");
         }
+    }
+
+    #[test]
+    fn a_request_ureq_cannot_write_is_unwritable_not_unreadable() {
+        // ureq's words for it are matched (it does not re-export the error type): pin them.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .output_buffer_size(1024)
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        let err = agent
+            .post(&url)
+            .header("x-api-key", "k".repeat(2048))
+            .send("{}")
+            .unwrap_err();
+        assert!(unwritable(&err), "{err:?}");
+        assert!(!unreadable(&err), "{err:?}");
+        drop(listener);
     }
 
     #[test]

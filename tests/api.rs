@@ -252,6 +252,18 @@ fn refused_inputs_send_no_request() {
             good(),
         ),
         ("no scheme", config("api.linkupapi.com"), good()),
+        // Longer than any real one: ureq would open a connection, then fail to write it.
+        ("key of 1025 bytes", keyed(&base, &"k".repeat(1025)), good()),
+        (
+            "app name of 257 bytes",
+            config(&base).app_name("a".repeat(257)),
+            good(),
+        ),
+        (
+            "base URL of 4097 bytes",
+            config(format!("{base}/{}", "p".repeat(4096 - base.len()))),
+            good(),
+        ),
     ];
     for (name, config, params) in &cases {
         let err = fetch_sent_invitations(config, params).unwrap_err();
