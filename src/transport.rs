@@ -227,10 +227,25 @@ fn exchange<T>(
     if let (Err(source), Some(second)) = (&sent, second) {
         let left = left.saturating_sub(started.elapsed());
         if refused_certificate(source) && !left.is_zero() {
-            (sent, cut_short) = post(config, second, call, left);
-            match &sent {
-                Err(source) if refused_certificate(source) => added_roots = count,
-                _ => agents.trusted(second),
+            let (again, again_cut_short) = post(config, second, call, left);
+            let shown = match &again {
+                // Only a handshake that passed says this set vouches: it goes first from now on.
+                Ok(_) => {
+                    agents.trusted(second);
+                    true
+                }
+                // Refused by both: show what the set that knew the issuer found wrong (the name,
+                // a date), not the other's "UnknownIssuer".
+                Err(refused) if refused_certificate(refused) => {
+                    added_roots = count;
+                    unknown_issuer(source) || !unknown_issuer(refused)
+                }
+                // Not a verdict on the certificate (the connection dropped, the time ran out):
+                // that is the failure to report, and the order stays.
+                Err(_) => true,
+            };
+            if shown {
+                (sent, cut_short) = (again, again_cut_short);
             }
         }
     }
@@ -426,6 +441,12 @@ fn post<T>(
 /// roots may accept. (rustls words it so, whatever the reason: `UnknownIssuer`, `Expired`...)
 fn refused_certificate(source: &ureq::Error) -> bool {
     is_tls(source) && tls_reason(source).contains("invalid peer certificate")
+}
+
+/// Whether the certificate was refused for want of a root that vouches for its issuer, rather
+/// than for what a known issuer's certificate says (its names, its dates).
+fn unknown_issuer(source: &ureq::Error) -> bool {
+    tls_reason(source).contains("UnknownIssuer")
 }
 
 /// Whether the server answered with something that is not a readable HTTP reply: headers over

@@ -106,6 +106,49 @@ fn another_ca_is_refused_after_both_sets_of_roots_were_shown_the_certificate() {
 }
 
 #[test]
+fn a_certificate_the_added_ca_signed_for_another_name_is_refused_for_its_name() {
+    // A hostile server names the secrets, folded as host names are, in its certificate; rustls
+    // quotes the names when none fits.
+    let names = format!(
+        "DNS:{}.example,DNS:{}.example",
+        KEY.to_ascii_lowercase(),
+        TOKEN.to_ascii_lowercase()
+    );
+    let pki = Pki::with_names("Example Corp Inspection CA", &names);
+    let server = TlsServer::start(&pki, sample_page());
+    let relay = Relay::start(server.addr);
+    let config = config(&relay.base_url()).add_root_certificates(pki.ca_pem());
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    let text = err.to_string();
+    // The set that knows the issuer says what is wrong; the other's "UnknownIssuer" would
+    // send the user after the wrong file.
+    assert!(text.contains("certificate not valid for name"), "{text}");
+    assert!(!text.contains("UnknownIssuer"), "{text}");
+    assert!(text.contains("Config::base_url"), "{text}");
+    assert_eq!(relay.connections(), 2);
+    assert!(server.requests().is_empty());
+    assert_eq!(config.credits_used(), 0);
+    let mut shown = vec![text, format!("{err:?}")];
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        shown.push(cause.to_string());
+        shown.push(format!("{cause:?}"));
+        source = cause.source();
+    }
+    for text in shown {
+        let folded = text.to_ascii_lowercase();
+        for secret in [KEY, TOKEN] {
+            let secret = secret.to_ascii_lowercase();
+            let chars: Vec<char> = secret.chars().collect();
+            for window in chars.windows(8) {
+                let window: String = window.iter().collect();
+                assert!(!folded.contains(&window), "{window:?} shows in {text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_self_signed_server_is_refused_whatever_ca_is_added() {
     let pki = Pki::self_signed();
     let server = TlsServer::start(&pki, sample_page());

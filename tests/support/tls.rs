@@ -56,6 +56,11 @@ pub struct Pki {
 impl Pki {
     /// A CA called `name`, and a server certificate it signs.
     pub fn new(name: &str) -> Pki {
+        Pki::with_names(name, "IP:127.0.0.1,DNS:localhost")
+    }
+
+    /// The same, with a server certificate for `names` (openssl's `subjectAltName` syntax).
+    pub fn with_names(name: &str, names: &str) -> Pki {
         let pki = Pki {
             dir: TempDir::new("pki"),
         };
@@ -63,12 +68,14 @@ impl Pki {
         // Our own config, so that the system's openssl.cnf changes nothing.
         std::fs::write(
             dir.join("openssl.cnf"),
-            "[req]\ndistinguished_name = dn\n[dn]\n\
+            format!(
+                "[req]\ndistinguished_name = dn\n[dn]\n\
              [ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\n\
              subjectKeyIdentifier = hash\n\
              [server]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\n\
-             extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1,DNS:localhost\n\
-             authorityKeyIdentifier = keyid\n",
+             extendedKeyUsage = serverAuth\nsubjectAltName = {names}\n\
+             authorityKeyIdentifier = keyid\n"
+            ),
         )
         .unwrap();
         let subject = format!("/CN={name}");
