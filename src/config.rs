@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::der::is_root_certificate;
 use crate::error::{invalid, Error};
 use crate::proxy::PROXY_VARIABLES;
 use crate::proxy::{host_of, route};
@@ -514,7 +515,7 @@ fn read_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>,
     for item in ureq::tls::parse_pem(pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(certificate)) => {
-                if !is_der_sequence(certificate.der()) {
+                if !is_root_certificate(certificate.der()) {
                     return Err(format!(
                         "holds a CERTIFICATE block (number {}) that is no X.509 certificate",
                         certificates.len() + 1
@@ -530,40 +531,6 @@ fn read_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>,
         (false, _) => Ok(certificates),
         (true, 0) => Err("holds no certificate".into()),
         (true, _) => Err("holds a private key and no certificate".into()),
-    }
-}
-
-/// Whether `der` is one DER `SEQUENCE` whose length is its own, holding a `SEQUENCE` first,
-/// as an X.509 certificate (and its `tbsCertificate`) are: what a PEM block must be to be a
-/// root. rustls reads the rest, and would drop a root it cannot parse without a word.
-fn is_der_sequence(der: &[u8]) -> bool {
-    /// The element at the start of `bytes`: where its content starts, and where it ends, if
-    /// `bytes` holds all of it.
-    fn element(bytes: &[u8]) -> Option<(usize, usize)> {
-        let first = *bytes.get(1)?;
-        let (header, len) = match first {
-            0..=0x7F => (2, usize::from(first)),
-            0x81..=0x84 => {
-                let n = usize::from(first & 0x7F);
-                let len = bytes
-                    .get(2..2 + n)?
-                    .iter()
-                    .fold(0usize, |len, &b| (len << 8) | usize::from(b));
-                (2 + n, len)
-            }
-            _ => return None,
-        };
-        let end = header.checked_add(len)?;
-        (end <= bytes.len()).then_some((header, end))
-    }
-    match element(der) {
-        Some((header, end)) => {
-            der[0] == 0x30
-                && end == der.len()
-                && der.get(header) == Some(&0x30)
-                && element(&der[header..]).is_some()
-        }
-        None => false,
     }
 }
 
@@ -973,27 +940,6 @@ mod tests {
         let one = Agents::One(ureq::Agent::new_with_defaults());
         one.trusted(added);
         assert!(one.in_order().1.is_none());
-    }
-
-    #[test]
-    fn a_certificate_must_be_one_der_sequence_holding_a_sequence() {
-        // SEQUENCE { SEQUENCE {} }, in short and in long length form.
-        assert!(is_der_sequence(&[0x30, 0x02, 0x30, 0x00]));
-        assert!(is_der_sequence(&[0x30, 0x81, 0x02, 0x30, 0x00]));
-        for bad in [
-            &[][..],
-            &[0x30],
-            &[0x30, 0x00],
-            &[0x31, 0x02, 0x30, 0x00],
-            &[0x30, 0x02, 0x02, 0x00],
-            &[0x30, 0x03, 0x30, 0x00],
-            &[0x30, 0x02, 0x30, 0x00, 0x00],
-            &[0x30, 0x02, 0x30, 0x05],
-            &[0x30, 0x85, 0, 0, 0, 0, 2, 0x30, 0x00],
-            &[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF],
-        ] {
-            assert!(!is_der_sequence(bad), "{bad:02x?}");
-        }
     }
 
     #[test]

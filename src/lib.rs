@@ -430,6 +430,7 @@
 mod calls;
 mod classify;
 mod config;
+mod der;
 mod error;
 #[cfg(feature = "test-util")]
 mod fake;

@@ -1,0 +1,524 @@
+//! Whether the bytes of a PEM `CERTIFICATE` block are a certificate rustls takes as a root.
+//!
+//! rustls drops a root it cannot read without a word (ureq adds them with
+//! `add_parsable_certificates`), and the calls would then fail with `UnknownIssuer`, the CA
+//! apparently refused. So [`Config::add_root_certificates`](crate::Config) refuses such a block
+//! up front, reading it the way `rustls-webpki` reads a trust anchor: one X.509 `Certificate`
+//! (`tbsCertificate`, `signatureAlgorithm`, `signatureValue`), version 3 with the same algorithm
+//! inside and out and well-formed extensions, or version 1 with none; every element in
+//! canonical DER, under 64 KiB, nothing left over. The contents of the extensions are not
+//! read: a certificate broken only there still passes.
+
+/// DER tags, as webpki names them.
+const BOOLEAN: u8 = 0x01;
+const INTEGER: u8 = 0x02;
+const BIT_STRING: u8 = 0x03;
+const OCTET_STRING: u8 = 0x04;
+const OID: u8 = 0x06;
+const SEQUENCE: u8 = 0x30;
+/// `[0] EXPLICIT`: the version.
+const VERSION: u8 = 0xA0;
+/// `[3] EXPLICIT`: the extensions.
+const EXTENSIONS: u8 = 0xA3;
+
+/// webpki refuses any element of 0xFFFF bytes or more.
+const MAX_LEN: usize = 0xFFFF;
+
+/// Whether `der` is one certificate as webpki reads a trust anchor (see the module's docs).
+pub(crate) fn is_root_certificate(der: &[u8]) -> bool {
+    let mut input = der;
+    let Some(certificate) = take(&mut input, SEQUENCE) else {
+        return false;
+    };
+    input.is_empty() && signed(certificate).is_some()
+}
+
+/// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
+fn signed(mut certificate: &[u8]) -> Option<()> {
+    let tbs = take(&mut certificate, SEQUENCE)?;
+    let algorithm = take(&mut certificate, SEQUENCE)?;
+    let signature = take(&mut certificate, BIT_STRING)?;
+    // A BIT STRING with no unused bits, read before the version is.
+    if !certificate.is_empty() || signature.first() != Some(&0) {
+        return None;
+    }
+    if peek(tbs) == Some(VERSION) {
+        v3(tbs, algorithm)
+    } else {
+        v1(tbs)
+    }
+}
+
+fn v3(mut tbs: &[u8], algorithm: &[u8]) -> Option<()> {
+    // `[0] { INTEGER 2 }`, as every version 3 certificate spells it.
+    (take(&mut tbs, VERSION)? == [INTEGER, 1, 2]).then_some(())?;
+    take(&mut tbs, INTEGER)?; // serialNumber
+    (take(&mut tbs, SEQUENCE)? == algorithm).then_some(())?; // signature
+    take(&mut tbs, SEQUENCE)?; // issuer
+    take(&mut tbs, SEQUENCE)?; // validity
+    take(&mut tbs, SEQUENCE)?; // subject
+    take(&mut tbs, SEQUENCE)?; // subjectPublicKeyInfo
+    if tbs.is_empty() {
+        return Some(());
+    }
+    // No unique ids (webpki takes none), then `[3] { SEQUENCE OF Extension }`, empty or not.
+    let mut tagged = take(&mut tbs, EXTENSIONS)?;
+    let mut extensions = take(&mut tagged, SEQUENCE)?;
+    if !tbs.is_empty() || !tagged.is_empty() {
+        return None;
+    }
+    while !extensions.is_empty() {
+        // `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, OCTET STRING }`
+        let mut extension = take(&mut extensions, SEQUENCE)?;
+        take(&mut extension, OID)?;
+        if peek(extension) == Some(BOOLEAN) {
+            let critical = take(&mut extension, BOOLEAN)?;
+            (critical == [0xFF] || critical == [0x00]).then_some(())?;
+        }
+        take(&mut extension, OCTET_STRING)?;
+        if !extension.is_empty() {
+            return None;
+        }
+    }
+    Some(())
+}
+
+/// Version 1: no version field, no extensions.
+fn v1(mut tbs: &[u8]) -> Option<()> {
+    take(&mut tbs, INTEGER)?; // serialNumber
+    for _ in 0..5 {
+        take(&mut tbs, SEQUENCE)?; // signature, issuer, validity, subject, subjectPublicKeyInfo
+    }
+    tbs.is_empty().then_some(())
+}
+
+fn peek(input: &[u8]) -> Option<u8> {
+    input.first().copied()
+}
+
+/// The content of the element at the start of `input`, which must have `tag`, and `input`
+/// moved past it: in canonical DER, under [`MAX_LEN`].
+fn take<'a>(input: &mut &'a [u8], tag: u8) -> Option<&'a [u8]> {
+    let (&actual, rest) = input.split_first()?;
+    if actual != tag {
+        return None;
+    }
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = match first {
+        0..=0x7F => (usize::from(first), rest),
+        0x81 => {
+            let (&len, rest) = rest.split_first()?;
+            (len >= 0x80).then_some((usize::from(len), rest))?
+        }
+        0x82 => {
+            let [high, low, ..] = *rest else {
+                return None;
+            };
+            let len = usize::from(high) << 8 | usize::from(low);
+            (len > 0xFF).then_some((len, &rest[2..]))?
+        }
+        _ => return None,
+    };
+    if len >= MAX_LEN || len > rest.len() {
+        return None;
+    }
+    let (content, rest) = rest.split_at(len);
+    *input = rest;
+    Some(content)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The check against the reader it stands in for: `rustls-webpki`'s own
+    //! `anchor_from_trusted_cert`, on real certificates (made by openssl) broken at random.
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{RngAlgorithm, TestError, TestRng, TestRunner};
+
+    /// A version 3 CA as `openssl req -x509` makes one (P-256, basicConstraints, keyUsage,
+    /// subjectKeyIdentifier).
+    const V3: &str = "-----BEGIN CERTIFICATE-----
+MIIBdDCCARqgAwIBAgIUCu+Q6dV43/2Q9uihztF9FufaFzswCgYIKoZIzj0EAwIw
+FzEVMBMGA1UEAwwMVGVzdCBSb290IENBMCAXDTI2MTIwMjAyMDQyNloYDzIxMjYx
+MTA4MDIwNDI2WjAXMRUwEwYDVQQDDAxUZXN0IFJvb3QgQ0EwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAAQ2PjEnMAZg6BC1/n/KUZwzSRmdl28SB399SzAaGfSakSTJ
+fodeCIkpOQtMRX1JfGNEOpR7p7IDN0oLcIXjUpBKo0IwQDAPBgNVHRMBAf8EBTAD
+AQH/MA4GA1UdDwEB/wQEAwIBBjAdBgNVHQ4EFgQUYKaUf3lLs5U24h1WBHAG3SPE
+pHcwCgYIKoZIzj0EAwIDSAAwRQIgaSEBSjETZpkA5qUwW+npq7f2ndZZHMZ8xBfG
+OuPEk64CIQCcn0PuxsDVLJIHDZ/o5jNQkADE7DAfLzH3Gm5XgojAGA==
+-----END CERTIFICATE-----
+";
+    /// Where its extensions' content lies (`openssl asn1parse`: the SEQUENCE at 224, 64 bytes
+    /// after a 2-byte header): what webpki reads there is its own.
+    const V3_EXTENSIONS: std::ops::Range<usize> = 226..290;
+
+    /// A version 1 certificate (`openssl x509 -req -signkey` without extensions).
+    const V1: &str = "-----BEGIN CERTIFICATE-----
+MIIBJTCBzQIUbztuc5/zkcQUBVFH7yAA9Qn/hHQwCgYIKoZIzj0EAwIwFTETMBEG
+A1UEAwwKVGVzdCB2MSBDQTAgFw0yNjEyMDIwMjA0MjZaGA8yMTI2MTEwODAyMDQy
+NlowFTETMBEGA1UEAwwKVGVzdCB2MSBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABC5EFPkKZ15fdxXwNzum61BYErxBk56xTQxygOqqWOiUGTrMd2ziUelht574
+/q+OKIQv6dJDi8pS0Cep+ActyTEwCgYIKoZIzj0EAwIDRwAwRAIgZpToeXBQLQqV
+/HPl7oFwlntTFPite8AdINq9/W5WJa8CIG88jTWcr9qO2cDWlUkjc5oT9vzzD285
+RaZbeT23pnbu
+-----END CERTIFICATE-----
+";
+
+    /// A certificate request and a public key of the same CA: DER SEQUENCEs, no certificates.
+    const CSR: &str = "-----BEGIN CERTIFICATE REQUEST-----
+MIHHMHACAQAwDjEMMAoGA1UEAwwDY3NyMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcD
+QgAENj4xJzAGYOgQtf5/ylGcM0kZnZdvEgd/fUswGhn0mpEkyX6HXgiJKTkLTEV9
+SXxjRDqUe6eyAzdKC3CF41KQSqAAMAoGCCqGSM49BAMCA0cAMEQCIAKvh67d79+7
+No7PpJmozJ0QkUdWNfqAczFUz8Q/q7E/AiBTYwUYmFp6AIdwoLZoRKXdQLfU1ePJ
+Ggct+4xacYAcRQ==
+-----END CERTIFICATE REQUEST-----
+";
+    const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAENj4xJzAGYOgQtf5/ylGcM0kZnZdv
+Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
+-----END PUBLIC KEY-----
+";
+
+    /// The DER of a PEM's one block, whatever its label.
+    fn der(pem: &str) -> Vec<u8> {
+        let mut reader = pem.as_bytes();
+        let (_, der) = rustls_pki_types::pem::from_buf(&mut reader)
+            .unwrap()
+            .unwrap();
+        der
+    }
+
+    fn webpki_takes(der: &[u8]) -> bool {
+        let der = rustls_pki_types::CertificateDer::from(der);
+        webpki::anchor_from_trusted_cert(&der).is_ok()
+    }
+
+    #[test]
+    fn real_certificates_pass_and_other_der_does_not() {
+        for pem in [V3, V1] {
+            assert!(webpki_takes(&der(pem)));
+            assert!(is_root_certificate(&der(pem)));
+        }
+        let mut version_retagged = der(V3);
+        assert_eq!(version_retagged[8], VERSION);
+        version_retagged[8] = OCTET_STRING;
+        let mut extension_retagged = der(V3);
+        assert_eq!(extension_retagged[236], OCTET_STRING);
+        extension_retagged[236] = 0x05;
+        for bad in [
+            der(CSR),
+            der(PUBLIC_KEY),
+            vec![0x30, 0x02, 0x30, 0x00],
+            vec![0x30, 0x81, 0x02, 0x30, 0x00],
+            version_retagged,
+            extension_retagged,
+            Vec::new(),
+        ] {
+            assert!(!webpki_takes(&bad), "{bad:02x?}");
+            assert!(!is_root_certificate(&bad), "{bad:02x?}");
+        }
+    }
+
+    /// One change to a certificate's bytes.
+    #[derive(Clone, Debug)]
+    enum Change {
+        Set { at: usize, byte: u8 },
+        Insert { at: usize, byte: u8 },
+        Delete { at: usize, len: usize },
+        Truncate { len: usize },
+    }
+
+    impl Change {
+        fn apply(&self, der: &mut Vec<u8>) {
+            let n = der.len();
+            match *self {
+                Change::Set { at, byte } => der[at % n] = byte,
+                Change::Insert { at, byte } => der.insert(at % (n + 1), byte),
+                Change::Delete { at, len } => {
+                    let at = at % n;
+                    der.drain(at..(at + len).min(n));
+                }
+                Change::Truncate { len } => der.truncate(len % n),
+            }
+        }
+
+        /// Whether the change touches the bytes of `range` (insertions at its ends too).
+        fn touches(&self, n: usize, range: &std::ops::Range<usize>) -> bool {
+            match *self {
+                Change::Set { at, .. } => range.contains(&(at % n)),
+                Change::Insert { at, .. } => (range.start..=range.end).contains(&(at % (n + 1))),
+                Change::Delete { at, len } => at % n < range.end && at % n + len > range.start,
+                Change::Truncate { .. } => false,
+            }
+        }
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            4 => (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Change::Set { at, byte }),
+            2 => (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Change::Insert { at, byte }),
+            2 => (any::<usize>(), 1..4usize).prop_map(|(at, len)| Change::Delete { at, len }),
+            1 => any::<usize>().prop_map(|len| Change::Truncate { len }),
+        ]
+    }
+
+    /// A DER element, read by the test alone (not by the code under test).
+    #[derive(Clone, Debug)]
+    enum Node {
+        Primitive(u8, Vec<u8>),
+        Constructed(u8, Vec<Node>),
+    }
+
+    impl Node {
+        fn read(der: &mut &[u8]) -> Node {
+            let tag = der[0];
+            let (len, header) = match der[1] {
+                n @ 0..=0x7F => (usize::from(n), 2),
+                0x81 => (usize::from(der[2]), 3),
+                0x82 => (usize::from(der[2]) << 8 | usize::from(der[3]), 4),
+                _ => unreachable!("the test's certificates are small"),
+            };
+            let mut content = &der[header..header + len];
+            *der = &der[header + len..];
+            if tag & 0x20 == 0 {
+                return Node::Primitive(tag, content.to_vec());
+            }
+            let mut children = Vec::new();
+            while !content.is_empty() {
+                children.push(Node::read(&mut content));
+            }
+            Node::Constructed(tag, children)
+        }
+
+        /// Written back; `long` lengths in the non-canonical long form.
+        fn write(&self, long: &dyn Fn(&Node) -> bool, out: &mut Vec<u8>) {
+            let (tag, content) = match self {
+                Node::Primitive(tag, bytes) => (*tag, bytes.clone()),
+                Node::Constructed(tag, children) => {
+                    let mut content = Vec::new();
+                    for child in children {
+                        child.write(long, &mut content);
+                    }
+                    (*tag, content)
+                }
+            };
+            out.push(tag);
+            match content.len() {
+                n if n < 0x80 && !long(self) => out.push(n as u8),
+                n if n < 0x100 => out.extend([0x81, n as u8]),
+                n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+            }
+            out.extend(content);
+        }
+
+        /// How many elements: this one and all within it.
+        fn count(&self) -> usize {
+            match self {
+                Node::Primitive(..) => 1,
+                Node::Constructed(_, children) => {
+                    1 + children.iter().map(Node::count).sum::<usize>()
+                }
+            }
+        }
+
+        /// The `index`th node in preorder, and whether it is inside `[3]`.
+        fn nth(&mut self, index: usize, in_extensions: bool) -> Result<(&mut Node, bool), usize> {
+            if index == 0 {
+                return Ok((self, in_extensions));
+            }
+            let mut index = index - 1;
+            if let Node::Constructed(tag, children) = self {
+                let inside = in_extensions || *tag == EXTENSIONS;
+                for child in children {
+                    match child.nth(index, inside) {
+                        Ok(found) => return Ok(found),
+                        Err(left) => index = left,
+                    }
+                }
+            }
+            Err(index)
+        }
+    }
+
+    /// One change to a certificate's structure, at the `at`th element (modulo their number).
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Retag {
+            at: usize,
+            tag: u8,
+        },
+        /// The length in the long form, where the short one is canonical.
+        LongLength {
+            at: usize,
+        },
+        /// The content of a primitive element replaced.
+        Content {
+            at: usize,
+            bytes: Vec<u8>,
+        },
+        /// A child removed, duplicated, or swapped with the next.
+        Drop {
+            at: usize,
+            child: usize,
+        },
+        Duplicate {
+            at: usize,
+            child: usize,
+        },
+        Swap {
+            at: usize,
+            child: usize,
+        },
+        /// An element appended to a constructed one.
+        Append {
+            at: usize,
+            node: u8,
+        },
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let tags = prop::sample::select(vec![
+            BOOLEAN,
+            INTEGER,
+            BIT_STRING,
+            OCTET_STRING,
+            0x05,
+            OID,
+            0x0C,
+            0x17,
+            0x18,
+            SEQUENCE,
+            0x31,
+            VERSION,
+            0xA1,
+            0xA3,
+            0x81,
+        ]);
+        prop_oneof![
+            (any::<usize>(), tags).prop_map(|(at, tag)| Edit::Retag { at, tag }),
+            any::<usize>().prop_map(|at| Edit::LongLength { at }),
+            (any::<usize>(), prop::collection::vec(any::<u8>(), 0..3))
+                .prop_map(|(at, bytes)| Edit::Content { at, bytes }),
+            (any::<usize>(), any::<usize>()).prop_map(|(at, child)| Edit::Drop { at, child }),
+            (any::<usize>(), any::<usize>()).prop_map(|(at, child)| Edit::Duplicate { at, child }),
+            (any::<usize>(), any::<usize>()).prop_map(|(at, child)| Edit::Swap { at, child }),
+            (any::<usize>(), any::<u8>()).prop_map(|(at, node)| Edit::Append { at, node }),
+        ]
+    }
+
+    /// The certificate after `edits`, and whether one touched what only webpki reads: the
+    /// content of an element inside the extensions, or which extensions there are.
+    fn edited(pem: &str, edits: &[Edit]) -> (Vec<u8>, bool) {
+        let der = der(pem);
+        let mut root = Node::read(&mut der.as_slice());
+        let mut long = Vec::new();
+        let mut webpkis = false;
+        for edit in edits {
+            let at = match edit {
+                Edit::Retag { at, .. }
+                | Edit::LongLength { at }
+                | Edit::Content { at, .. }
+                | Edit::Drop { at, .. }
+                | Edit::Duplicate { at, .. }
+                | Edit::Swap { at, .. }
+                | Edit::Append { at, .. } => at % root.count(),
+            };
+            let (node, inside) = root.nth(at, false).unwrap_or_else(|_| unreachable!());
+            match (edit, node) {
+                (Edit::Retag { tag, .. }, Node::Primitive(t, _) | Node::Constructed(t, _)) => {
+                    *t = *tag;
+                }
+                (Edit::LongLength { .. }, node) => long.push(format!("{node:?}")),
+                (Edit::Content { bytes, .. }, Node::Primitive(tag, content)) => {
+                    // Which extension, and its value: a BOOLEAN's is for both to read.
+                    webpkis |= inside && (*tag == OID || *tag == OCTET_STRING);
+                    *content = bytes.clone();
+                }
+                (Edit::Drop { child, .. }, Node::Constructed(tag, children))
+                    if !children.is_empty() =>
+                {
+                    webpkis |= inside && *tag == SEQUENCE && children.len() > 1;
+                    children.remove(child % children.len());
+                }
+                (Edit::Duplicate { child, .. }, Node::Constructed(_, children))
+                    if !children.is_empty() =>
+                {
+                    webpkis |= inside;
+                    let i = child % children.len();
+                    children.insert(i, children[i].clone());
+                }
+                (Edit::Swap { child, .. }, Node::Constructed(_, children))
+                    if children.len() > 1 =>
+                {
+                    let i = child % (children.len() - 1);
+                    children.swap(i, i + 1);
+                }
+                (Edit::Append { node, .. }, Node::Constructed(_, children)) => {
+                    webpkis |= inside;
+                    children.push(Node::Primitive(*node, Vec::new()));
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        root.write(&|node| long.contains(&format!("{node:?}")), &mut out);
+        (out, webpkis)
+    }
+
+    /// For certificates broken at random, by bytes or by structure: every one webpki takes
+    /// passes (no good root is refused), and every one that passes webpki takes, unless the
+    /// change is inside the extensions, whose contents only webpki reads.
+    #[test]
+    fn the_check_agrees_with_webpki_on_certificates_broken_at_random() {
+        let seed: u64 = std::env::var("LINKUP_DER_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0xCE27_5EED);
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        let config = proptest::test_runner::Config {
+            cases: 20_000,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        };
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+        let cases = (
+            any::<bool>(),
+            prop::collection::vec(change(), 0..3),
+            prop::collection::vec(edit(), 0..3),
+        );
+        let outcome = runner.run(&cases, |(v3, changes, edits)| {
+            let pem = if v3 { V3 } else { V1 };
+            let (mut der, mut inside) = edited(pem, &edits);
+            let extensions = if v3 && edits.is_empty() {
+                V3_EXTENSIONS
+            } else {
+                0..der.len()
+            };
+            for change in &changes {
+                inside |= change.touches(der.len(), &extensions);
+                change.apply(&mut der);
+                if der.is_empty() {
+                    return Ok(());
+                }
+            }
+            let (ours, theirs) = (is_root_certificate(&der), webpki_takes(&der));
+            prop_assert!(ours || !theirs, "refused what webpki takes: {der:02x?}");
+            prop_assert!(
+                !ours || theirs || inside,
+                "passed what webpki drops: {der:02x?}"
+            );
+            Ok(())
+        });
+        match outcome {
+            Ok(()) => {}
+            Err(TestError::Fail(why, case)) => panic!(
+                "seed {seed} (rerun: LINKUP_DER_SEED={seed} cargo test --lib der): {why}\n\
+                 case: {case:?}"
+            ),
+            Err(err) => panic!("seed {seed}: {err}"),
+        }
+    }
+}
