@@ -1796,10 +1796,23 @@ fn the_tools_trust_the_ca_of_cacert_and_name_themselves_in_the_user_agent() {
     let server = TlsServer::start(&pki, closing_reply(200, page.as_bytes()));
     let ca = pki.ca_path();
     let ca = ca.to_str().unwrap();
+    // Given more than once, the files add up, as the library's calls do.
+    let other = Pki::new("Some Other CA");
+    let other = other.ca_path();
+    let other = other.to_str().unwrap();
     let (code, stdout, stderr) = tool(
         "linkup-export",
         &server.base_url(),
-        &["--cacert", ca, "--max-credits", "1", "--timeout", "10"],
+        &[
+            "--cacert",
+            other,
+            "--cacert",
+            ca,
+            "--max-credits",
+            "1",
+            "--timeout",
+            "10",
+        ],
     );
     assert_eq!(ids(&stdout), [7329176687475109888], "exit {code}: {stderr}");
     let requests = server.requests();
@@ -1836,23 +1849,41 @@ fn a_cacert_that_holds_no_certificate_exits_2_before_anything_is_sent() {
     let key = dir.0.join("server.key");
     std::fs::write(&key, pki.server_key_pem()).unwrap();
     let missing = dir.0.join("missing.pem");
-    for (file, says) in [
-        (
-            &key,
-            "the file given to --cacert holds a private key and no certificate",
-        ),
-        (&missing, "cannot read it"),
-    ] {
+    let ca = dir.0.join("ca.pem");
+    std::fs::write(&ca, pki.ca_pem()).unwrap();
+    let (key, missing, ca) = (
+        key.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        ca.to_str().unwrap(),
+    );
+    let holds_a_key = format!("--cacert {key} holds a private key and no certificate");
+    let mut cases = vec![
+        (vec![key], holds_a_key.clone()),
+        (vec![missing], format!("--cacert {missing}: cannot read it")),
+        // A bad file among good ones is named, whatever its place.
+        (vec![ca, key], holds_a_key.clone()),
+        (vec![key, ca], holds_a_key),
+    ];
+    if cfg!(unix) {
+        // A device that never ends is cut off, not read until memory runs out.
+        let zero = "--cacert /dev/zero: over 16 MiB, more than any CA file".to_owned();
+        cases.push((vec!["/dev/zero"], zero));
+    }
+    for (files, says) in &cases {
+        let args: Vec<&str> = files.iter().flat_map(|file| ["--cacert", file]).collect();
         for name in ["linkup-export", "linkup-stale"] {
-            let (code, _, stderr) = tool(
-                name,
-                &server.base_url(),
-                &["--cacert", file.to_str().unwrap()],
-            );
-            assert_eq!(code, 2, "{stderr}");
-            assert!(stderr.contains(says), "{stderr}");
+            let (code, _, stderr) = tool(name, &server.base_url(), &args);
+            assert_eq!(code, 2, "{files:?}: {stderr}");
+            assert!(stderr.contains(says.as_str()), "{files:?}: {stderr}");
             assert!(!stderr.contains("Config::"), "{stderr}");
         }
+    }
+    // The files are read once every flag is in: --help after a bad one still helps.
+    for name in ["linkup-export", "linkup-stale"] {
+        let (code, stdout, stderr) =
+            tool(name, &server.base_url(), &["--cacert", missing, "--help"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("--cacert FILE"), "{stdout}");
     }
     assert_eq!(server.request_count(), 0);
 }

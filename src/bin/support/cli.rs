@@ -7,7 +7,7 @@
 //! variables, not the library's methods.
 #![allow(dead_code)] // each tool uses a different part
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
@@ -37,7 +37,8 @@ pub const COMMON_USAGE: &str =
   --base-url URL       the API's base URL (default: $LINKUP_BASE_URL, else
                        https://api.linkupapi.com); http://127.0.0.1:PORT for a local fake
   --cacert FILE        also trust the CA certificates in FILE (PEM), for a network whose
-                       proxy re-signs TLS with a CA of its own (ask its admins for the file)
+                       proxy re-signs TLS with a CA of its own (ask its admins for the file);
+                       give it again for more files
   --requests-per-minute N
                        pace requests (default 300, the API's limit; 0 turns pacing off, for a
                        local fake)
@@ -131,8 +132,10 @@ pub struct Common {
     login_token: Option<String>,
     api_key: Option<String>,
     base_url: Option<String>,
-    /// The PEM `--cacert` named, read.
-    cacert: Option<Vec<u8>>,
+    /// The files `--cacert` named, in order (read by [`Common::check`]).
+    cacert: Vec<std::ffi::OsString>,
+    /// Their PEM, read.
+    pems: Vec<Vec<u8>>,
     resume: Option<ResumePoint>,
     /// What a stopped export carried in its resume token besides the point.
     pub carried: Carried,
@@ -212,16 +215,8 @@ impl Common {
             "login-token" => self.login_token = Some(given(parser, flag)?),
             "api-key" => self.api_key = Some(given(parser, flag)?),
             "base-url" => self.base_url = Some(text(parser, flag)?),
-            "cacert" => {
-                let path = parser.value()?;
-                let pem = std::fs::read(&path).map_err(|err| {
-                    Usage::Bad(format!(
-                        "--cacert {}: cannot read it ({err})",
-                        visible(&path.to_string_lossy())
-                    ))
-                })?;
-                self.cacert = Some(pem);
-            }
+            // Read once all flags are in, so that `--help` after it still helps.
+            "cacert" => self.cacert.push(parser.value()?),
             "resume" => {
                 let value = text(parser, flag)?;
                 let (point, carried) = Carried::read(&value).ok_or_else(|| {
@@ -255,8 +250,9 @@ impl Common {
         self.resume
     }
 
-    /// Checks the flags against each other, still before the environment is read.
-    pub fn check(&self) -> Result<(), Usage> {
+    /// Checks the flags against each other, and reads the `--cacert` files, still before the
+    /// environment is read.
+    pub fn check(&mut self) -> Result<(), Usage> {
         if self.max_credits == Some(0) {
             return Err(Usage::Bad(
                 "--max-credits 0 would send nothing: allow at least 1".into(),
@@ -288,11 +284,19 @@ impl Common {
                 .check()
                 .map_err(usage)?;
         }
-        if let Some(pem) = &self.cacert {
+        for path in &self.cacert {
+            let pem = read_cacert(path)?;
             Config::new("stand-in")
-                .add_root_certificates(pem)
+                .add_root_certificates(&pem)
                 .check()
-                .map_err(usage)?;
+                .map_err(|err| {
+                    // Which file, when several are given.
+                    let named = format!("--cacert {}", visible(&path.to_string_lossy()));
+                    Usage::Bad(
+                        in_flags(&err.to_string()).replace("the file given to --cacert", &named),
+                    )
+                })?;
+            self.pems.push(pem);
         }
         Ok(())
     }
@@ -422,7 +426,7 @@ pub fn setup(
         };
     // The tool's name in the User-Agent, so LinkUp can tell its requests apart.
     let mut config = Config::new(key).app_name(name);
-    if let Some(pem) = &common.cacert {
+    for pem in &common.pems {
         config = config.add_root_certificates(pem);
     }
     let base_url = common
@@ -497,6 +501,29 @@ pub fn connect(setup: &Setup) -> ExitCode {
         }
         Err(err) => fail(setup.name, &err),
     }
+}
+
+/// The most a `--cacert` file may hold: company bundles are a few hundred KiB; `/dev/zero` is
+/// not one.
+const MAX_CACERT_BYTES: u64 = 16 << 20;
+
+/// The bytes of a `--cacert` file, or why it cannot be one.
+fn read_cacert(path: &std::ffi::OsStr) -> Result<Vec<u8>, Usage> {
+    let shown = || visible(&path.to_string_lossy()).to_string();
+    let cannot =
+        |err: std::io::Error| Usage::Bad(format!("--cacert {}: cannot read it ({err})", shown()));
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CACERT_BYTES + 1).read_to_end(&mut pem))
+        .map_err(cannot)?;
+    if pem.len() as u64 > MAX_CACERT_BYTES {
+        return Err(Usage::Bad(format!(
+            "--cacert {}: over {} MiB, more than any CA file: give the CA's PEM file",
+            shown(),
+            MAX_CACERT_BYTES >> 20
+        )));
+    }
+    Ok(pem)
 }
 
 /// A refusal from the library, in the tool's words.
