@@ -373,10 +373,11 @@ impl Config {
         if let Some(name) = &self.app_name {
             check_app_name(name)?;
         }
-        let secrets = self.secrets();
-        check_base_url(&self.base_url, &secrets)
+        // The secrets (the environment's proxies among them) are gathered for a refusal only:
+        // this runs before every request.
+        check_base_url(&self.base_url, &|| self.secrets())
             .and_then(|()| self.agents().map(drop))
-            .map_err(|err| err.scrubbed(&secrets))
+            .map_err(|err| err.scrubbed(&self.secrets()))
     }
 
     /// The secrets this configuration knows, to keep out of every text: the API key, and any
@@ -859,10 +860,15 @@ impl fmt::Debug for Params {
     }
 }
 
-pub(crate) fn check_base_url(url: &str, secrets: &Secrets<'_>) -> Result<(), Error> {
-    // Shown without any password or secret, whatever is wrong with it.
-    let shown = secrets.shown(&redact_userinfo(url), 100);
-    let refuse = |why: &str| Err(Error::InvalidParams(format!("base_url {shown:?} {why}")));
+pub(crate) fn check_base_url<'a>(
+    url: &str,
+    secrets: &dyn Fn() -> Secrets<'a>,
+) -> Result<(), Error> {
+    let refuse = |why: &str| {
+        // Shown without any password or secret, whatever is wrong with it.
+        let shown = secrets().shown(&redact_userinfo(url), 100);
+        Err(Error::InvalidParams(format!("base_url {shown:?} {why}")))
+    };
     let lower = url.to_ascii_lowercase();
     let (scheme_ok, rest) = if let Some(rest) = lower.strip_prefix("https://") {
         (true, rest)
@@ -952,7 +958,7 @@ mod tests {
             "http://[::1]:3000",
             "http://127.5.6.7",
         ] {
-            assert!(check_base_url(ok, &Secrets::none()).is_ok(), "{ok}");
+            assert!(check_base_url(ok, &Secrets::none).is_ok(), "{ok}");
         }
         for bad in [
             "http://api.linkupapi.com",
@@ -967,7 +973,7 @@ mod tests {
             "https://",
             "",
         ] {
-            assert!(check_base_url(bad, &Secrets::none()).is_err(), "{bad}");
+            assert!(check_base_url(bad, &Secrets::none).is_err(), "{bad}");
         }
     }
 }
