@@ -1317,6 +1317,52 @@ fn help_lists_every_flag_in_line() {
     );
 }
 
+/// Asking for help never runs a tool, and a flag missing its value never lends it the next
+/// flag: `--api-key --help` once sent a paid request with `--help` for a key.
+#[test]
+fn help_anywhere_wins_and_a_flag_is_never_taken_for_a_value() {
+    let server = support::RawServer::start(|_, _| {
+        support::Action::Write(support::http_response(200, "", b"{}"))
+    });
+    let url = server.base_url();
+    for name in ["linkup-export", "linkup-stale"] {
+        for args in [
+            &["--api-key", "--help"][..],
+            &["--login-token", "-h"],
+            &["--cacert", "--help"],
+            &["--bogus", "--help"],
+            &["--timeout=abc", "--help"],
+            &["--max-credits", "1", "--help"],
+        ] {
+            let (code, stdout, stderr) = tool(name, &url, args);
+            assert_eq!(code, 0, "{name} {args:?}: {stderr}");
+            assert!(
+                stdout.contains("--max-credits N"),
+                "{name} {args:?}: {stdout}"
+            );
+        }
+        for (args, says) in [
+            (
+                &["--api-key", "--max-credits", "1"][..],
+                "--api-key needs a value, got the flag --max-credits",
+            ),
+            (
+                &["--login-token", "--type", "CONNECTION"],
+                "--login-token needs a value, got the flag --type",
+            ),
+            (
+                &["--cacert", "--quiet"],
+                "--cacert needs a value, got the flag --quiet",
+            ),
+        ] {
+            let (code, _, stderr) = tool(name, &url, args);
+            assert_eq!(code, 2, "{name} {args:?}: {stderr}");
+            assert!(stderr.contains(says), "{name} {args:?}: {stderr}");
+        }
+    }
+    assert_eq!(server.request_count(), 0, "nothing was sent");
+}
+
 #[test]
 fn fake_server_listens_on_the_port_asked_and_refuses_extra_arguments() {
     let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -118,7 +118,7 @@ fn main() -> ExitCode {
 fn parse() -> Result<(Common, bool, Option<u64>), Usage> {
     let mut common = Common::default();
     let (mut csv, mut after) = (false, None);
-    let mut parser = lexopt::Parser::from_env();
+    let mut parser = cli::parser()?;
     while let Some(arg) = parser.next()? {
         let arg = Flag::from(arg);
         if common.take(&arg, &mut parser)? {

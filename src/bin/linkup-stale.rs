@@ -511,7 +511,7 @@ fn parse() -> Result<Flags, Usage> {
     let (mut days, mut jsonl) = (21, false);
     let (mut withdraw, mut yes) = (false, false);
     let (mut max, mut interval, mut journal) = (None, None, None);
-    let mut parser = lexopt::Parser::from_env();
+    let mut parser = cli::parser()?;
     while let Some(arg) = parser.next()? {
         let arg = Flag::from(arg);
         if common.take(&arg, &mut parser)? {
@@ -556,7 +556,7 @@ fn parse() -> Result<Flags, Usage> {
                     ))
                 })?);
             }
-            Some("journal") => journal = Some(PathBuf::from(parser.value()?)),
+            Some("journal") => journal = Some(PathBuf::from(cli::value(&mut parser, "journal")?)),
             _ => return Err(arg.unexpected()),
         }
     }

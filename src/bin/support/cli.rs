@@ -104,10 +104,35 @@ impl Flag {
     }
 }
 
+/// The parser of the tool's flags; `--help` or `-h` anywhere before a `--` wins over every
+/// other flag and mistake, so asking for help never runs the tool.
+pub fn parser() -> Result<Parser, Usage> {
+    let help = std::env::args_os()
+        .skip(1)
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--help" || arg == "-h");
+    match help {
+        true => Err(Usage::Help),
+        false => Ok(Parser::from_env()),
+    }
+}
+
+/// The value of the flag just read. A value that is itself a flag (`--api-key --max-credits 1`)
+/// is a forgotten value: taking it would send a request with a flag for a key.
+pub fn value(parser: &mut Parser, flag: &str) -> Result<std::ffi::OsString, Usage> {
+    let value = parser.value()?;
+    if value.to_string_lossy().starts_with("--") {
+        return Err(Usage::Bad(format!(
+            "--{flag} needs a value, got the flag {}",
+            visible(&value.to_string_lossy())
+        )));
+    }
+    Ok(value)
+}
+
 /// The value of the flag just read, as text.
 pub fn text(parser: &mut Parser, flag: &str) -> Result<String, Usage> {
-    parser
-        .value()?
+    value(parser, flag)?
         .into_string()
         .map_err(|_| Usage::Bad(format!("--{flag} is not valid text")))
 }
@@ -216,7 +241,7 @@ impl Common {
             "api-key" => self.api_key = Some(given(parser, flag)?),
             "base-url" => self.base_url = Some(text(parser, flag)?),
             // Read once all flags are in, so that `--help` after it still helps.
-            "cacert" => self.cacert.push(parser.value()?),
+            "cacert" => self.cacert.push(value(parser, flag)?),
             "resume" => {
                 let value = text(parser, flag)?;
                 let (point, carried) = Carried::read(&value).ok_or_else(|| {
