@@ -212,9 +212,13 @@ impl Config {
     /// that last worked first: a certificate one set refuses costs one more TLS handshake, never
     /// a request, since the handshake ends before a request is written.
     ///
-    /// A PEM holding no certificate (empty, a private key, broken base64, a block that is no
-    /// X.509 certificate) is refused by the first call with [`Error::InvalidParams`], before
-    /// anything is sent.
+    /// A PEM holding no certificate (empty, only a private key, broken base64), or any
+    /// `CERTIFICATE` block rustls could not use as a root (read the way `rustls-webpki` reads
+    /// one; rustls would drop it without a word), is refused whole by the first call with
+    /// [`Error::InvalidParams`] naming the block, before anything is sent. Not checked: whether
+    /// rustls can verify signatures with the CA's key. P-256, P-384, Ed25519 and RSA keys of
+    /// 2048 to 8192 bits it can; a P-521 or 1024-bit RSA CA is taken, and every handshake with
+    /// a server it signed then fails, naming why.
     ///
     /// # Examples
     ///

@@ -6,8 +6,11 @@
 //! up front, reading it the way `rustls-webpki` reads a trust anchor: one X.509 `Certificate`
 //! (`tbsCertificate`, `signatureAlgorithm`, `signatureValue`), version 3 with the same algorithm
 //! inside and out and well-formed extensions, or version 1 with none; every element in
-//! canonical DER, under 64 KiB, nothing left over. The contents of the extensions are not
-//! read: a certificate broken only there still passes.
+//! canonical DER, under 64 KiB, nothing left over; of the extensions, the six webpki keeps (key
+//! usage, names, basic and name constraints, CRL points, extended key usage) and the
+//! certificate transparency list each once, each value the one element webpki expects. What is
+//! inside those values webpki reads only when it uses the root (a name constraint it cannot
+//! parse fails the handshake then), and so does this check not.
 
 /// DER tags, as webpki names them.
 const BOOLEAN: u8 = 0x01;
@@ -67,20 +70,50 @@ fn v3(mut tbs: &[u8], algorithm: &[u8]) -> Option<()> {
     if !tbs.is_empty() || !tagged.is_empty() {
         return None;
     }
+    let mut seen = 0u64;
     while !extensions.is_empty() {
         // `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, OCTET STRING }`
         let mut extension = take(&mut extensions, SEQUENCE)?;
-        take(&mut extension, OID)?;
+        let id = take(&mut extension, OID)?;
         if peek(extension) == Some(BOOLEAN) {
             let critical = take(&mut extension, BOOLEAN)?;
             (critical == [0xFF] || critical == [0x00]).then_some(())?;
         }
-        take(&mut extension, OCTET_STRING)?;
+        let value = take(&mut extension, OCTET_STRING)?;
         if !extension.is_empty() {
             return None;
         }
+        remembered(id, value, &mut seen)?;
     }
     Some(())
+}
+
+/// The extensions webpki keeps from a root: each at most once, and its value one element of
+/// the type it expects (what is inside is read when the root is used). Others are ignored,
+/// critical or not.
+fn remembered(id: &[u8], mut value: &[u8], seen: &mut u64) -> Option<()> {
+    /// 1.3.6.1.4.1.11129.2.4.2, the certificate transparency list.
+    const SCT_LIST: [u8; 10] = [0x2B, 6, 1, 4, 1, 0xD6, 0x79, 2, 4, 2];
+    // id-ce 2.5.29.n: keyUsage 15, subjectAltName 17, basicConstraints 19, nameConstraints 30,
+    // cRLDistributionPoints 31, extKeyUsage 37.
+    let (slot, inner) = match *id {
+        [0x55, 0x1D, 15] => (15, None),
+        [0x55, 0x1D, n @ (17 | 19 | 30 | 31 | 37)] => (n, Some(SEQUENCE)),
+        _ if id == SCT_LIST => (0, Some(OCTET_STRING)),
+        _ => return Some(()),
+    };
+    let bit = 1u64 << slot;
+    if *seen & bit != 0 {
+        return None;
+    }
+    *seen |= bit;
+    match inner {
+        Some(tag) => {
+            take(&mut value, tag)?;
+            value.is_empty().then_some(())
+        }
+        None => Some(()),
+    }
 }
 
 /// Version 1: no version field, no extensions.
@@ -149,10 +182,6 @@ pHcwCgYIKoZIzj0EAwIDSAAwRQIgaSEBSjETZpkA5qUwW+npq7f2ndZZHMZ8xBfG
 OuPEk64CIQCcn0PuxsDVLJIHDZ/o5jNQkADE7DAfLzH3Gm5XgojAGA==
 -----END CERTIFICATE-----
 ";
-    /// Where its extensions' content lies (`openssl asn1parse`: the SEQUENCE at 224, 64 bytes
-    /// after a 2-byte header): what webpki reads there is its own.
-    const V3_EXTENSIONS: std::ops::Range<usize> = 226..290;
-
     /// A version 1 certificate (`openssl x509 -req -signkey` without extensions).
     const V1: &str = "-----BEGIN CERTIFICATE-----
 MIIBJTCBzQIUbztuc5/zkcQUBVFH7yAA9Qn/hHQwCgYIKoZIzj0EAwIwFTETMBEG
@@ -242,16 +271,6 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
                 Change::Truncate { len } => der.truncate(len % n),
             }
         }
-
-        /// Whether the change touches the bytes of `range` (insertions at its ends too).
-        fn touches(&self, n: usize, range: &std::ops::Range<usize>) -> bool {
-            match *self {
-                Change::Set { at, .. } => range.contains(&(at % n)),
-                Change::Insert { at, .. } => (range.start..=range.end).contains(&(at % (n + 1))),
-                Change::Delete { at, len } => at % n < range.end && at % n + len > range.start,
-                Change::Truncate { .. } => false,
-            }
-        }
     }
 
     fn change() -> impl Strategy<Value = Change> {
@@ -322,16 +341,15 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
             }
         }
 
-        /// The `index`th node in preorder, and whether it is inside `[3]`.
-        fn nth(&mut self, index: usize, in_extensions: bool) -> Result<(&mut Node, bool), usize> {
+        /// The `index`th node in preorder (or how many are left to count).
+        fn nth(&mut self, index: usize) -> Result<&mut Node, usize> {
             if index == 0 {
-                return Ok((self, in_extensions));
+                return Ok(self);
             }
             let mut index = index - 1;
-            if let Node::Constructed(tag, children) = self {
-                let inside = in_extensions || *tag == EXTENSIONS;
+            if let Node::Constructed(_, children) = self {
                 for child in children {
-                    match child.nth(index, inside) {
+                    match child.nth(index) {
                         Ok(found) => return Ok(found),
                         Err(left) => index = left,
                     }
@@ -407,13 +425,11 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
         ]
     }
 
-    /// The certificate after `edits`, and whether one touched what only webpki reads: the
-    /// content of an element inside the extensions, or which extensions there are.
-    fn edited(pem: &str, edits: &[Edit]) -> (Vec<u8>, bool) {
+    /// The certificate after `edits`.
+    fn edited(pem: &str, edits: &[Edit]) -> Vec<u8> {
         let der = der(pem);
         let mut root = Node::read(&mut der.as_slice());
         let mut long = Vec::new();
-        let mut webpkis = false;
         for edit in edits {
             let at = match edit {
                 Edit::Retag { at, .. }
@@ -424,27 +440,23 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
                 | Edit::Swap { at, .. }
                 | Edit::Append { at, .. } => at % root.count(),
             };
-            let (node, inside) = root.nth(at, false).unwrap_or_else(|_| unreachable!());
+            let node = root.nth(at).unwrap_or_else(|_| unreachable!());
             match (edit, node) {
                 (Edit::Retag { tag, .. }, Node::Primitive(t, _) | Node::Constructed(t, _)) => {
                     *t = *tag;
                 }
                 (Edit::LongLength { .. }, node) => long.push(format!("{node:?}")),
-                (Edit::Content { bytes, .. }, Node::Primitive(tag, content)) => {
-                    // Which extension, and its value: a BOOLEAN's is for both to read.
-                    webpkis |= inside && (*tag == OID || *tag == OCTET_STRING);
+                (Edit::Content { bytes, .. }, Node::Primitive(_, content)) => {
                     *content = bytes.clone();
                 }
-                (Edit::Drop { child, .. }, Node::Constructed(tag, children))
+                (Edit::Drop { child, .. }, Node::Constructed(_, children))
                     if !children.is_empty() =>
                 {
-                    webpkis |= inside && *tag == SEQUENCE && children.len() > 1;
                     children.remove(child % children.len());
                 }
                 (Edit::Duplicate { child, .. }, Node::Constructed(_, children))
                     if !children.is_empty() =>
                 {
-                    webpkis |= inside;
                     let i = child % children.len();
                     children.insert(i, children[i].clone());
                 }
@@ -455,7 +467,6 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
                     children.swap(i, i + 1);
                 }
                 (Edit::Append { node, .. }, Node::Constructed(_, children)) => {
-                    webpkis |= inside;
                     children.push(Node::Primitive(*node, Vec::new()));
                 }
                 _ => {}
@@ -463,12 +474,94 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
         }
         let mut out = Vec::new();
         root.write(&|node| long.contains(&format!("{node:?}")), &mut out);
-        (out, webpkis)
+        out
+    }
+
+    /// The V3 certificate with its extensions changed by `change`.
+    fn with_extensions(change: impl FnOnce(&mut Vec<Node>)) -> Vec<u8> {
+        let der = der(V3);
+        let mut root = Node::read(&mut der.as_slice());
+        let Node::Constructed(_, parts) = &mut root else {
+            unreachable!()
+        };
+        let Node::Constructed(_, tbs) = &mut parts[0] else {
+            unreachable!()
+        };
+        let Some(Node::Constructed(EXTENSIONS, tagged)) = tbs.last_mut() else {
+            unreachable!()
+        };
+        let Node::Constructed(_, extensions) = &mut tagged[0] else {
+            unreachable!()
+        };
+        change(extensions);
+        let mut out = Vec::new();
+        root.write(&|_| false, &mut out);
+        out
+    }
+
+    /// What an outside trial made with openssl (`basicConstraints=critical,DER:0500`, a SAN of
+    /// `DER:0400`, basicConstraints twice, an SCT list of NULL): webpki drops each as a root.
+    #[test]
+    fn the_extensions_webpki_keeps_must_be_once_and_of_their_type() {
+        let extension = |last: u8, value: Vec<u8>| {
+            Node::Constructed(
+                SEQUENCE,
+                vec![
+                    Node::Primitive(OID, vec![0x55, 0x1D, last]),
+                    Node::Primitive(OCTET_STRING, value),
+                ],
+            )
+        };
+        let sct = Node::Constructed(
+            SEQUENCE,
+            vec![
+                Node::Primitive(OID, vec![0x2B, 6, 1, 4, 1, 0xD6, 0x79, 2, 4, 2]),
+                Node::Primitive(OCTET_STRING, vec![0x05, 0x00]),
+            ],
+        );
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            (
+                "basicConstraints NULL",
+                with_extensions(|e| e[0] = extension(19, vec![5, 0])),
+            ),
+            (
+                "SAN OCTET STRING",
+                with_extensions(|e| e.push(extension(17, vec![4, 0]))),
+            ),
+            (
+                "EKU NULL",
+                with_extensions(|e| e.push(extension(37, vec![5, 0]))),
+            ),
+            ("SCT NULL", with_extensions(|e| e.push(sct))),
+            (
+                "basicConstraints twice",
+                with_extensions(|e| e.push(e[0].clone())),
+            ),
+            (
+                "a SEQUENCE and more",
+                with_extensions(|e| e.push(extension(17, vec![0x30, 0, 5, 0]))),
+            ),
+        ];
+        for (what, der) in cases {
+            assert!(!webpki_takes(&der), "{what}");
+            assert!(!is_root_certificate(&der), "{what}");
+        }
+        // Unknown ones, critical or not, and one twice: ignored by both.
+        let unknown = |critical: bool| {
+            let mut parts = vec![Node::Primitive(OID, vec![0x2A, 3, 4])];
+            if critical {
+                parts.push(Node::Primitive(BOOLEAN, vec![0xFF]));
+            }
+            parts.push(Node::Primitive(OCTET_STRING, vec![5, 0]));
+            Node::Constructed(SEQUENCE, parts)
+        };
+        let der = with_extensions(|e| e.extend([unknown(true), unknown(false), unknown(true)]));
+        assert!(webpki_takes(&der) && is_root_certificate(&der));
     }
 
     /// For certificates broken at random, by bytes or by structure: every one webpki takes
-    /// passes (no good root is refused), and every one that passes webpki takes, unless the
-    /// change is inside the extensions, whose contents only webpki reads.
+    /// passes (no good root is refused), and every one that passes webpki takes (none is
+    /// dropped without a word).
     #[test]
     fn the_check_agrees_with_webpki_on_certificates_broken_at_random() {
         let seed: u64 = std::env::var("LINKUP_DER_SEED")
@@ -491,14 +584,8 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
         );
         let outcome = runner.run(&cases, |(v3, changes, edits)| {
             let pem = if v3 { V3 } else { V1 };
-            let (mut der, mut inside) = edited(pem, &edits);
-            let extensions = if v3 && edits.is_empty() {
-                V3_EXTENSIONS
-            } else {
-                0..der.len()
-            };
+            let mut der = edited(pem, &edits);
             for change in &changes {
-                inside |= change.touches(der.len(), &extensions);
                 change.apply(&mut der);
                 if der.is_empty() {
                     return Ok(());
@@ -506,10 +593,7 @@ Egd/fUswGhn0mpEkyX6HXgiJKTkLTEV9SXxjRDqUe6eyAzdKC3CF41KQSg==
             }
             let (ours, theirs) = (is_root_certificate(&der), webpki_takes(&der));
             prop_assert!(ours || !theirs, "refused what webpki takes: {der:02x?}");
-            prop_assert!(
-                !ours || theirs || inside,
-                "passed what webpki drops: {der:02x?}"
-            );
+            prop_assert!(!ours || theirs, "passed what webpki drops: {der:02x?}");
             Ok(())
         });
         match outcome {
