@@ -12,7 +12,7 @@
 //! (`%2F` or `%2f`, UTF-8 sequences too), HTML character references (`&#47;`, `&#x2F;`, with
 //! any leading zeros, with or without the `;`; named ones such as `&sol;`, `&plus;`, `&amp;`),
 //! and up to four of these nested (`%5Cu002F` is two; a value quoted with `{:?}` adds one), in
-//! any ASCII letter case (a host name, a header name or a server that folds text changes it). So
+//! any letter case (a host name, a header name or a server that folds text changes it). So
 //! a secret cut short (by a server quoting its start, or by a cut before this step) still goes,
 //! and what is left of one never holds 8 of its characters in a row. Not covered: a secret the
 //! server transforms otherwise (base64-encoded, hashed, split by other text, or spelled in
@@ -172,7 +172,7 @@ impl<'a> Secrets<'a> {
                 for w in layer.windows(MIN_SECRET_CHARS) {
                     let mut key = ['\0'; MIN_SECRET_CHARS];
                     for (slot, decoded) in key.iter_mut().zip(w) {
-                        *slot = decoded.ch.to_ascii_lowercase();
+                        *slot = fold(decoded.ch);
                     }
                     windows.insert(key);
                 }
@@ -199,7 +199,7 @@ impl<'a> Secrets<'a> {
             for window in layer.windows(MIN_SECRET_CHARS) {
                 let mut key = ['\0'; MIN_SECRET_CHARS];
                 for (slot, decoded) in key.iter_mut().zip(window) {
-                    *slot = decoded.ch.to_ascii_lowercase();
+                    *slot = fold(decoded.ch);
                 }
                 if windows.contains(&key) {
                     marked.push((window[0].start, window[MIN_SECRET_CHARS - 1].end));
@@ -215,6 +215,17 @@ impl<'a> Secrets<'a> {
             layer = next;
         }
         marked
+    }
+}
+
+/// A character in the one case windows are compared in: a host name, a header or a server
+/// that folds text changes the case of what it echoes. (A character whose other case is two,
+/// as `ß` and `SS`, only breaks the window it is in.)
+fn fold(ch: char) -> char {
+    if ch.is_ascii() {
+        ch.to_ascii_lowercase()
+    } else {
+        ch.to_lowercase().next().unwrap_or(ch)
     }
 }
 
@@ -546,6 +557,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_secret_is_found_in_any_letter_case_beyond_ascii_too() {
+        let token = "jöhnßönëtökénäöü-Ωμέγα";
+        let secrets = Secrets::of([token]);
+        for echo in [
+            token.to_uppercase(),
+            token.to_lowercase(),
+            token.replace('ö', "Ö"),
+        ] {
+            let shown = secrets.shown(&format!("bad token {echo} here"), 10_000);
+            let chars: Vec<char> = fold_all(token).chars().collect();
+            for window in chars.windows(MIN_SECRET_CHARS) {
+                let window: String = window.iter().collect();
+                assert!(!fold_all(&shown).contains(&window), "{window:?} in {shown}");
+            }
+        }
+    }
+
+    /// The checker's own folding (std's, on the whole text), not the code under test's.
+    fn fold_all(text: &str) -> String {
+        text.to_lowercase()
     }
 
     #[test]
