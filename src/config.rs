@@ -129,7 +129,8 @@ impl Config {
     /// Only `https://` URLs are accepted, and `http://` to a loopback host (`localhost`,
     /// `127.0.0.1`, `[::1]`) for tests; anything else is refused by the first call with
     /// [`Error::InvalidParams`], because the API key would travel in clear text; so is a URL
-    /// over 4096 bytes.
+    /// over 4096 bytes or with a character a URL cannot hold (a space, `<`, a non-ASCII host:
+    /// give it percent-encoded, or in IDNA form).
     ///
     /// Defaults to `https://api.linkupapi.com`.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Config {
@@ -883,6 +884,14 @@ pub(crate) fn check_base_url<'a>(
     };
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return refuse("contains spaces or control characters: remove them");
+    }
+    // What RFC 3986 lets a URL hold; ureq would refuse anything else only when sending, as a
+    // connection failure, and retry it.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+    if let Some(c) = url.chars().find(|&c| !allowed(c)) {
+        return refuse(&format!(
+            "contains {c:?}, which a URL cannot hold: percent-encode it (a host in IDNA form)"
+        ));
     }
     if url.len() > MAX_URL_BYTES {
         return refuse(&format!(

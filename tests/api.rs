@@ -252,6 +252,10 @@ fn refused_inputs_send_no_request() {
             good(),
         ),
         ("no scheme", config("api.linkupapi.com"), good()),
+        // ureq would refuse them only when sending, as a connection failure, retried.
+        ("a backtick", config(format!("{base}/a`b")), good()),
+        ("an angle bracket", config(format!("{base}/<x>")), good()),
+        ("a non-ASCII host", config("https://bücher.example"), good()),
         // Longer than any real one: ureq would open a connection, then fail to write it.
         ("key of 1025 bytes", keyed(&base, &"k".repeat(1025)), good()),
         (
