@@ -160,22 +160,9 @@ impl<'a> Secrets<'a> {
         // its own (`%41`) is then found in a text that escapes it further (`\/`).
         let mut windows: HashSet<[char; MIN_SECRET_CHARS]> = HashSet::new();
         for secret in &self.items {
-            let mut layer: Vec<Decoded> = secret
-                .char_indices()
-                .map(|(start, ch)| Decoded {
-                    ch,
-                    start,
-                    end: start + ch.len_utf8(),
-                })
-                .collect();
+            let mut layer = Decoded::all(secret);
             for _ in 0..=LAYERS {
-                for w in layer.windows(MIN_SECRET_CHARS) {
-                    let mut key = ['\0'; MIN_SECRET_CHARS];
-                    for (slot, decoded) in key.iter_mut().zip(w) {
-                        *slot = fold(decoded.ch);
-                    }
-                    windows.insert(key);
-                }
+                windows.extend(layer.windows(MIN_SECRET_CHARS).map(Decoded::key));
                 let next = decode(&layer);
                 if next.len() == layer.len() {
                     break;
@@ -186,22 +173,11 @@ impl<'a> Secrets<'a> {
         if windows.is_empty() {
             return Vec::new();
         }
-        let mut layer: Vec<Decoded> = region
-            .char_indices()
-            .map(|(start, ch)| Decoded {
-                ch,
-                start,
-                end: start + ch.len_utf8(),
-            })
-            .collect();
+        let mut layer = Decoded::all(region);
         let mut marked = Vec::new();
         for depth in 0..=LAYERS {
             for window in layer.windows(MIN_SECRET_CHARS) {
-                let mut key = ['\0'; MIN_SECRET_CHARS];
-                for (slot, decoded) in key.iter_mut().zip(window) {
-                    *slot = fold(decoded.ch);
-                }
-                if windows.contains(&key) {
+                if windows.contains(&Decoded::key(window)) {
                     marked.push((window[0].start, window[MIN_SECRET_CHARS - 1].end));
                 }
             }
@@ -235,6 +211,28 @@ struct Decoded {
     ch: char,
     start: usize,
     end: usize,
+}
+
+impl Decoded {
+    /// Each character of `text` as it stands, no escape undone yet.
+    fn all(text: &str) -> Vec<Decoded> {
+        text.char_indices()
+            .map(|(start, ch)| Decoded {
+                ch,
+                start,
+                end: start + ch.len_utf8(),
+            })
+            .collect()
+    }
+
+    /// What a window of 8 is compared by: its characters, case folded.
+    fn key(window: &[Decoded]) -> [char; MIN_SECRET_CHARS] {
+        let mut key = ['\0'; MIN_SECRET_CHARS];
+        for (slot, decoded) in key.iter_mut().zip(window) {
+            *slot = fold(decoded.ch);
+        }
+        key
+    }
 }
 
 /// One layer of escapes undone: each escape becomes the character it stands for, spanning the
