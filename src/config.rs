@@ -557,7 +557,7 @@ fn check_app_name(name: &str) -> Result<(), Error> {
     }
     if name.len() > MAX_APP_NAME_BYTES {
         return Err(Error::InvalidParams(format!(
-            "the name given to Config::app_name is {} bytes long: keep it under \
+            "the name given to Config::app_name is {} bytes long: keep it to at most \
              {MAX_APP_NAME_BYTES}, a program's name and version",
             name.len()
         )));
