@@ -1317,6 +1317,25 @@ fn help_lists_every_flag_in_line() {
     );
 }
 
+/// `--help | head`: the pipe closes before the help is written, and that is no panic.
+#[test]
+fn help_into_a_closed_pipe_exits_quietly() {
+    for name in ["linkup-export", "linkup-stale"] {
+        let mut child = example(name)
+            .arg("--help")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reading end goes before the tool has started, let alone written.
+        drop(child.stdout.take());
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(0), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
+
 /// Asking for help never runs a tool, and a flag missing its value never lends it the next
 /// flag: `--api-key --help` once sent a paid request with `--help` for a key.
 #[test]

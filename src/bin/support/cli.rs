@@ -620,7 +620,8 @@ pub fn in_flags(text: &str) -> String {
 pub fn usage_exit(usage: Usage, name: &str, help: &str) -> ExitCode {
     match usage {
         Usage::Help => {
-            println!("{help}");
+            // `--help | head` closes the pipe early: that is no error (println! would panic).
+            let _ = writeln!(std::io::stdout(), "{help}");
             ExitCode::SUCCESS
         }
         Usage::Bad(message) => {
