@@ -1373,10 +1373,19 @@ fn help_anywhere_wins_and_a_flag_is_never_taken_for_a_value() {
                 &["--cacert", "--quiet"],
                 "--cacert needs a value, got the flag --quiet",
             ),
+            (
+                &["--api-key", "--login-token=AQEDAT-token-SECRET-5678"],
+                "--api-key needs a value, got the flag --login-token\n",
+            ),
+            (
+                &["AQEDAT-token-SECRET-5678"],
+                "unexpected argument of 24 characters (a value whose flag is missing?)",
+            ),
         ] {
             let (code, _, stderr) = tool(name, &url, args);
             assert_eq!(code, 2, "{name} {args:?}: {stderr}");
             assert!(stderr.contains(says), "{name} {args:?}: {stderr}");
+            assert!(!stderr.contains("SECRET"), "{name} {args:?}: {stderr}");
         }
     }
     assert_eq!(server.request_count(), 0, "nothing was sent");

@@ -99,6 +99,12 @@ impl Flag {
         Usage::Bad(match self {
             Flag::Long(flag) => format!("unknown flag --{flag}"),
             Flag::Short(flag) => format!("unknown flag -{flag}"),
+            // A long one may be a key or token whose flag was left out: not shown, so it stays
+            // off the screen and out of logs.
+            Flag::Value(value) if value.to_string_lossy().chars().count() >= 8 => format!(
+                "unexpected argument of {} characters (a value whose flag is missing?)",
+                value.to_string_lossy().chars().count()
+            ),
             Flag::Value(value) => format!("unexpected argument {:?}", value.to_string_lossy()),
         })
     }
@@ -121,10 +127,13 @@ pub fn parser() -> Result<Parser, Usage> {
 /// is a forgotten value: taking it would send a request with a flag for a key.
 pub fn value(parser: &mut Parser, flag: &str) -> Result<std::ffi::OsString, Usage> {
     let value = parser.value()?;
-    if value.to_string_lossy().starts_with("--") {
+    let text = value.to_string_lossy();
+    if text.starts_with("--") {
+        // Named without what follows an `=`: `--login-token=TOKEN` would show the token.
+        let other = text.split('=').next().unwrap_or_default();
         return Err(Usage::Bad(format!(
             "--{flag} needs a value, got the flag {}",
-            visible(&value.to_string_lossy())
+            visible(other)
         )));
     }
     Ok(value)
