@@ -297,7 +297,7 @@
 //! character), Rust-escaped (`\u{2f}`), percent-encoded (`%2F` or `%2f`), HTML references
 //! (`&#47;`, `&#x2F;`), or cut short. Every such text passes one redaction step on its whole text
 //! (any run of 8 or more characters of a secret becomes `[redacted]`) and only then is cut to a
-//! few hundred characters. `tests/secrets_props.rs` checks it as a property over random secrets,
+//! few hundred characters. `tests/it/secrets_props.rs` checks it as a property over random secrets,
 //! echoes and cut points. Not covered: a server that transforms a secret otherwise (base64, a
 //! hash, other text spliced into it), and the data of a reply (names, headlines), which is not
 //! redacted.

@@ -7,7 +7,7 @@ pub mod tls;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use linkup_sent_invitations::Config;
@@ -409,5 +409,76 @@ fn v2_reply(list: &List, params: &serde_json::Value) -> serde_json::Value {
         "data": data,
         "metadata": {"action": "list_sent", "account_id": "acc", "timestamp": "2026-04-26T10:35:00Z",
             "credits_consumed": returned.div_ceil(50).max(1)},
+    })
+}
+
+/// The one logger of the `it` binary (a logger is process-wide): it takes every record, at every
+/// level, ureq's included, and keeps each with the thread that logged it.
+pub struct Logged {
+    lines: Mutex<Vec<LoggedLine>>,
+}
+
+struct LoggedLine {
+    thread: std::thread::ThreadId,
+    level: log::Level,
+    target: String,
+    text: String,
+}
+
+impl log::Log for Logged {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        let line = LoggedLine {
+            thread: std::thread::current().id(),
+            level: record.level(),
+            target: record.target().to_owned(),
+            text: record.args().to_string(),
+        };
+        self.lines.lock().unwrap().push(line);
+    }
+    fn flush(&self) {}
+}
+
+impl Logged {
+    /// Every record so far, from any thread, as `TARGET TEXT`.
+    pub fn lines(&self) -> Vec<String> {
+        let lines = self.lines.lock().unwrap();
+        lines
+            .iter()
+            .map(|l| format!("{} {}", l.target, l.text))
+            .collect()
+    }
+
+    /// Where the records stand now, for [`Logged::mine_since`].
+    pub fn mark(&self) -> usize {
+        self.lines.lock().unwrap().len()
+    }
+
+    /// The records this thread logged since `mark`, but ureq's own (the README says to filter
+    /// those out, `ureq=off,ureq_proto=off`: the crate cannot redact another crate's
+    /// records), as `LEVEL TARGET TEXT`.
+    pub fn mine_since(&self, mark: usize) -> Vec<String> {
+        let me = std::thread::current().id();
+        let lines = self.lines.lock().unwrap();
+        lines[mark.min(lines.len())..]
+            .iter()
+            .filter(|l| l.thread == me && !l.target.starts_with("ureq"))
+            .map(|l| format!("{} {} {}", l.level, l.target, l.text))
+            .collect()
+    }
+}
+
+/// The logger, installed on first use.
+pub fn logs() -> &'static Logged {
+    static LOGGER: OnceLock<&'static Logged> = OnceLock::new();
+    LOGGER.get_or_init(|| {
+        let logged: &'static Logged = Box::leak(Box::new(Logged {
+            lines: Mutex::new(Vec::new()),
+        }));
+        log::set_logger(logged).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+        logged
     })
 }

@@ -1,15 +1,14 @@
 //! The one-time warning about ureq's records, under a logger that enables only the target the
 //! wire dump is logged under, as `RUST_LOG=warn,ureq_proto::util=trace` does with env_logger.
-//! (Its own test binary: a logger is global.)
+//! (A logger is global, and the warning once per process: the binary's [`crate::global`]
+//! installs this one before any test sends a request.)
 
-mod support;
-
-use std::sync::Mutex;
+use crate::support;
 
 use linkup_sent_invitations::{fetch_sent_invitations, Params};
 use support::{config, http_response, Action, RawServer, TOKEN};
 
-struct Filtered(Mutex<Vec<String>>);
+struct Filtered;
 
 impl log::Log for Filtered {
     fn enabled(&self, metadata: &log::Metadata) -> bool {
@@ -21,21 +20,26 @@ impl log::Log for Filtered {
     fn log(&self, record: &log::Record) {
         if self.enabled(record.metadata()) {
             let line = format!("{} {}", record.target(), record.args());
-            self.0.lock().unwrap().push(line);
+            crate::logged().lock().unwrap().push(line);
         }
     }
     fn flush(&self) {}
 }
 
+/// Installs the logger: enabled for the wire dump's target and the crate's warnings only.
+pub fn install() {
+    static LOGGER: Filtered = Filtered;
+    log::set_logger(&LOGGER).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+}
+
 #[test]
 fn the_warning_comes_when_only_the_wire_dump_is_enabled() {
-    let logger: &'static Filtered = Box::leak(Box::new(Filtered(Mutex::new(Vec::new()))));
-    log::set_logger(logger).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    let _one = crate::global();
     let body = br#"{"status":"success","data":{"total_results":0,"invitations":[]}}"#;
     let server = RawServer::start(move |_, _| Action::Write(http_response(200, "", body)));
     fetch_sent_invitations(&config(server.base_url()), &Params::new(TOKEN)).unwrap();
-    let lines = logger.0.lock().unwrap().clone();
+    let lines = crate::logged().lock().unwrap().clone();
     assert!(
         lines.iter().any(|l| l.starts_with("ureq_proto::util ")),
         "the dump is logged: {lines:#?}"

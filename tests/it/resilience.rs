@@ -1,10 +1,9 @@
 //! Fault injection: what is retried (and what is not), Retry-After, pacing, timeouts and hostile
 //! replies, each asserted by the requests the local server saw.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use httpmock::MockServer;
@@ -558,37 +557,12 @@ fn a_server_that_repeats_a_page_stops_the_paginator_after_five_pages_with_nothin
 // Logging
 // ---------------------------------------------------------------------------------------------
 
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("{} {}", record.target(), record.args()));
-    }
-    fn flush(&self) {}
-}
-
-fn logs() -> &'static Capture {
-    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
-    LOGGER.get_or_init(|| {
-        let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        log::set_logger(capture).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-        capture
-    })
-}
-
 #[test]
 fn retries_are_logged_without_secrets() {
-    let capture = logs();
+    let capture = support::logs();
     let server = failing_then_ok(1, http_response(503, "", KEY.as_bytes()));
     fetch_sent_invitations(&config(server.base_url()), &Params::new(TOKEN)).unwrap();
-    let lines = capture.0.lock().unwrap().clone();
+    let lines = capture.lines();
     assert!(
         lines
             .iter()
@@ -602,7 +576,7 @@ fn retries_are_logged_without_secrets() {
 
 #[test]
 fn trace_logging_of_the_wire_is_warned_about_once_and_our_records_carry_no_secret() {
-    let capture = logs();
+    let capture = support::logs();
     // A reply that echoes both secrets, and a retry, so that every record of ours is produced.
     let echo = format!(r#"{{"status":"error","message":"bad key {KEY} for {TOKEN}"}}"#);
     let server = failing_then_ok(1, http_response(503, "", echo.as_bytes()));
@@ -610,12 +584,9 @@ fn trace_logging_of_the_wire_is_warned_about_once_and_our_records_carry_no_secre
         fetch_sent_invitations(&config(server.base_url()), &Params::new(TOKEN)).unwrap();
     }
     let ours: Vec<String> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
+        .lines()
+        .into_iter()
         .filter(|line| line.starts_with("linkup_sent_invitations "))
-        .cloned()
         .collect();
     let warnings = ours.iter().filter(|l| l.contains("ureq_proto")).count();
     assert_eq!(warnings, 1, "once per process: {ours:#?}");

@@ -2,7 +2,7 @@
 //! pages and pages with fields swapped for values of other types go through the whole reply path
 //! (a local server answers each case) and straight into `SentInvitationsPage`.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 

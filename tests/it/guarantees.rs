@@ -3,7 +3,7 @@
 //! local server. (The walk logic itself is also run against a simulated list in 100,000 seeded
 //! walks: `tests/simulation`.)
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::net::{TcpListener, TcpStream};

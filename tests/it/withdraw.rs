@@ -2,7 +2,7 @@
 //! errors, and the one rule that matters most for an action: never repeat it blindly. Only
 //! what cannot have reached LinkedIn is retried; anything after sending is an unknown outcome.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

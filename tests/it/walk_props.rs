@@ -5,7 +5,7 @@
 //! forever), within the documented bound of 5 paid pages that neither bring an invitation it
 //! has not seen nor let it yield one.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! no journal, and withdrawals answered 5xx with a rate-limit body. (Crashes at every step and
 //! lagging lists are the simulation's: `tests/journal_sim`.)
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -96,7 +96,7 @@ fn a_holder_in_another_process_keeps_the_journal_until_it_dies() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "hold_the_journal_for_another_process",
+            "journal::hold_the_journal_for_another_process",
             "--nocapture",
         ])
         .env("LINKUP_HOLD_JOURNAL", &path)

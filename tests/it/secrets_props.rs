@@ -13,9 +13,9 @@
 //! `LINKUP_SECRETS_CASES=<n>` more cases; `LINKUP_SECRETS_TALLY=1` runs every case and counts
 //! the ones that leak, for checking how often a deliberately broken crate is caught.
 
-mod support;
+use crate::support;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use linkup_sent_invitations::{
     connect_account, fetch_sent_invitations, withdraw_invitation, Config, Paginator, Params,
@@ -483,33 +483,6 @@ fn reply(case: &Case) -> Vec<u8> {
     out
 }
 
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    // Everything, at every level, but ureq's own records: the README says to filter those out
-    // (`ureq=off,ureq_proto=off`), as the crate cannot redact another crate's records.
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        !metadata.target().starts_with("ureq")
-    }
-    fn log(&self, record: &log::Record) {
-        if self.enabled(record.metadata()) {
-            let line = format!("{} {} {}", record.level(), record.target(), record.args());
-            self.0.lock().unwrap().push(line);
-        }
-    }
-    fn flush(&self) {}
-}
-
-fn logs() -> &'static Capture {
-    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
-    LOGGER.get_or_init(|| {
-        let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        log::set_logger(capture).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-        capture
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading a text with its escapes undone, independently of the crate's own decoder
 // ---------------------------------------------------------------------------------------------
@@ -727,7 +700,7 @@ fn run(case: &Case, server: &RawServer, next: &Mutex<Vec<u8>>) -> Result<(), Tes
     }
     let v1 = Params::new(case.token.as_str());
     let v2 = Params::account(case.account.as_str());
-    logs().0.lock().unwrap().clear();
+    let mark = support::logs().mark();
     let mut texts: Vec<(&str, String)> = vec![("Debug of the config", format!("{config:?}"))];
     let outcome: Result<String, linkup_sent_invitations::Error> = match case.call {
         Call::FetchV1 | Call::BasePath | Call::BasePathTls | Call::Proxy | Call::BaseUserinfo => {
@@ -769,8 +742,8 @@ fn run(case: &Case, server: &RawServer, next: &Mutex<Vec<u8>>) -> Result<(), Tes
             }
         }
     }
-    for line in logs().0.lock().unwrap().iter() {
-        texts.push(("a log record", line.clone()));
+    for line in support::logs().mine_since(mark) {
+        texts.push(("a log record", line));
     }
     for (what, text) in &texts {
         for (name, secret) in case.secrets() {

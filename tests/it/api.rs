@@ -1,6 +1,6 @@
 //! The core contract, black-box through the public API against local servers.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

@@ -2,9 +2,9 @@
 //! credits, and how they answer mistakes (exit codes, short messages in the tools' own words).
 //!
 //! `cargo test` builds the tools and examples before it runs this; to run this file alone,
-//! build the examples first (`cargo build --examples && cargo test --test examples`).
+//! build the examples first (`cargo build --examples && cargo test --test it examples::`).
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -32,7 +32,7 @@ fn example(name: &str) -> Command {
 }
 
 /// An example's binary, which `cargo test` builds next to this test's own directory (but
-/// does not name, nor rebuild for `cargo test --test examples` alone).
+/// does not name, nor rebuild for `cargo test --test it` alone).
 fn built_example(name: &str) -> PathBuf {
     let mut dir = std::env::current_exe().unwrap();
     dir.pop(); // the test binary

@@ -2,7 +2,7 @@
 //! the documented v2 bodies: the request's shape, a walk's offsets and credits, the documented
 //! sample mapped field by field, every error code, and refusals that send nothing.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! present for the whole walk is yielded exactly once, and each extra request a change causes is
 //! counted. The server is a local one whose list changes between requests, as the real one does.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

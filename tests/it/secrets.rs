@@ -2,10 +2,9 @@
 //! the public API on local servers. (The promise itself is checked as a property over random
 //! secrets, echoes and cut points in `tests/secrets_props.rs`.)
 
-mod support;
+use crate::support;
 
 use std::error::Error as _;
-use std::sync::{Mutex, OnceLock};
 
 use linkup_sent_invitations::{connect_account, fetch_sent_invitations, Config, Error, Params};
 use support::{config, http_response, Action, RawServer};
@@ -217,32 +216,9 @@ fn a_secret_another_begins_with_hides_both_whole() {
 // Logs
 // ---------------------------------------------------------------------------------------------
 
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record) {
-        let line = format!("{} {}", record.target(), record.args());
-        self.0.lock().unwrap().push(line);
-    }
-    fn flush(&self) {}
-}
-
-fn logs() -> &'static Capture {
-    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
-    LOGGER.get_or_init(|| {
-        let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        log::set_logger(capture).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-        capture
-    })
-}
-
 #[test]
 fn the_log_advice_names_every_target_that_can_carry_a_secret() {
-    let capture = logs();
+    let capture = support::logs();
     // A server that echoes the key in a header ureq logs as it came, and in a redirect.
     let reply = http_response(
         302,
@@ -251,7 +227,7 @@ fn the_log_advice_names_every_target_that_can_carry_a_secret() {
     );
     let err = fetch_v1(&answering(reply));
     assert_hidden(&texts(&err), &[KEY, TOKEN]);
-    let lines = capture.0.lock().unwrap().clone();
+    let lines = capture.lines();
     // ureq's own records show it: no library can filter another crate's records...
     let leaking: Vec<&String> = lines.iter().filter(|l| l.contains(KEY)).collect();
     assert!(!leaking.is_empty(), "{lines:#?}");

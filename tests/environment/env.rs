@@ -1,9 +1,10 @@
-//! `Config::from_env`, alone in its own test binary because it changes the environment.
+//! `Config::from_env`, which reads the environment.
 
 use linkup_sent_invitations::{fetch_sent_invitations, Config, Error, Params};
 
 #[test]
 fn from_env_reads_the_key_and_base_url_and_explains_a_missing_key() {
+    let _one = crate::global();
     std::env::remove_var("LINKUP_API_KEY");
     std::env::remove_var("LINKUP_BASE_URL");
     let err = Config::from_env().unwrap_err();

@@ -5,7 +5,7 @@
 //!
 //! These tests set proxy variables in the process environment, so they run one at a time.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -31,8 +31,7 @@ const PROXY_VARS: [&str; 10] = [
 
 /// Holds the environment for one test: every proxy variable unset, then the given ones set.
 fn environment(vars: &[(&str, &str)]) -> MutexGuard<'static, ()> {
-    static ENV: Mutex<()> = Mutex::new(());
-    let guard = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    let guard = crate::global();
     for name in PROXY_VARS {
         std::env::remove_var(name);
     }

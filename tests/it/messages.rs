@@ -2,7 +2,7 @@
 //! network failure names its cause, the attempts and the time they took, and short test
 //! secrets do not garble what the server said. Each case as a user met it, on local servers.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

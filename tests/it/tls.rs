@@ -4,7 +4,7 @@
 //! CA, the certificate is refused, nothing is sent, nothing retried; a PEM with no certificate
 //! is refused before anything is sent. And the `User-Agent` with and without `app_name`.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
