@@ -1,3 +1,6 @@
+//! The end-to-end checks of the README, slow enough (a cold build each) that a plain `cargo
+//! test` skips them and `.ci/run` runs them: `cargo test --test it -- --ignored`.
+//!
 //! Every Rust program in the README builds with the dependency lines the README shows next to
 //! it, as a user who copies both would build it: in a project of its own, outside this
 //! repository's dev-dependencies. (The crate's doctests compile the same blocks too, but with
@@ -68,6 +71,7 @@ fn program(block: &str) -> String {
 }
 
 #[test]
+#[ignore = "slow (a project of its own, built cold): .ci/run runs it, cargo test --test it -- --ignored"]
 fn every_readme_program_builds_with_the_dependencies_the_readme_shows() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
@@ -133,6 +137,7 @@ fn every_readme_program_builds_with_the_dependencies_the_readme_shows() {
 /// the build this test runs in, its own target directory), installs the two tools and nothing
 /// else, under names no shell builtin shadows, each answering `--help`.
 #[test]
+#[ignore = "slow (cargo install, cold): .ci/run runs it, cargo test --test it -- --ignored"]
 fn the_readme_install_line_installs_tools_that_answer_help() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
