@@ -10,7 +10,7 @@ use crate::der::is_root_certificate;
 use crate::error::{invalid, Error};
 use crate::proxy::PROXY_VARIABLES;
 use crate::proxy::{host_of, route};
-use crate::redact::{redact_userinfo, userinfo, userinfo_secrets, Secrets};
+use crate::redact::{shown_url, url_secrets, userinfo, Secrets};
 use crate::transport::Pacer;
 use crate::types::{Country, InvitationType};
 use crate::wire::Generation;
@@ -386,7 +386,8 @@ impl Config {
     }
 
     /// The secrets this configuration knows, to keep out of every text: the API key, and any
-    /// user name and password in the base URL, the proxy, or the proxy the environment names.
+    /// user name, password, query value or fragment in the base URL, the proxy, or the proxy
+    /// the environment names.
     pub(crate) fn secrets(&self) -> Secrets<'_> {
         let mut secrets = Secrets::of([&*self.api_key]);
         let from_env = PROXY_VARIABLES
@@ -397,7 +398,7 @@ impl Config {
             self.proxy.as_deref().map(str::to_owned),
         ];
         for url in urls.into_iter().flatten().chain(from_env) {
-            for secret in userinfo_secrets(&url) {
+            for secret in url_secrets(&url) {
                 secrets.add(secret);
             }
         }
@@ -444,7 +445,7 @@ impl Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secrets = self.secrets();
-        let url = |url: &str| secrets.shown(&redact_userinfo(url), 100);
+        let url = |url: &str| secrets.shown(&shown_url(url), 100);
         f.debug_struct("Config")
             .field("api_key", &"[redacted]")
             .field("base_url", &url(&self.base_url))
@@ -871,7 +872,7 @@ pub(crate) fn check_base_url<'a>(
 ) -> Result<(), Error> {
     let refuse = |why: &str| {
         // Shown without any password or secret, whatever is wrong with it.
-        let shown = secrets().shown(&redact_userinfo(url), 100);
+        let shown = secrets().shown(&shown_url(url), 100);
         Err(Error::InvalidParams(format!("base_url {shown:?} {why}")))
     };
     let lower = url.to_ascii_lowercase();

@@ -1,7 +1,7 @@
 //! The route to the API: the proxy the configuration or the environment names, read the way
 //! curl reads it.
 
-use crate::redact::{redact_userinfo, Secrets};
+use crate::redact::{shown_url, Secrets};
 
 /// The variables a proxy may be named in, in the order they are read (`HTTP_PROXY` is not:
 /// plain http goes only to loopback, never through a proxy).
@@ -49,7 +49,7 @@ pub(crate) fn route(
 
 /// A CONNECT proxy from a URL, or why this build cannot use it (named after where it came from).
 fn proxy_from_url(url: &str, source: &str, secrets: &Secrets<'_>) -> Result<ureq::Proxy, String> {
-    let shown = secrets.shown(&redact_userinfo(url), 100);
+    let shown = secrets.shown(&shown_url(url), 100);
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
         None | Some("http" | "https") => {}

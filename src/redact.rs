@@ -402,55 +402,90 @@ pub(crate) fn userinfo(url: &str) -> Option<(&str, &str)> {
     Some((info, &rest[at + 1..]))
 }
 
-/// A URL as it may be shown: any `user:password@` replaced (the whole text still passes
-/// [`Secrets::shown`] where it is shown).
-pub(crate) fn redact_userinfo(url: &str) -> String {
-    let Some((_, after)) = userinfo(url) else {
-        return url.to_owned();
+/// A URL as it may be shown: any `user:password@`, every value of its query and its fragment
+/// replaced, whatever their length (the whole text still passes [`Secrets::shown`] where it is
+/// shown). A gateway may take a key of its own in the query (`?code=...`).
+pub(crate) fn shown_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
     };
-    match url.split_once("://") {
-        Some((scheme, _)) => format!("{scheme}://{MARKER}@{after}"),
-        None => format!("{MARKER}@{after}"),
+    let (info, after) = match userinfo(url) {
+        Some((_, after)) => (Some(MARKER), after),
+        None => (None, rest),
+    };
+    let (address, query, fragment) = url_parts(after);
+    let mut shown = String::new();
+    if let Some(scheme) = scheme {
+        shown = format!("{scheme}://");
     }
+    if let Some(marker) = info {
+        shown = format!("{shown}{marker}@");
+    }
+    shown.push_str(address);
+    if let Some(query) = query {
+        let items: Vec<String> = query
+            .split('&')
+            .map(|item| match item.split_once('=') {
+                Some((name, _)) => format!("{name}={MARKER}"),
+                None if item.is_empty() => String::new(),
+                None => MARKER.to_owned(),
+            })
+            .collect();
+        shown = format!("{shown}?{}", items.join("&"));
+    }
+    if fragment.is_some() {
+        shown = format!("{shown}#{MARKER}");
+    }
+    shown
 }
 
-/// The user name and password of a URL, raw and percent-decoded: secrets of the config that
-/// names it.
-pub(crate) fn userinfo_secrets(url: &str) -> Vec<String> {
-    let Some((info, _)) = userinfo(url) else {
-        return Vec::new();
-    };
-    let (user, password) = info.split_once(':').unwrap_or((info, ""));
-    let mut out = vec![info.to_owned()];
-    for part in [user, password] {
+/// The secrets a URL holds, raw and percent-decoded: its user name and password, every value
+/// of its query (an item without `=` whole) and its fragment.
+pub(crate) fn url_secrets(url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |part: &str| {
         out.push(part.to_owned());
         out.push(percent_decoded(part));
+    };
+    let after = match userinfo(url) {
+        Some((info, after)) => {
+            let (user, password) = info.split_once(':').unwrap_or((info, ""));
+            add(info);
+            add(user);
+            add(password);
+            after
+        }
+        None => url.split_once("://").map_or(url, |(_, rest)| rest),
+    };
+    let (_, query, fragment) = url_parts(after);
+    for item in query.into_iter().flat_map(|query| query.split('&')) {
+        add(item.split_once('=').map_or(item, |(_, value)| value));
+    }
+    if let Some(fragment) = fragment {
+        add(fragment);
     }
     out
 }
 
-/// `text` with its `%XX` escapes undone.
-fn percent_decoded(text: &str) -> String {
-    let raw = text.as_bytes();
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let escaped = (raw[i] == b'%')
-            .then(|| raw.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-        match escaped {
-            Some(b) => {
-                bytes.push(b);
-                i += 3;
-            }
-            None => {
-                bytes.push(raw[i]);
-                i += 1;
-            }
-        }
+/// What follows the scheme and any userinfo, as its address (host, port, path), its query and
+/// its fragment.
+fn url_parts(after: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (before_fragment, fragment) = match after.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (after, None),
+    };
+    match before_fragment.split_once('?') {
+        Some((address, query)) => (address, Some(query), fragment),
+        None => (before_fragment, None, fragment),
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `text` with its `%XX` escapes undone (an escape of no UTF-8 as U+FFFD).
+fn percent_decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -671,19 +706,32 @@ mod tests {
     }
 
     #[test]
-    fn urls_are_shown_without_credentials() {
-        assert_eq!(
-            redact_userinfo("http://u:p@h:1/x"),
-            "http://[redacted]@h:1/x"
-        );
-        assert_eq!(redact_userinfo("u:p@h:1"), "[redacted]@h:1");
-        assert_eq!(redact_userinfo("http://h:1"), "http://h:1");
-        let secrets = userinfo_secrets("http://user:pa%40ssword1@proxy:3128");
+    fn urls_are_shown_without_credentials_query_values_or_fragment() {
+        assert_eq!(shown_url("http://u:p@h:1/x"), "http://[redacted]@h:1/x");
+        assert_eq!(shown_url("u:p@h:1"), "[redacted]@h:1");
+        assert_eq!(shown_url("http://h:1"), "http://h:1");
+        let secrets = url_secrets("http://user:pa%40ssword1@proxy:3128");
         assert!(secrets.contains(&"pa@ssword1".to_owned()), "{secrets:?}");
-        assert!(userinfo_secrets("https://api.linkupapi.com/x@y").is_empty());
+        assert!(url_secrets("https://api.linkupapi.com/x@y").is_empty());
         // A password with an unencoded `/`: still a password, hidden whole.
         let url = "http://key:pass/word/1@127.0.0.1:1";
-        assert_eq!(redact_userinfo(url), "http://[redacted]@127.0.0.1:1");
-        assert!(userinfo_secrets(url).contains(&"pass/word/1".to_owned()));
+        assert_eq!(shown_url(url), "http://[redacted]@127.0.0.1:1");
+        assert!(url_secrets(url).contains(&"pass/word/1".to_owned()));
+        // A query's values (not its names), an item without `=`, and a fragment.
+        let url = "https://gw.example/p?code=a%2Fb&v=2&TOKEN#frag";
+        assert_eq!(
+            shown_url(url),
+            "https://gw.example/p?code=[redacted]&v=[redacted]&[redacted]#[redacted]"
+        );
+        let secrets = url_secrets(url);
+        for secret in ["a%2Fb", "a/b", "2", "TOKEN", "frag"] {
+            assert!(
+                secrets.contains(&secret.to_owned()),
+                "{secret}: {secrets:?}"
+            );
+        }
+        assert!(!secrets.contains(&"code".to_owned()), "{secrets:?}");
+        // A password holding `?` is a password, not a query.
+        assert_eq!(shown_url("http://u:p?w@h:1"), "http://[redacted]@h:1");
     }
 }

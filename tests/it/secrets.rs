@@ -1,6 +1,6 @@
 //! The secrets promise, case by case: each way an outside trial once got a secret shown, through
 //! the public API on local servers. (The promise itself is checked as a property over random
-//! secrets, echoes and cut points in `tests/secrets_props.rs`.)
+//! secrets, echoes and cut points in `secrets_props`.)
 
 use crate::support;
 
@@ -252,4 +252,34 @@ fn the_log_advice_names_every_target_that_can_carry_a_secret() {
         warning.contains("ureq=off") && warning.contains("ureq_proto=off"),
         "{warning}"
     );
+}
+
+#[test]
+fn a_query_value_of_a_configured_url_is_a_secret() {
+    // A gateway that takes its own key in the query (`?code=...`), and a short one.
+    let code = "gw-code-7f3a9c1e55";
+    let server = answering(http_response(
+        400,
+        "",
+        format!(r#"{{"status":"error","message":"bad code {code} and v=zq9"}}"#).as_bytes(),
+    ));
+    let url = format!("{}/?code={code}&v=zq9#frag-{code}", server.base_url());
+    let config = Config::new(KEY).base_url(&url).requests_per_minute(0);
+    let debug = format!("{config:?}");
+    assert_hidden(&[debug.clone()], &[code, KEY]);
+    // Every value, whatever its length, is masked where the crate shows the URL itself.
+    assert!(!debug.contains("zq9"), "{debug}");
+    assert!(debug.contains("?code=[redacted]&v=[redacted]"), "{debug}");
+    // A server that echoes it: redacted like any secret (of 8 characters or more).
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    assert_hidden(&texts(&err), &[code, KEY, TOKEN]);
+    // A URL refused before sending shows none of it.
+    let refused = Config::new(KEY).base_url(format!("http://gw.example/?code={code}&v=zq9"));
+    let err = refused.check().unwrap_err();
+    assert_hidden(&texts(&err), &[code]);
+    assert!(!err.to_string().contains("zq9"), "{err}");
+    // And the proxy's URL the same way.
+    let proxied = Config::new(KEY).proxy(format!("http://proxy.example:3128/?token={code}"));
+    let debug = format!("{proxied:?}");
+    assert_hidden(&[debug.clone()], &[code]);
 }

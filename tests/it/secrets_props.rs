@@ -45,6 +45,8 @@ enum Call {
     Proxy,
     /// A base URL with the key and token as its user name and password: refused.
     BaseUserinfo,
+    /// A base URL whose query holds a gateway's own code (the proxy password's secret).
+    BaseQuery,
 }
 
 /// Which secret the server echoes.
@@ -348,6 +350,7 @@ fn case() -> impl Strategy<Value = Case> {
         Just(Call::BasePathTls),
         Just(Call::Proxy),
         Just(Call::BaseUserinfo),
+        Just(Call::BaseQuery),
     ];
     let form = prop_oneof![
         1 => Just(Form::Raw),
@@ -690,6 +693,9 @@ fn run(case: &Case, server: &RawServer, next: &Mutex<Vec<u8>>) -> Result<(), Tes
                 case.key, case.token
             ))
         }
+        Call::BaseQuery => {
+            config = config.base_url(format!("{base}/?code={}", case.proxy_password))
+        }
         Call::Proxy => {
             config = config.base_url("https://api.linkupapi.com").proxy(format!(
                 "http://user:{}@127.0.0.1:{port}",
@@ -703,9 +709,12 @@ fn run(case: &Case, server: &RawServer, next: &Mutex<Vec<u8>>) -> Result<(), Tes
     let mark = support::logs().mark();
     let mut texts: Vec<(&str, String)> = vec![("Debug of the config", format!("{config:?}"))];
     let outcome: Result<String, linkup_sent_invitations::Error> = match case.call {
-        Call::FetchV1 | Call::BasePath | Call::BasePathTls | Call::Proxy | Call::BaseUserinfo => {
-            fetch_sent_invitations(&config, &v1).map(|page| format!("{page:?}"))
-        }
+        Call::FetchV1
+        | Call::BasePath
+        | Call::BasePathTls
+        | Call::Proxy
+        | Call::BaseUserinfo
+        | Call::BaseQuery => fetch_sent_invitations(&config, &v1).map(|page| format!("{page:?}")),
         Call::FetchV2 => fetch_sent_invitations(&config, &v2).map(|page| format!("{page:?}")),
         Call::PagesV1 => {
             let mut pages = Paginator::new(&config, v1.clone());
@@ -805,7 +814,7 @@ fn no_text_the_crate_produces_holds_8_characters_of_a_secret() {
     match runner.run(&case(), |case| run(&case, &server, &next)) {
         Ok(()) => {}
         Err(TestError::Fail(why, case)) => panic!(
-            "seed {seed} (rerun: LINKUP_SECRETS_SEED={seed} cargo test --test secrets_props): \
+            "seed {seed} (rerun: LINKUP_SECRETS_SEED={seed} cargo test --test it secrets_props): \
              {why}\ncase: {case:#?}\nreply: {}",
             String::from_utf8_lossy(&reply(&case))
         ),
