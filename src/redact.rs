@@ -82,7 +82,8 @@ impl<'a> Secrets<'a> {
 
     /// `text` as it may be shown: every run of 8 or more characters of a secret, in any
     /// spelling, replaced by `[redacted]`, decided on the whole text; then trimmed, control
-    /// characters as spaces, and cut to at most `max` characters (with `…` when cut).
+    /// characters as spaces, [`invisible`] ones as `�`, and cut to at most `max` characters
+    /// (with `…` when cut).
     ///
     /// Applying it again to its own output changes nothing.
     pub(crate) fn shown(&self, text: &str, max: usize) -> String {
@@ -138,7 +139,13 @@ impl<'a> Secrets<'a> {
                 more = true;
                 break;
             }
-            out.push(if c.is_control() { ' ' } else { c });
+            out.push(if c.is_control() {
+                ' '
+            } else if invisible(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            });
             chars += 1;
             pos += c.len_utf8();
         }
@@ -192,6 +199,17 @@ impl<'a> Secrets<'a> {
         }
         marked
     }
+}
+
+/// Whether `c` is a character a terminal shows as nothing while it changes what is around it:
+/// the bidirectional controls (which reorder a line, U+202A–U+202E, U+2066–U+2069, U+061C,
+/// U+200E, U+200F) and the zero-width and invisible format characters (U+200B–U+200D,
+/// U+2060–U+2064, U+FEFF, U+180E, U+FFF9–U+FFFB). A server's text shows each as `�`.
+pub(crate) fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// A character in the one case windows are compared in: a host name, a header or a server
@@ -694,6 +712,15 @@ mod tests {
             let once = both().shown(&text, 200);
             assert_eq!(both().shown(&once, 200), once);
         }
+    }
+
+    #[test]
+    fn a_server_s_text_cannot_reorder_or_hide_what_is_around_it() {
+        let text = "not \u{202E}gnidnep\u{202C} x\u{200B}y \u{2066}z\u{2069} \u{FEFF}w\u{1b}[2K";
+        assert_eq!(
+            Secrets::none().shown(text, 100),
+            "not \u{FFFD}gnidnep\u{FFFD} x\u{FFFD}y \u{FFFD}z\u{FFFD} \u{FFFD}w [2K"
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn json_line(invitation: &Invitation) -> String {
     if !at.is_empty() {
         line["sent_at"] = Value::String(at);
     }
-    line.to_string()
+    cli::json_text(&line)
 }
 
 fn main() -> ExitCode {
@@ -66,7 +66,9 @@ fn main() -> ExitCode {
     let resumed = common.resumed();
     let vouch = !resumed || setup.carried.newest.is_some();
     if csv && cli::out(format_args!("{CSV_HEADER}")).is_err() {
-        eprintln!("stopped: the output was closed before anything was written");
+        cli::say(format_args!(
+            "stopped: the output was closed before anything was written"
+        ));
         return ExitCode::from(cli::EXIT_ERROR);
     }
     let mut written = 0u64;
@@ -89,26 +91,28 @@ fn main() -> ExitCode {
     let complete = matches!(end, End::Done);
     let code = cli::finish(&setup, end, &cli::count(written, "invitation"));
     if written == 0 && resumed && complete {
-        eprintln!(
+        cli::say(format_args!(
             "note: the resume point matched nothing in this account's list (no invitation \
              older than the one it names): it may come from another account, --type or API \
              generation"
-        );
+        ));
     }
     // The hint for the next daily run, only when this export reached from the newest end to
     // where it stops, in this run or in the chain of resumed runs it carries: never after a
     // budget stop, an error or a closed output, which would skip what was not written.
     if complete && !setup.quiet {
         match (vouch, setup.carried.newest, after) {
-            (true, Some(id), _) => eprintln!("newest id: {id}; next time pass --after-id {id}"),
-            (true, None, Some(after)) => {
-                eprintln!("nothing newer than {after}; next time pass --after-id {after} again")
-            }
+            (true, Some(id), _) => cli::say(format_args!(
+                "newest id: {id}; next time pass --after-id {id}"
+            )),
+            (true, None, Some(after)) => cli::say(format_args!(
+                "nothing newer than {after}; next time pass --after-id {after} again"
+            )),
             (true, None, None) => {}
-            (false, ..) => eprintln!(
+            (false, ..) => cli::say(format_args!(
                 "no --after-id to give: the run this one resumes did not carry its newest id \
                  (resume with the whole text a stopped run printed)"
-            ),
+            )),
         }
     }
     code

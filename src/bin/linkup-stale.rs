@@ -83,7 +83,7 @@ fn json_line(invitation: &Invitation, days: u32) -> String {
         line["sent_at"] = serde_json::Value::String(at);
     }
     line["days"] = days.into();
-    line.to_string()
+    cli::json_text(&line)
 }
 
 /// How one withdrawal went, as the result lines say it.
@@ -128,11 +128,11 @@ fn main() -> ExitCode {
         return cli::connect(&setup);
     }
     if !setup.v2 && !setup.quiet {
-        eprintln!(
+        cli::say(format_args!(
             "note: walking v1 oldest first has one blind spot: an invitation sent and another \
              withdrawn between the same two requests can hide one old invitation from this run \
              (the next run sees it); v2 (--account) has none"
-        );
+        ));
     }
 
     let days = flags.days;
@@ -160,11 +160,11 @@ fn main() -> ExitCode {
     // Oldest first, whatever order the pages came in.
     stale.sort_by_key(|(age, i)| (std::cmp::Reverse(*age), i.invitation_id));
     if unreadable > 0 {
-        eprintln!(
+        cli::say(format_args!(
             "{} with no age this tool can read (no time in the id, and wording it does not \
              know); skipped",
             cli::count(unreadable, "invitation")
-        );
+        ));
     }
     match flags.withdraw {
         None => list(&setup, end, &stale, days, flags.jsonl),
@@ -238,10 +238,10 @@ fn withdraw(
     if let (Some(journal), Pages::Listing(listing)) = (journal.as_mut(), &setup.pages) {
         // What earlier runs left unknown, settled by what this listing read.
         match journal.settle(listing) {
-            Ok(settled) if !settled.unknown.is_empty() => eprintln!(
+            Ok(settled) if !settled.unknown.is_empty() => cli::say(format_args!(
                 "{} from an earlier run still unsettled: not sent again until a listing settles                  it (list with --days at least its age, an hour or more after it was sent)",
                 cli::count(settled.unknown.len() as u64, "withdrawal")
-            ),
+            )),
             Ok(_) => {}
             Err(err) => return stop(&err.to_string()),
         }
@@ -255,11 +255,11 @@ fn withdraw(
         }
     }
     if skipped > 0 {
-        eprintln!(
+        cli::say(format_args!(
             "{} listed but withdrawn, refused or unsettled already, says the journal; skipped \
              (LinkedIn can take a while to drop them)",
             cli::count(skipped, "invitation")
-        );
+        ));
     }
     let left_over = candidates.len().saturating_sub(flags.max as usize);
     candidates.truncate(flags.max as usize);
@@ -275,10 +275,10 @@ fn withdraw(
         return cli::finish(setup, end, &summary);
     }
     if !flags.yes && !confirm(&candidates) {
-        eprintln!(
+        cli::say(format_args!(
             "nothing withdrawn; listing {}",
             cli::count(listed_credits, "credit")
-        );
+        ));
         return ExitCode::SUCCESS;
     }
     if !jsonl && cli::out(format_args!("invitation_id\tname\tsent_at\tresult")).is_err() {
@@ -332,12 +332,12 @@ fn withdraw(
                 Event::Unknown => "unknown",
                 Event::Failed => "failed",
             };
-            eprintln!(
+            cli::say(format_args!(
                 "withdrawal {} of {}: {word}; withdrawals {} so far",
                 n + 1,
                 candidates.len(),
                 cli::count(setup.config.credits_used() - listed_credits, "credit")
-            );
+            ));
         }
         match &result {
             Ok(_) => unanswered = 0,
@@ -392,14 +392,14 @@ fn withdraw(
         spent += &format!(" (and up to {} for the unknown)", tally.unknown);
     }
     if tally.unknown > 0 {
-        eprintln!(
+        cli::say(format_args!(
             "note: an unknown withdrawal may have happened; run again{} and the listing settles it",
             if journal.is_some() {
                 " with the same journal"
             } else {
                 ""
             }
-        );
+        ));
     }
     match stopped {
         Some((code, why)) => {
@@ -408,16 +408,16 @@ fn withdraw(
             } else {
                 "stopped:"
             };
-            eprintln!("{what} {why}\n{summary}; {spent}");
+            cli::say(format_args!("{what} {why}\n{summary}; {spent}"));
             ExitCode::from(code)
         }
         None if tally.unknown + tally.failed > 0 => {
-            eprintln!("done, not all withdrawn: {summary}; {spent}");
+            cli::say(format_args!("done, not all withdrawn: {summary}; {spent}"));
             ExitCode::from(cli::EXIT_ERROR)
         }
         None => {
             if !setup.quiet {
-                eprintln!("done: {summary}; {spent}");
+                cli::say(format_args!("done: {summary}; {spent}"));
             }
             ExitCode::SUCCESS
         }
@@ -428,11 +428,11 @@ fn withdraw(
 fn confirm(candidates: &[&Invitation]) -> bool {
     for invitation in candidates {
         // A name cannot move the cursor or hide the entries around it.
-        eprintln!(
+        cli::say(format_args!(
             "  {}  {}",
             cli::sent_at(invitation),
             cli::visible(&invitation.name)
-        );
+        ));
     }
     eprint!(
         "withdraw {}? [y/N] ",
@@ -474,7 +474,7 @@ fn show(
             result,
             message,
         };
-        let line = serde_json::to_string(&line).expect("an outcome always serialises");
+        let line = cli::json_text(&line);
         return cli::out(format_args!("{line}"));
     }
     let result = match (event, message) {
@@ -491,7 +491,7 @@ fn show(
 
 /// Ends a run early with one line (exit 1).
 fn stop(message: &str) -> ExitCode {
-    eprintln!("error: {message}; stopped");
+    cli::say(format_args!("error: {message}; stopped"));
     ExitCode::from(cli::EXIT_ERROR)
 }
 

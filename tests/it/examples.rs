@@ -1481,8 +1481,31 @@ fn hostile_account() -> (support::RawServer, Vec<u64>) {
 fn hostile_char(text: &str, allowed: &[char]) -> Option<char> {
     text.chars().find(|c| {
         (c.is_control() && !allowed.contains(c))
-            || matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+            || matches!(*c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
     })
+}
+
+#[test]
+fn a_server_s_message_cannot_reorder_or_hide_an_error_line() {
+    // A refusal whose message holds bidirectional overrides, isolates and zero-width spaces.
+    let hostile = "not\u{202E}gnidnep \u{2066}x\u{2069} \u{200B}zero \u{FEFF}bom \u{061C}";
+    let body = serde_json::json!({"status": "error", "message": hostile}).to_string();
+    for tool_name in ["linkup-export", "linkup-stale"] {
+        let fake = FakeApi::start(25);
+        fake.fail(1, FakeFailure::reply(400, body.clone()));
+        let (code, _, stderr) = tool(tool_name, &fake.base_url(), &[]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("request refused (HTTP 400): not"),
+            "{stderr}"
+        );
+        assert_eq!(
+            hostile_char(&stderr, &['\n']),
+            None,
+            "{tool_name}: {stderr:?}"
+        );
+    }
 }
 
 #[test]
@@ -1583,9 +1606,13 @@ fn json_lines_give_every_reader_the_exact_id() {
     let (server, ids) = hostile_account();
     let (code, stdout, stderr) = tool("linkup-export", &server.base_url(), &[]);
     assert_eq!(code, 0, "{stderr}");
-    for (line, id) in stdout.lines().zip(&ids) {
+    // Shown on a terminal, the lines move nothing (every control or invisible character is
+    // escaped, as JSON allows), and read back, every name is exactly what LinkedIn had.
+    assert_eq!(hostile_char(&stdout, &['\n']), None, "{stdout:?}");
+    for ((line, id), name) in stdout.lines().zip(&ids).zip(HOSTILE) {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(value["invitation_id"], id.to_string());
+        assert_eq!(value["name"], name);
     }
     // jq 1.6 reads JSON numbers as doubles: a string keeps every digit.
     let Ok(mut jq) = Command::new("jq")

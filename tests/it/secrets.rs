@@ -266,7 +266,7 @@ fn a_query_value_of_a_configured_url_is_a_secret() {
     let url = format!("{}/?code={code}&v=zq9#frag-{code}", server.base_url());
     let config = Config::new(KEY).base_url(&url).requests_per_minute(0);
     let debug = format!("{config:?}");
-    assert_hidden(&[debug.clone()], &[code, KEY]);
+    assert_hidden(std::slice::from_ref(&debug), &[code, KEY]);
     // Every value, whatever its length, is masked where the crate shows the URL itself.
     assert!(!debug.contains("zq9"), "{debug}");
     assert!(debug.contains("?code=[redacted]&v=[redacted]"), "{debug}");
@@ -281,5 +281,5 @@ fn a_query_value_of_a_configured_url_is_a_secret() {
     // And the proxy's URL the same way.
     let proxied = Config::new(KEY).proxy(format!("http://proxy.example:3128/?token={code}"));
     let debug = format!("{proxied:?}");
-    assert_hidden(&[debug.clone()], &[code]);
+    assert_hidden(std::slice::from_ref(&debug), &[code]);
 }

@@ -443,10 +443,10 @@ pub fn setup(
             _ => match (account, token) {
                 (Some(account), token) => {
                     if token.is_some() && !common.quiet {
-                        eprintln!(
+                        say(format_args!(
                         "note: LINKUP_ACCOUNT_ID and LINKUP_LOGIN_TOKEN are both set: using the \
                          account (v2); pass --login-token to use v1"
-                    );
+                    ));
                     }
                     (Params::account(account), true)
                 }
@@ -522,14 +522,16 @@ pub fn connect(setup: &Setup) -> ExitCode {
         Ok(id) => {
             // A line a shell can eval, whatever the server sent as the id.
             if out(format_args!("export LINKUP_ACCOUNT_ID={}", shell_word(&id))).is_err() {
-                eprintln!("error: the output was closed before the account id was written");
+                say(format_args!(
+                    "error: the output was closed before the account id was written"
+                ));
                 return ExitCode::from(EXIT_ERROR);
             }
             if !setup.quiet {
-                eprintln!(
+                say(format_args!(
                     "connected (free): eval that line (eval \"$(... --connect-account)\"), and \
                      keep the id as secret as the token, to use v2 from now on"
-                );
+                ));
             }
             ExitCode::SUCCESS
         }
@@ -634,7 +636,7 @@ pub fn usage_exit(usage: Usage, name: &str, help: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         Usage::Bad(message) => {
-            eprintln!("error: {message}\nsee `{name} --help`");
+            say(format_args!("error: {message}\nsee `{name} --help`"));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -644,10 +646,13 @@ pub fn usage_exit(usage: Usage, name: &str, help: &str) -> ExitCode {
 /// else as an error (exit 1).
 fn fail(name: &str, err: &Error) -> ExitCode {
     if matches!(err, Error::InvalidParams(_)) {
-        eprintln!("error: {}\nsee `{name} --help`", in_flags(&err.to_string()));
+        say(format_args!(
+            "error: {}\nsee `{name} --help`",
+            in_flags(&err.to_string())
+        ));
         return ExitCode::from(EXIT_USAGE);
     }
-    eprintln!("error: {}", in_flags(&err.to_string()));
+    say(format_args!("error: {}", in_flags(&err.to_string())));
     ExitCode::from(EXIT_ERROR)
 }
 
@@ -665,8 +670,8 @@ fn show_retries(quiet: bool) {
                 let text = record.args().to_string();
                 let text = text.trim_start_matches("linkup: ");
                 match record.level() {
-                    log::Level::Warn | log::Level::Error => eprintln!("warning: {text}"),
-                    _ => eprintln!("{}", in_flags(text)),
+                    log::Level::Warn | log::Level::Error => say(format_args!("warning: {text}")),
+                    _ => say(format_args!("{}", in_flags(text))),
                 }
             }
         }
@@ -747,11 +752,11 @@ pub fn walk(
                 if !matches!(err, Error::InvalidParams(_)) {
                     let spent = count(pages.credits_used(), "credit");
                     match pages.resume_point() {
-                        Some(point) => eprintln!(
+                        Some(point) => say(format_args!(
                             "{spent} used; to resume, pass --resume {}",
                             setup.carried.token(point)
-                        ),
-                        None => eprintln!("{spent} used"),
+                        )),
+                        None => say(format_args!("{spent} used")),
                     }
                 }
                 return End::Failed(code);
@@ -770,7 +775,7 @@ pub fn walk(
                 Ok(Next::Enough) => enough = true,
                 Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return End::Closed,
                 Err(err) => {
-                    eprintln!("error: cannot write the output: {err}");
+                    say(format_args!("error: cannot write the output: {err}"));
                     return End::Failed(ExitCode::from(EXIT_ERROR));
                 }
             }
@@ -779,11 +784,11 @@ pub fn walk(
             let total = pages
                 .total_pages()
                 .map_or("?".to_owned(), |t| t.to_string());
-            eprintln!(
+            say(format_args!(
                 "page {}/{total}, {}",
                 shown.unwrap_or(0),
                 count(pages.credits_used(), "credit")
-            );
+            ));
         }
         // Stopping early relies on the list's order; out of order, only a full walk is safe.
         if enough && !pages.out_of_order() {
@@ -809,37 +814,39 @@ pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
         End::Closed => {
             // A reader that stopped reading (`| head`): what it did not take is not written,
             // and nothing here can say where the rows stopped within a page.
-            eprintln!(
+            say(format_args!(
                 "stopped: the output was closed after {summary}; the rest was not written (run \
                  again to write it all), {}",
                 count(pages.credits_used(), "credit")
-            );
+            ));
             return ExitCode::from(EXIT_ERROR);
         }
         End::Done => ExitCode::SUCCESS,
         End::Budget => ExitCode::from(EXIT_BUDGET),
     };
     if pages.out_of_order() {
-        eprintln!("warning: the list came out of order, so every page was read to miss nothing");
+        say(format_args!(
+            "warning: the list came out of order, so every page was read to miss nothing"
+        ));
     }
     if pages.possibly_missed() > 0 {
-        eprintln!(
+        say(format_args!(
             "warning: the list changed during the walk in a way that could not be proven safe: \
              up to {} may be missing; run again to catch them",
             count(pages.possibly_missed(), "invitation")
-        );
+        ));
     }
     let spent = count(pages.credits_used(), "credit");
     match (code == ExitCode::SUCCESS, pages.resume_point()) {
-        (false, Some(point)) => eprintln!(
+        (false, Some(point)) => say(format_args!(
             "stopped at the credit budget: {summary}, {spent}; to resume, pass --resume {}",
             setup.carried.token(point)
-        ),
-        (false, None) => eprintln!(
+        )),
+        (false, None) => say(format_args!(
             "stopped at the credit budget: {summary}, {spent}; nothing to resume from: run again \
              with a larger --max-credits"
-        ),
-        (true, _) if !setup.quiet => eprintln!("done: {summary}, {spent}"),
+        )),
+        (true, _) if !setup.quiet => say(format_args!("done: {summary}, {spent}")),
         (true, _) => {}
     }
     code
@@ -856,13 +863,12 @@ pub fn out(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
 // Other people's text: names, headlines and messages are written by other LinkedIn users.
 // ---------------------------------------------------------------------------------------------
 
-/// `text` with every control character (and every bidirectional override, which can reorder
+/// `text` with every control character (and every [`invisible`] one, which can reorder or hide
 /// what a terminal shows) replaced by a visible stand-in: a C0 control or DEL by its Unicode
 /// control picture (ESC as `␛`, a newline as `␊`), the rest by `�`. Such text cannot move a
 /// cursor, erase a line, start a link or break a row.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    let hostile =
-        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let hostile = |c: char| c.is_control() || invisible(c);
     if !text.chars().any(hostile) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -875,6 +881,43 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// Whether `c` is a character a terminal shows as nothing while it changes what is around it:
+/// the bidirectional controls (which reorder a line, U+202A–U+202E, U+2066–U+2069, U+061C,
+/// U+200E, U+200F) and the zero-width and invisible format characters (U+200B–U+200D,
+/// U+2060–U+2064, U+FEFF, U+180E, U+FFF9–U+FFFB). (The library's errors show them as `�`
+/// too.)
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// A line on stderr: every character of it a terminal could act on made visible (see
+/// [`visible`]), whoever wrote it (a server's message, a path, the tool's own words), one line
+/// of `text` after another. Everything the tools show on stderr goes through here.
+pub fn say(text: std::fmt::Arguments<'_>) {
+    let text = text.to_string();
+    let lines: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(visible).collect();
+    let _ = writeln!(std::io::stderr(), "{}", lines.join("\n"));
+}
+
+/// A JSON value as one line of JSON Lines that a terminal cannot act on either: serde_json
+/// escapes control characters, and this escapes the [`invisible`] ones too (`\u202e`), as
+/// JSON allows for any character; a reader gets the text back exactly.
+pub fn json_text(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(value).expect("the tools' values always serialise");
+    if !text.chars().any(invisible) {
+        return text;
+    }
+    text.chars()
+        .map(|c| match c {
+            c if invisible(c) => format!("\\u{:04x}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Whether a spreadsheet would run a cell starting like this as a formula (OWASP's CSV
