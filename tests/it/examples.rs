@@ -1965,10 +1965,18 @@ fn a_cacert_that_holds_no_certificate_exits_2_before_anything_is_sent() {
         (vec![ca, key], holds_a_key.clone()),
         (vec![key, ca], holds_a_key),
     ];
+    let fifo = dir.0.join("fifo.pem");
     if cfg!(unix) {
-        // A device that never ends is cut off, not read until memory runs out.
-        let zero = "--cacert /dev/zero: over 16 MiB, more than any CA file".to_owned();
-        cases.push((vec!["/dev/zero"], zero));
+        // A device that never ends is not read, nor a FIFO that no one writes (its open would
+        // block for ever), nor a folder.
+        let not_a_file = |path: &str| format!("--cacert {path}: not a regular file");
+        cases.push((vec!["/dev/zero"], not_a_file("/dev/zero")));
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let fifo = fifo.to_str().unwrap();
+        cases.push((vec![ca, fifo], not_a_file(fifo)));
+        let folder = dir.0.to_str().unwrap();
+        cases.push((vec![folder], not_a_file(folder)));
     }
     for (files, says) in &cases {
         let args: Vec<&str> = files.iter().flat_map(|file| ["--cacert", file]).collect();

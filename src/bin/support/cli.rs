@@ -548,6 +548,16 @@ fn read_cacert(path: &std::ffi::OsStr) -> Result<Vec<u8>, Usage> {
     let shown = || visible(&path.to_string_lossy()).to_string();
     let cannot =
         |err: std::io::Error| Usage::Bad(format!("--cacert {}: cannot read it ({err})", shown()));
+    // Checked before opening, as the journal is: a FIFO with no writer would block the open
+    // for ever, and a device never end.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Usage::Bad(format!(
+            "--cacert {}: not a regular file (a folder, a FIFO or a device): give the CA's PEM \
+             or DER file",
+            shown()
+        )));
+    }
     let mut pem = Vec::new();
     std::fs::File::open(path)
         .and_then(|file| file.take(MAX_CACERT_BYTES + 1).read_to_end(&mut pem))
