@@ -190,8 +190,8 @@
 //! [`Error::OutcomeUnknown`], which the next listing settles (a withdrawn invitation is gone
 //! from it). [`Config::credits_used`] says what every call through a config cost. LinkedIn
 //! then keeps the person from being invited again for up to three weeks; withdraw at a human
-//! pace (the careful tools cap themselves at about 40 a day, seconds apart). The `stale`
-//! example tool does all of it, with a [`WithdrawalJournal`] (see
+//! pace (the careful tools cap themselves at about 40 a day, seconds apart). The
+//! `linkup-stale` tool (feature `tools`) does all of it, with a [`WithdrawalJournal`] (see
 //! [Withdrawing in a batch](#withdrawing-in-a-batch)).
 //!
 //! ```
@@ -399,9 +399,9 @@
 //!
 //! - `gzip`: accept gzip-compressed replies (adds `flate2`); the 10 MiB cap applies to the
 //!   decompressed body.
-//! - `tools`: the command-line tools `linkup-export` and `linkup-stale`
-//!   (`cargo install linkup-sent-invitations --features tools`), adding `lexopt` and
-//!   `humantime`; the library never needs them.
+//! - `tools`: the command-line tools `linkup-export` and `linkup-stale` (from a clone of the
+//!   repository, `cargo install --path . --features tools --locked`: the crate is not on
+//!   crates.io yet), adding `lexopt` and `humantime`; the library never needs them.
 //! - `test-util`: [`FakeApi`], a local fake of the API (v1, v2, `connect_account`) for your
 //!   own tests, with [`FakeFailure`] to script failures and [`FakeRequest`] to read back what
 //!   was asked and what it would have cost; no extra dependency. Turn it on for tests only:
