@@ -1,6 +1,6 @@
 //! The public calls: one listing page, connecting an account, withdrawing an invitation.
 
-use crate::classify::{acted, Acted, CallKind};
+use crate::classify::{Acted, CallKind};
 use crate::config::{Config, Params, Who};
 use crate::error::{invalid, Error};
 use crate::redact::MAX_MESSAGE_CHARS;
@@ -207,12 +207,17 @@ pub fn withdraw_invitation(
     params: &Params,
     invitation_id: u64,
 ) -> Result<Withdrawal, Error> {
-    config.validate()?;
-    params.validate_who()?;
-    if invitation_id == 0 {
-        return Err(invalid(
-            "invitation id 0 is no invitation: pass the invitation_id a listing gave",
-        ));
+    withdraw(config, params, invitation_id).0
+}
+
+/// [`withdraw_invitation`], and what the server did with it: what a journal records.
+pub(crate) fn withdraw(
+    config: &Config,
+    params: &Params,
+    invitation_id: u64,
+) -> (Result<Withdrawal, Error>, Acted) {
+    if let Err(err) = check_withdrawal(config, params, invitation_id) {
+        return (Err(err), Acted::No);
     }
     let generation = params.generation();
     let json = generation.withdraw_body(params, invitation_id);
@@ -228,7 +233,7 @@ pub fn withdraw_invitation(
         generation,
     };
     let mut credits = Credits::default();
-    match send(config, &call, &mut credits) {
+    let result = match send(config, &call, &mut credits) {
         Ok(message) => {
             let mut secrets = config.secrets();
             secrets.add(params.credential());
@@ -238,16 +243,28 @@ pub fn withdraw_invitation(
                 message: message.map(|m| secrets.shown(&m, MAX_MESSAGE_CHARS)),
             })
         }
-        Err(err) if outcome_unknown(&err) => Err(Error::OutcomeUnknown {
+        Err(err) if credits.acted == Acted::Maybe => Err(Error::OutcomeUnknown {
             invitation_id,
             source: Box::new(err),
         }),
         Err(err) => Err(err),
-    }
+    };
+    (result, credits.acted)
 }
 
-/// Whether a failed action may have happened: the request was sent and what came back does
-/// not say (see [`acted`]).
-fn outcome_unknown(err: &Error) -> bool {
-    acted(err) == Acted::Maybe
+/// What a withdrawal refuses before anything is written or sent: what [`Config::check`]
+/// refuses, an empty credential, invitation id 0.
+pub(crate) fn check_withdrawal(
+    config: &Config,
+    params: &Params,
+    invitation_id: u64,
+) -> Result<(), Error> {
+    config.validate()?;
+    params.validate_who()?;
+    if invitation_id == 0 {
+        return Err(invalid(
+            "invitation id 0 is no invitation: pass the invitation_id a listing gave",
+        ));
+    }
+    Ok(())
 }

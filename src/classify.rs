@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{Error, Phase, TransportError, TransportKind};
 use crate::wire::Generation;
 
 /// The longest `Retry-After` the client sleeps through; longer ones are returned to the caller.
@@ -24,8 +24,10 @@ pub(crate) enum CallKind {
 /// What came back from one attempt, as far as the rule needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Came {
-    /// No reply was read: the request failed before one came, or one came whose head could not
-    /// be read (`unreadable`: the server answered, and charged).
+    /// Nothing was written: the request was refused here (a header over what ureq can write).
+    Unwritten,
+    /// No reply was read: the request failed before one came (its error says where), or one
+    /// came whose head could not be read (`unreadable`: the server answered, and charged).
     NoReply { unreadable: bool },
     /// A reply with this status, whose body was lost (cut short, stalled, too large).
     BodyLost { status: u16 },
@@ -47,10 +49,26 @@ pub(crate) struct Facts {
 pub(crate) enum Shape {
     /// The documented success envelope, with its data (a listing, `invitations` of them).
     Data { invitations: u64 },
-    /// A documented refusal (v1 `"status":"error"`, v2 `"success":false`, an error page).
-    Refusal,
+    /// A refusal, and what the docs name it.
+    Refusal(Said),
     /// Not the documented shape.
     Undocumented,
+}
+
+/// What a refusal's body says, as the docs name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Said {
+    /// A refusal the docs name as coming before anything is done: a status that refuses the
+    /// request itself (401, 402, 403, 429), or in the documented envelope v1's messages for an
+    /// invalid cookie, no credits, the rate limit, a missing parameter, and v2's codes
+    /// `INVALID_API_KEY`, `ACCOUNT_INACTIVE`, `INSUFFICIENT_CREDITS`, `RATE_LIMITED`,
+    /// `INVALID_PARAMS`, `INVALID_ACCOUNT`, `INVALID_ACTION`.
+    BeforeActing,
+    /// The documented error envelope, with words the docs do not name (an invitation that is
+    /// not pending any more, say): the server looked, and refused.
+    Refused,
+    /// No documented refusal: a page with no envelope (a gateway's, a proxy's), an empty body.
+    Unnamed,
 }
 
 /// When a failed attempt may be tried again.
@@ -64,15 +82,33 @@ pub(crate) enum Again {
     After(Duration),
 }
 
+/// What the server did with the request, as far as the attempt shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Acted {
+    /// It did what was asked: the reply says so.
+    Done,
+    /// Nothing: the request provably never reached the server, or the server refused it
+    /// before acting, in words the docs name so.
+    No,
+    /// It may have: sent, and no answer says what happened.
+    Maybe,
+    /// The server looked and refused it, in its documented envelope (not pending any more,
+    /// say): known, and final.
+    Refused,
+}
+
 /// What an attempt's outcome means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Verdict {
     /// Credits it cost: never less than the documented price, whatever a reply claims.
     pub(crate) charged: u64,
+    /// Credits it may have cost on top: an action sent with no answer may have been done, and
+    /// charged. A budget counts them, so that lost answers never overrun it.
+    pub(crate) possibly: u64,
     /// Whether, and when, a failed attempt may be tried again.
     pub(crate) again: Again,
-    /// An action sent with no answer that says what happened.
-    pub(crate) unknown: bool,
+    /// What the server did with it.
+    pub(crate) acted: Acted,
 }
 
 /// The rule: what the attempt of a `kind` call through `generation` cost, and what its error
@@ -83,10 +119,14 @@ pub(crate) fn classify(
     came: Came,
     error: Option<&Error>,
 ) -> Verdict {
+    let charged = charge(kind, generation, came);
+    let acted = acted(came, error);
+    let possibly = u64::from(kind == CallKind::Withdraw && acted == Acted::Maybe && charged == 0);
     Verdict {
-        charged: charge(kind, generation, came),
-        again: error.map_or(Again::Never, |err| again(kind, err)),
-        unknown: kind == CallKind::Withdraw && error.is_some_and(|err| acted(err) == Acted::Maybe),
+        charged,
+        possibly,
+        again: error.map_or(Again::Never, |err| again(kind, acted, err)),
+        acted,
     }
 }
 
@@ -100,6 +140,7 @@ fn charge(kind: CallKind, generation: Generation, came: Came) -> u64 {
         return 0;
     }
     match came {
+        Came::Unwritten => 0,
         Came::NoReply { unreadable } => u64::from(unreadable),
         Came::BodyLost { status } => u64::from(status != 500),
         Came::Reply(facts) => match generation {
@@ -110,7 +151,7 @@ fn charge(kind: CallKind, generation: Generation, came: Came) -> u64 {
                         .div_ceil(u64::from(Generation::V2.page_size()))
                         .max(1),
                     (_, Shape::Data { .. } | Shape::Undocumented) => 1,
-                    (_, Shape::Refusal) => 0,
+                    (_, Shape::Refusal(_)) => 0,
                 };
                 facts.reported.unwrap_or(0).max(documented)
             }
@@ -120,9 +161,9 @@ fn charge(kind: CallKind, generation: Generation, came: Came) -> u64 {
 
 /// Whether a failed attempt may be tried again. A read is retried when retrying costs nothing
 /// or is unavoidable: HTTP 500, 502, 503, 504, a rate limit, and a failure before any reply
-/// that may fix itself. An action only when the reply proves nothing was done ([`acted`]).
-fn again(kind: CallKind, err: &Error) -> Again {
-    if kind == CallKind::Withdraw && acted(err) != Acted::No {
+/// that may fix itself. An action only when nothing was done ([`Acted::No`]).
+fn again(kind: CallKind, acted: Acted, err: &Error) -> Again {
+    if kind == CallKind::Withdraw && acted != Acted::No {
         return Again::Never;
     }
     match err {
@@ -130,7 +171,7 @@ fn again(kind: CallKind, err: &Error) -> Again {
             status: 500 | 502 | 503 | 504,
             ..
         } => Again::Backoff,
-        Error::Transport(transport) if transport.retryable() => Again::Backoff,
+        Error::Transport(transport) if may_fix_itself(transport) => Again::Backoff,
         Error::RateLimited { retry_after, .. } => match retry_after {
             Some(wait) if *wait > MAX_RETRY_AFTER => Again::Never,
             Some(wait) => Again::After(*wait),
@@ -140,34 +181,64 @@ fn again(kind: CallKind, err: &Error) -> Again {
     }
 }
 
-/// What a failed action's reply proves about what LinkedIn did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Acted {
-    /// Nothing was done: nothing was sent, or the server refused before acting (a rate limit,
-    /// the key or token refused, a path where nothing answers).
-    No,
-    /// It may have been done: sent, and no answer says what happened.
-    Maybe,
-    /// The server looked at the invitation and refused it (not pending any more, say).
-    Refused,
+/// Whether a failure before any reply may be gone on a second try: a connection refused or
+/// reset, a timeout. A refused certificate, a broken TLS exchange or a proxy that refuses the
+/// tunnel cannot fix itself.
+fn may_fix_itself(transport: &TransportError) -> bool {
+    transport.before_reply()
+        && !matches!(
+            transport.kind,
+            TransportKind::Certificate { .. } | TransportKind::Tls { .. } | TransportKind::Proxy
+        )
 }
 
-/// What a failed action proves: only a reply that shows the server did not act says `No`. A
-/// status of 500 or more is `Maybe` whatever its body says (a 503 with a rate-limit body may
-/// come from a proxy that timed out behind the API), and so is any reply cut short, unreadable
-/// or not in the documented shape, a hang-up or a timeout after sending.
-pub(crate) fn acted(err: &Error) -> Acted {
-    match err {
-        Error::Transport(transport) if transport.unsent() => Acted::No,
-        Error::Transport(_) | Error::OutcomeUnknown { .. } => Acted::Maybe,
-        err if err.status().is_some_and(|status| status >= 500) => Acted::Maybe,
-        Error::Server { .. } | Error::Decode { .. } => Acted::Maybe,
-        Error::InvalidParams(_)
-        | Error::RateLimited { .. }
-        | Error::Unauthorized { .. }
-        | Error::InsufficientCredits { .. } => Acted::No,
-        Error::Api { status, .. } if *status == 404 || (300..400).contains(status) => Acted::No,
-        _ => Acted::Refused,
+/// Whether a failure before any reply proves the request never left: it failed resolving the
+/// host, connecting (the TCP connection, the proxy's tunnel, or the TLS handshake, which ureq
+/// completes before it writes a byte of the request: a refused certificate can only come from
+/// there), or waiting for a pacing slot. Every other failure (a reset, a timeout after
+/// connecting, a TLS record that does not decrypt, an alert) may come after the server read
+/// the request.
+fn nothing_sent(transport: &TransportError) -> bool {
+    matches!(
+        transport.kind,
+        TransportKind::HostNotFound
+            | TransportKind::Refused
+            | TransportKind::Proxy
+            | TransportKind::Certificate { .. }
+            | TransportKind::Timeout {
+                phase: Phase::Pacing(_) | Phase::Resolving | Phase::Connecting,
+                ..
+            }
+    )
+}
+
+/// What the server did with a request, from what came back: "nothing" only where the request
+/// provably never reached it, or it refused before acting in words the docs name so; "refused"
+/// where its documented envelope refused it; "maybe" for everything else, whatever a body says
+/// of a status of 500 or more (a 503 with a rate-limit body may come from a proxy that timed
+/// out behind the API), for a redirect, a 404 the docs do not name, a reply cut short,
+/// unreadable or not in the documented shape, a hang-up, a timeout or a broken TLS exchange
+/// after connecting.
+fn acted(came: Came, error: Option<&Error>) -> Acted {
+    let Some(error) = error else {
+        return Acted::Done;
+    };
+    match came {
+        Came::Unwritten => Acted::No,
+        Came::NoReply { unreadable: false } => match error {
+            Error::Transport(transport) if nothing_sent(transport) => Acted::No,
+            _ => Acted::Maybe,
+        },
+        Came::NoReply { unreadable: true } | Came::BodyLost { .. } => Acted::Maybe,
+        Came::Reply(Facts { status, shape, .. }) => match shape {
+            _ if status >= 500 || (300..400).contains(&status) => Acted::Maybe,
+            Shape::Refusal(Said::BeforeActing) => Acted::No,
+            _ if status == 404 => Acted::Maybe,
+            Shape::Refusal(Said::Unnamed) | Shape::Undocumented => Acted::Maybe,
+            // The documented envelope, refusing in words the docs do not name; or a success
+            // envelope that says it was not done (v2's `"withdrawn": false`).
+            Shape::Refusal(Said::Refused) | Shape::Data { .. } => Acted::Refused,
+        },
     }
 }
 
@@ -240,14 +311,14 @@ mod tests {
 
     #[test]
     fn row_http_500_is_free_and_retried_with_backoff() {
-        let came = reply(500, Shape::Refusal);
+        let came = reply(500, Shape::Refusal(Said::Refused));
         assert_eq!(list(came, Some(server(500))), (0, Again::Backoff));
     }
 
     #[test]
     fn row_http_502_503_504_count_as_charged_and_are_retried_with_backoff() {
         for status in [502, 503, 504] {
-            let came = reply(status, Shape::Refusal);
+            let came = reply(status, Shape::Refusal(Said::Refused));
             assert_eq!(list(came, Some(server(status))), (1, Again::Backoff));
         }
     }
@@ -267,6 +338,7 @@ mod tests {
     #[test]
     fn row_a_refused_certificate_or_a_failed_tunnel_is_not_counted_and_never_retried() {
         for err in [
+            TransportError::certificate_for_tests(),
             TransportError::tls_for_tests(),
             TransportError::proxy_for_tests(),
         ] {
@@ -284,7 +356,7 @@ mod tests {
 
     #[test]
     fn row_http_429_or_a_rate_limit_message_is_charged_and_retried_after_retry_after() {
-        let came = reply(429, Shape::Refusal);
+        let came = reply(429, Shape::Refusal(Said::Refused));
         assert_eq!(
             list(came, Some(rate_limited(Some(7)))),
             (1, Again::After(Duration::from_secs(7)))
@@ -293,7 +365,7 @@ mod tests {
         // Longer than 60 s is the caller's to judge.
         assert_eq!(list(came, Some(rate_limited(Some(61)))), (1, Again::Never));
         // v1's rate-limit message with HTTP 200.
-        let body = reply(200, Shape::Refusal);
+        let body = reply(200, Shape::Refusal(Said::Refused));
         assert_eq!(list(body, Some(rate_limited(None))), (1, Again::Backoff));
     }
 
@@ -312,7 +384,7 @@ mod tests {
                 _ => refused(status),
             };
             assert_eq!(
-                list(reply(status, Shape::Refusal), Some(err)),
+                list(reply(status, Shape::Refusal(Said::Refused)), Some(err)),
                 (1, Again::Never),
                 "{status}"
             );
@@ -344,19 +416,35 @@ mod tests {
         assert_eq!(v2(claims(0, Shape::Data { invitations: 51 }), None), 2);
         assert_eq!(v2(claims(3, Shape::Data { invitations: 10 }), None), 3);
         assert_eq!(v2(reply(200, Shape::Data { invitations: 0 }), None), 1);
-        assert_eq!(v2(reply(400, Shape::Refusal), Some(refused(400))), 0);
-        assert_eq!(v2(reply(500, Shape::Refusal), Some(server(500))), 0);
+        assert_eq!(
+            v2(
+                reply(400, Shape::Refusal(Said::Refused)),
+                Some(refused(400))
+            ),
+            0
+        );
+        assert_eq!(
+            v2(reply(500, Shape::Refusal(Said::Refused)), Some(server(500))),
+            0
+        );
         assert_eq!(v2(reply(200, Shape::Undocumented), Some(decode(200))), 1);
+    }
+
+    fn withdraw(came: Came, err: Error) -> Verdict {
+        verdict(CallKind::Withdraw, V1, came, Some(err))
     }
 
     #[test]
     fn a_withdrawal_is_retried_only_when_nothing_was_done() {
-        let act = |came, err| verdict(CallKind::Withdraw, V1, came, Some(err));
         let unsent = Error::Transport(TransportError::refused_for_tests());
-        let v = act(Came::NoReply { unreadable: false }, unsent);
-        assert_eq!((v.again, v.unknown), (Again::Backoff, false));
-        let v = act(reply(429, Shape::Refusal), rate_limited(Some(0)));
-        assert_eq!((v.again, v.unknown), (Again::After(Duration::ZERO), false));
+        let v = withdraw(Came::NoReply { unreadable: false }, unsent);
+        assert_eq!((v.again, v.acted), (Again::Backoff, Acted::No));
+        let came = reply(429, Shape::Refusal(Said::BeforeActing));
+        let v = withdraw(came, rate_limited(Some(0)));
+        assert_eq!(
+            (v.again, v.acted),
+            (Again::After(Duration::ZERO), Acted::No)
+        );
         // A status of 500 or more is unknown, whatever the body says.
         for status in [500, 502, 503, 504] {
             let limited = Error::RateLimited {
@@ -365,28 +453,135 @@ mod tests {
                 retry_after: None,
             };
             for err in [server(status), limited] {
-                let v = act(reply(status, Shape::Refusal), err);
-                assert_eq!((v.again, v.unknown), (Again::Never, true), "{status}");
+                let v = withdraw(reply(status, Shape::Refusal(Said::BeforeActing)), err);
+                assert_eq!((v.again, v.acted), (Again::Never, Acted::Maybe), "{status}");
             }
         }
         let after = Error::Transport(TransportError::closed_before_reply_for_tests());
-        let v = act(Came::NoReply { unreadable: false }, after);
-        assert_eq!((v.again, v.unknown), (Again::Never, true));
-        let v = act(reply(200, Shape::Undocumented), decode(200));
-        assert_eq!((v.again, v.unknown, v.charged), (Again::Never, true, 1));
+        let v = withdraw(Came::NoReply { unreadable: false }, after);
+        assert_eq!((v.again, v.acted), (Again::Never, Acted::Maybe));
+        let v = withdraw(reply(200, Shape::Undocumented), decode(200));
+        assert_eq!(
+            (v.again, v.acted, v.charged),
+            (Again::Never, Acted::Maybe, 1)
+        );
         // A refusal of the invitation: known, final, charged on v1.
-        let v = act(reply(400, Shape::Refusal), refused(400));
-        assert_eq!((v.again, v.unknown, v.charged), (Again::Never, false, 1));
+        let v = withdraw(reply(400, Shape::Refusal(Said::Refused)), refused(400));
+        assert_eq!(
+            (v.again, v.acted, v.charged),
+            (Again::Never, Acted::Refused, 1)
+        );
         let v = verdict(CallKind::Withdraw, V2, reply(200, page()), None);
-        assert_eq!(v.charged, 1);
+        assert_eq!((v.charged, v.acted), (1, Acted::Done));
+    }
+
+    /// The README's "Withdrawing" table, row by row: what each event is recorded as.
+    #[test]
+    fn nothing_was_done_only_where_the_request_never_left_or_the_docs_say_so() {
+        let acted = |came, err| withdraw(came, err).acted;
+        let no_reply = Came::NoReply { unreadable: false };
+        let transport = |t: TransportError| Error::Transport(t);
+        // Never left: refused, resolving, connecting, a refused certificate, a tunnel refused.
+        for t in [
+            TransportError::refused_for_tests(),
+            TransportError::certificate_for_tests(),
+            TransportError::proxy_for_tests(),
+        ] {
+            assert_eq!(acted(no_reply, transport(t)), Acted::No);
+        }
+        assert_eq!(acted(Came::Unwritten, refused(0)), Acted::No);
+        // TLS broken after the handshake, a reset or a timeout after connecting: maybe.
+        for t in [
+            TransportError::tls_for_tests(),
+            TransportError::closed_before_reply_for_tests(),
+            TransportError::timed_out_for_tests(),
+        ] {
+            assert_eq!(acted(no_reply, transport(t)), Acted::Maybe);
+        }
+        assert_eq!(
+            acted(Came::NoReply { unreadable: true }, refused(0)),
+            Acted::Maybe
+        );
+        assert_eq!(
+            acted(Came::BodyLost { status: 200 }, refused(200)),
+            Acted::Maybe
+        );
+        // Documented refusals before acting: nothing done, in either generation.
+        for status in [200, 400, 401, 402, 403, 404, 429] {
+            let came = reply(status, Shape::Refusal(Said::BeforeActing));
+            assert_eq!(acted(came, refused(status)), Acted::No, "{status}");
+        }
+        // What the docs do not name: a redirect, a 404, a 5xx, an error page without the
+        // envelope: maybe, whatever the body.
+        for status in [301, 302, 303, 307, 308, 404, 500, 502, 503] {
+            for said in [Said::Refused, Said::Unnamed] {
+                let came = reply(status, Shape::Refusal(said));
+                assert_eq!(acted(came, refused(status)), Acted::Maybe, "{status}");
+            }
+        }
+        for status in [301, 303, 500] {
+            let came = reply(status, Shape::Refusal(Said::BeforeActing));
+            assert_eq!(acted(came, refused(status)), Acted::Maybe, "{status}");
+        }
+        let page = reply(400, Shape::Refusal(Said::Unnamed));
+        assert_eq!(acted(page, refused(400)), Acted::Maybe);
+        // The documented envelope refusing in other words: refused, final.
+        for status in [200, 400, 409, 410, 422] {
+            let came = reply(status, Shape::Refusal(Said::Refused));
+            assert_eq!(acted(came, refused(status)), Acted::Refused, "{status}");
+        }
+        // A success envelope that says it was not done (v2 "withdrawn": false).
+        assert_eq!(acted(reply(200, page_of(1)), refused(200)), Acted::Refused);
+        // A success.
+        let v = verdict(CallKind::Withdraw, V1, reply(200, page_of(0)), None);
+        assert_eq!(v.acted, Acted::Done);
+    }
+
+    fn page_of(invitations: u64) -> Shape {
+        Shape::Data { invitations }
+    }
+
+    #[test]
+    fn an_unknown_withdrawal_counts_as_possibly_charged_never_twice() {
+        for generation in [V1, V2] {
+            let v = verdict(
+                CallKind::Withdraw,
+                generation,
+                Came::NoReply { unreadable: false },
+                Some(Error::Transport(TransportError::tls_for_tests())),
+            );
+            assert_eq!((v.charged, v.possibly), (0, 1));
+            // A 502 after acting: v1 counts it charged already; v2 charges no error.
+            let v = verdict(
+                CallKind::Withdraw,
+                generation,
+                reply(502, Shape::Refusal(Said::Unnamed)),
+                Some(server(502)),
+            );
+            let charged = u64::from(generation == V1);
+            assert_eq!((v.charged, v.possibly), (charged, 1 - charged));
+        }
+        // Nothing done, done, refused, or a read: nothing possibly.
+        let v = withdraw(
+            Came::NoReply { unreadable: false },
+            Error::Transport(TransportError::refused_for_tests()),
+        );
+        assert_eq!(v.possibly, 0);
+        let v = verdict(
+            CallKind::List,
+            V1,
+            Came::NoReply { unreadable: false },
+            Some(Error::Transport(TransportError::timed_out_for_tests())),
+        );
+        assert_eq!(v.possibly, 0);
     }
 
     #[test]
     fn logging_in_is_free_and_retried_like_a_read() {
         let login = |came, err| verdict(CallKind::Login, V2, came, err);
         assert_eq!(login(reply(200, page()), None).charged, 0);
-        let v = login(reply(503, Shape::Refusal), Some(server(503)));
-        assert_eq!((v.charged, v.again, v.unknown), (0, Again::Backoff, false));
+        let v = login(reply(503, Shape::Refusal(Said::Refused)), Some(server(503)));
+        assert_eq!((v.charged, v.again), (0, Again::Backoff));
         let v = login(Came::NoReply { unreadable: true }, None);
         assert_eq!(v.charged, 0);
     }

@@ -73,8 +73,10 @@ pub struct Config {
     /// clone, so they share one keep-alive pool; a setter that changes the route starts afresh.
     agents: Arc<OnceLock<Result<Agents, String>>>,
     pub(crate) pacer: Arc<Pacer>,
-    /// Credits charged to every call through this config and its clones.
-    pub(crate) spent: Arc<AtomicU64>,
+    /// Credits charged to every call through this config and its clones, and those they may
+    /// have been charged on top (actions with no answer).
+    spent: Arc<AtomicU64>,
+    possibly: Arc<AtomicU64>,
 }
 
 impl Config {
@@ -101,6 +103,7 @@ impl Config {
             agents: Arc::default(),
             pacer: Arc::new(Pacer::default()),
             spent: Arc::default(),
+            possibly: Arc::default(),
         }
     }
 
@@ -314,6 +317,42 @@ impl Config {
     /// ```
     pub fn credits_used(&self) -> u64 {
         self.spent.load(Ordering::Relaxed)
+    }
+
+    /// The credits calls through this `Config` and its clones may have been charged on top of
+    /// [`credits_used`](Config::credits_used): a withdrawal sent with no answer
+    /// ([`Error::OutcomeUnknown`]) may have been done, and charged, and no reply said so. A
+    /// budget that must never be overrun counts both: `credits_used() +
+    /// credits_possibly_used()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap(); // reads, never answers
+    /// # let url = format!("http://{}", server.local_addr().unwrap());
+    /// # std::thread::spawn(move || { let held: Vec<_> = server.incoming().collect(); drop(held) });
+    /// use std::time::Duration;
+    /// use linkup_sent_invitations::{withdraw_invitation, Config, Error, Params};
+    ///
+    /// let config = Config::new("your-api-key")
+    /// #   .base_url(url)
+    ///     .timeout(Duration::from_millis(300));
+    /// let err = withdraw_invitation(&config, &Params::new("your-login-token"), 7329176687475109888)
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::OutcomeUnknown { .. })); // sent, no answer: maybe done
+    /// assert_eq!((config.credits_used(), config.credits_possibly_used()), (0, 1));
+    /// ```
+    pub fn credits_possibly_used(&self) -> u64 {
+        self.possibly.load(Ordering::Relaxed)
+    }
+
+    /// Counts what an attempt cost, and may have cost on top, for every clone.
+    pub(crate) fn charge(&self, charged: u64, possibly: u64) {
+        for (counter, credits) in [(&self.spent, charged), (&self.possibly, possibly)] {
+            let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_add(credits))
+            });
+        }
     }
 
     /// Checks this configuration as the first call would, sending nothing: the API key, the

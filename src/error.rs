@@ -475,11 +475,18 @@ pub(crate) enum TransportKind {
     HostNotFound,
     /// Nothing listens at that host and port.
     Refused,
-    /// Certificate or handshake failure: retrying cannot fix it. `added_roots`: how many roots
-    /// given to `Config::add_root_certificates` refused the certificate too (0: none given, or
-    /// not tried).
-    Tls {
+    /// The TLS handshake refused the server's certificate (or its name): retrying cannot fix
+    /// it, and nothing was sent, since the request is written only once the handshake is
+    /// done. `added_roots`: how many roots given to `Config::add_root_certificates` refused
+    /// the certificate too (0: none given, or not tried).
+    Certificate {
         added_roots: usize,
+    },
+    /// Any other TLS failure (a record that does not decrypt, an alert, a peer that breaks
+    /// the protocol): it may come after the request was written, so it says nothing of
+    /// whether the server read it; `after_reply` when it came while reading the reply's body.
+    Tls {
+        after_reply: bool,
     },
     /// The proxy refused or broke the CONNECT tunnel.
     Proxy,
@@ -524,6 +531,7 @@ impl TransportError {
                 ..
             } | TransportKind::UnreadableReply
                 | TransportKind::Closed { after_reply: true }
+                | TransportKind::Tls { after_reply: true }
                 | TransportKind::Connection { after_reply: true }
         )
     }
@@ -537,28 +545,6 @@ impl TransportError {
     /// [`Config::call_timeout`]; 0 when it sent nothing (a pacing slot past the deadline).
     pub fn attempts(&self) -> u32 {
         self.attempts
-    }
-
-    pub(crate) fn retryable(&self) -> bool {
-        self.before_reply()
-            && !matches!(self.kind, TransportKind::Tls { .. } | TransportKind::Proxy)
-    }
-
-    /// Whether the request cannot have reached the server: it failed resolving, connecting or
-    /// opening the tunnel. (A reset or a timeout after connecting may come after the server
-    /// read it.)
-    pub(crate) fn unsent(&self) -> bool {
-        matches!(
-            self.kind,
-            TransportKind::HostNotFound
-                | TransportKind::Refused
-                | TransportKind::Tls { .. }
-                | TransportKind::Proxy
-                | TransportKind::Timeout {
-                    phase: Phase::Pacing(_) | Phase::Resolving | Phase::Connecting,
-                    ..
-                }
-        )
     }
 
     /// The same error with every text passed through the redaction step: the host, ureq's
@@ -591,7 +577,18 @@ impl TransportError {
             }
             TransportKind::HostNotFound => format!("{host} was not found (DNS)"),
             TransportKind::Refused => format!("connection refused by {host}"),
-            TransportKind::Tls { .. } => format!("TLS with {host} failed ({})", self.detail),
+            TransportKind::Certificate { .. } => {
+                format!("TLS with {host} failed ({})", self.detail)
+            }
+            TransportKind::Tls { after_reply } => format!(
+                "TLS with {host} broke {} ({})",
+                if after_reply {
+                    "while reading the reply"
+                } else {
+                    "before any reply"
+                },
+                self.detail
+            ),
             TransportKind::Proxy => format!(
                 "the proxy failed to open a tunnel to {host} ({})",
                 self.detail
@@ -639,12 +636,17 @@ impl fmt::Display for TransportError {
             write!(f, " ({} attempts in {total:.1}s)", self.attempts)?;
         }
         let advice = match self.kind {
-            TransportKind::Tls { added_roots: 0 } => {
+            TransportKind::Certificate { added_roots: 0 } => {
                 "not retried: if your network's proxy re-signs TLS with a CA of its own, trust \
                  that CA with Config::add_root_certificates; else check Config::base_url (https \
                  to a server that speaks plain http?) and the system clock"
             }
-            TransportKind::Tls { added_roots } => {
+            TransportKind::Tls { .. } => {
+                "not retried (it may have broken after the request was sent): check \
+                 Config::base_url (https to a server that speaks plain http?) and the network \
+                 (a proxy or middlebox that alters TLS?)"
+            }
+            TransportKind::Certificate { added_roots } => {
                 return write!(
                     f,
                     "; not retried: neither the built-in roots nor the {added_roots} added with \
@@ -690,7 +692,8 @@ impl std::error::Error for TransportError {
         let cause = self.source.as_deref()?;
         let quoted = matches!(
             self.kind,
-            TransportKind::Tls { .. }
+            TransportKind::Certificate { .. }
+                | TransportKind::Tls { .. }
                 | TransportKind::Proxy
                 | TransportKind::UnreadableReply
                 | TransportKind::Connection { .. }
@@ -737,8 +740,12 @@ impl TransportError {
         })
     }
 
+    pub(crate) fn certificate_for_tests() -> TransportError {
+        TransportError::of_kind(TransportKind::Certificate { added_roots: 0 })
+    }
+
     pub(crate) fn tls_for_tests() -> TransportError {
-        TransportError::of_kind(TransportKind::Tls { added_roots: 0 })
+        TransportError::of_kind(TransportKind::Tls { after_reply: false })
     }
 
     pub(crate) fn proxy_for_tests() -> TransportError {

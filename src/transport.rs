@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::classify::{classify, Again, CallKind, Came, Facts, Verdict};
+use crate::classify::{classify, Acted, Again, CallKind, Came, Facts, Verdict};
 use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
 use crate::error::{invalid, Cause, Error, Phase, TransportError, TransportKind};
 use crate::proxy::host_and_port;
@@ -23,21 +23,39 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A page of ten invitations is about 10 KiB; this only stops a hostile or broken server.
 const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
-/// Charged calls so far and the most the caller allows; shared by one call's retries.
-#[derive(Debug, Default)]
+/// What a call spent, what it may have spent on top, and the most the caller allows; shared by
+/// one call's retries. It also keeps what the server did with the last attempt.
+#[derive(Debug)]
 pub(crate) struct Credits {
     pub(crate) used: u64,
+    /// Credits the call may have cost beyond `used` (an action with no answer).
+    pub(crate) possibly: u64,
     pub(crate) max: Option<u64>,
+    /// What the server did with the last attempt ([`Acted::No`] before any).
+    pub(crate) acted: Acted,
+}
+
+impl Default for Credits {
+    fn default() -> Credits {
+        Credits::within(None)
+    }
 }
 
 impl Credits {
     /// Nothing spent yet, and at most `max` to spend (`None`: no limit).
     pub(crate) fn within(max: Option<u64>) -> Credits {
-        Credits { used: 0, max }
+        Credits {
+            used: 0,
+            possibly: 0,
+            max,
+            acted: Acted::No,
+        }
     }
 
+    /// Whether another attempt fits the budget: what may have been charged counts.
     pub(crate) fn can_spend(&self) -> bool {
-        self.max.is_none_or(|max| self.used < max)
+        self.max
+            .is_none_or(|max| self.used.saturating_add(self.possibly) < max)
     }
 }
 
@@ -113,11 +131,9 @@ pub(crate) fn send<T>(
         attempts += 1;
         let (result, verdict) = attempt(config, agents, call, left);
         credits.used = credits.used.saturating_add(verdict.charged);
-        let _ = config
-            .spent
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |spent| {
-                Some(spent.saturating_add(verdict.charged))
-            });
+        credits.possibly = credits.possibly.saturating_add(verdict.possibly);
+        credits.acted = verdict.acted;
+        config.charge(verdict.charged, verdict.possibly);
         let err = match result {
             Ok(value) => return Ok(value),
             Err(err) => err,
@@ -259,7 +275,7 @@ fn exchange<T>(
         );
         if let Error::Transport(transport) = &mut err {
             transport.https = config.base_url.to_ascii_lowercase().starts_with("https://");
-            if let TransportKind::Tls { added_roots: n } = &mut transport.kind {
+            if let TransportKind::Certificate { added_roots: n } = &mut transport.kind {
                 *n = added_roots;
             }
         }
@@ -274,8 +290,7 @@ fn exchange<T>(
                 "the request has a header over the 128 KiB ureq can write, and was not sent: \
                  shorten the API key, Config::app_name or Config::base_url",
             );
-            let came = Came::NoReply { unreadable: false };
-            return (Err(err), came, Secrets::none());
+            return (Err(err), Came::Unwritten, Secrets::none());
         }
         Err(source) => {
             // A reply whose head cannot be read (too large, not HTTP) still means the server
@@ -312,12 +327,7 @@ fn exchange<T>(
             return (Err(failed(source.into(), true)), lost, Secrets::none())
         }
     };
-    let reply = Reply {
-        status,
-        body: &bytes,
-        retry_after,
-        location: location.as_deref(),
-    };
+    let reply = Reply::new(status, &bytes, retry_after, location.as_deref());
     let (result, facts) = (call.read)(&reply);
     let learned = match (&result, call.learn) {
         (Err(_), Some(learn)) => learn(&bytes),
@@ -373,7 +383,12 @@ fn transport_error(
         ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
             TransportKind::HostNotFound
         }
-        source if is_tls(source) => TransportKind::Tls { added_roots: 0 },
+        source if tls_failure(source).is_some_and(TlsFailure::refused) => {
+            TransportKind::Certificate { added_roots: 0 }
+        }
+        source if tls_failure(source).is_some() => TransportKind::Tls {
+            after_reply: in_body,
+        },
         ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => TransportKind::Proxy,
         source if unreadable(source) => TransportKind::UnreadableReply,
         ureq::Error::Io(io) => match io.kind() {
@@ -400,7 +415,7 @@ fn transport_error(
         attempts: 1,
         total: elapsed,
         detail: match kind {
-            TransportKind::Tls { .. } => tls_reason(&source),
+            TransportKind::Certificate { .. } | TransportKind::Tls { .. } => tls_reason(&source),
             _ => source.to_string(),
         },
         source: Some(Box::new(Cause::of(&source))),
@@ -438,15 +453,20 @@ fn post<T>(
 }
 
 /// Whether the server's certificate was refused in the TLS handshake: what another set of
-/// roots may accept. (rustls words it so, whatever the reason: `UnknownIssuer`, `Expired`...)
+/// roots may accept.
 fn refused_certificate(source: &ureq::Error) -> bool {
-    is_tls(source) && tls_reason(source).contains("invalid peer certificate")
+    matches!(tls_failure(source), Some(TlsFailure::Certificate { .. }))
 }
 
 /// Whether the certificate was refused for want of a root that vouches for its issuer, rather
 /// than for what a known issuer's certificate says (its names, its dates).
 fn unknown_issuer(source: &ureq::Error) -> bool {
-    tls_reason(source).contains("UnknownIssuer")
+    matches!(
+        tls_failure(source),
+        Some(TlsFailure::Certificate {
+            unknown_issuer: true
+        })
+    )
 }
 
 /// Whether the server answered with something that is not a readable HTTP reply: headers over
@@ -461,32 +481,58 @@ pub(crate) fn unreadable(source: &ureq::Error) -> bool {
     }
 }
 
-/// Whether ureq could not write the request: a line of its head over its output buffer. (ureq
-/// does not re-export `ureq_proto::Error`, so its words are matched; a unit test pins them.)
+/// Whether ureq could not write the request: a line of its head over its output buffer.
 fn unwritable(source: &ureq::Error) -> bool {
-    matches!(source, ureq::Error::Protocol(err) if err.to_string() == "output too small to write output")
+    matches!(
+        source,
+        ureq::Error::Protocol(ureq_proto::Error::OutputOverflow)
+    )
 }
 
-/// Whether `source` is a TLS failure.
-fn is_tls(source: &ureq::Error) -> bool {
-    match source {
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => true,
-        // rustls reports a refused certificate as an io::Error around its own error.
-        ureq::Error::Io(io) => io.get_ref().is_some_and(is_rustls_error),
-        _ => false,
+/// What a TLS failure was, read from rustls's own error as a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TlsFailure {
+    /// The handshake refused the server's certificate (`unknown_issuer`: no root vouches for
+    /// its issuer, rather than something the issuer's certificate says): another set of roots
+    /// may accept it.
+    Certificate { unknown_issuer: bool },
+    /// Refused before the handshake ended for another reason: no certificate, a name rustls
+    /// cannot check, a revocation list, or ureq's own TLS setup (a host that is no DNS name).
+    Refused,
+    /// Anything else: a record that does not decrypt, an alert, a peer that breaks the
+    /// protocol. These can come after the request was written.
+    Broken,
+}
+
+impl TlsFailure {
+    /// Whether the handshake refused the server: ureq writes no byte of the request before
+    /// the handshake is done (it completes it when connecting), and only a certificate or
+    /// the setup, never a later record, can be refused like this. So nothing was sent.
+    fn refused(self) -> bool {
+        matches!(self, TlsFailure::Certificate { .. } | TlsFailure::Refused)
     }
 }
 
-/// Whether `err` is a `rustls::Error`, named through ureq's public `Error::Rustls` variant so
-/// that rustls need not be a direct dependency.
-fn is_rustls_error(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    fn is<T: std::error::Error + 'static>(
-        _variant: fn(T) -> ureq::Error,
-        err: &(dyn std::error::Error + Send + Sync + 'static),
-    ) -> bool {
-        err.is::<T>()
-    }
-    is(ureq::Error::Rustls, err)
+/// The TLS failure `source` is, if it is one. rustls's error comes as ureq's `Rustls`, or
+/// inside an io::Error (how rustls reports a refused certificate through a stream).
+fn tls_failure(source: &ureq::Error) -> Option<TlsFailure> {
+    // The rustls this crate names is ureq's own: a different one would not compile here.
+    let _: fn(rustls::Error) -> ureq::Error = ureq::Error::Rustls;
+    let rustls = match source {
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) => return Some(TlsFailure::Refused),
+        ureq::Error::Rustls(err) => err,
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
+        _ => return None,
+    };
+    Some(match rustls {
+        rustls::Error::InvalidCertificate(err) => TlsFailure::Certificate {
+            unknown_issuer: *err == rustls::CertificateError::UnknownIssuer,
+        },
+        rustls::Error::NoCertificatesPresented
+        | rustls::Error::UnsupportedNameType
+        | rustls::Error::InvalidCertRevocationList(_) => TlsFailure::Refused,
+        _ => TlsFailure::Broken,
+    })
 }
 
 /// rustls's own words for a TLS failure ("invalid peer certificate: UnknownIssuer").

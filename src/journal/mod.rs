@@ -14,10 +14,10 @@ use std::time::{Duration, SystemTime};
 use book::{Book, Event, Evidence};
 use line::Line;
 
-use crate::calls::withdraw_invitation;
-use crate::classify::{acted, Acted};
+use crate::calls::{check_withdrawal, withdraw};
+use crate::classify::Acted;
 use crate::config::{Config, Params};
-use crate::error::{invalid, Error};
+use crate::error::Error;
 use crate::paginator::Paginator;
 use crate::types::{InvitationState, SentInvitationsPage, Withdrawal};
 
@@ -401,15 +401,9 @@ impl WithdrawalJournal {
         invitation_id: u64,
     ) -> Result<Withdrawal, Error> {
         // Mistakes are refused before anything is written or sent.
-        config.check()?;
-        params.validate_who()?;
-        if invitation_id == 0 {
-            return Err(invalid(
-                "invitation id 0 is no invitation: pass the invitation_id a listing gave",
-            ));
-        }
+        check_withdrawal(config, params, invitation_id)?;
         self.withdraw_with(invitation_id, SystemTime::now(), || {
-            withdraw_invitation(config, params, invitation_id)
+            withdraw(config, params, invitation_id)
         })
     }
 
@@ -419,7 +413,7 @@ impl WithdrawalJournal {
         &mut self,
         invitation_id: u64,
         now: SystemTime,
-        send: impl FnOnce() -> Result<Withdrawal, Error>,
+        send: impl FnOnce() -> (Result<Withdrawal, Error>, Acted),
     ) -> Result<Withdrawal, Error> {
         if let Err(state) = self.book.may_send(invitation_id) {
             return Err(Error::Journaled {
@@ -432,14 +426,12 @@ impl WithdrawalJournal {
         // And in the file the path names: one replaced meanwhile (by a hand edit that saves a
         // new file) is not where a later run will look.
         self.still_held()?;
-        let result = send();
-        let event = match &result {
-            Ok(_) => Event::Withdrawn,
-            Err(err) => match acted(err) {
-                Acted::No => Event::NotSent,
-                Acted::Maybe => Event::Unknown,
-                Acted::Refused => Event::Refused,
-            },
+        let (result, acted) = send();
+        let event = match acted {
+            Acted::Done => Event::Withdrawn,
+            Acted::No => Event::NotSent,
+            Acted::Maybe => Event::Unknown,
+            Acted::Refused => Event::Refused,
         };
         let message = result.as_ref().err().map(ToString::to_string);
         let recorded = self

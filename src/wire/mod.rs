@@ -4,9 +4,10 @@
 pub(crate) mod v1;
 pub(crate) mod v2;
 
+use std::cell::Cell;
 use std::time::Duration;
 
-use crate::classify::{Facts, Shape};
+use crate::classify::{Facts, Said, Shape};
 use crate::config::Params;
 use crate::error::Error;
 use crate::types::{Country, SentInvitationsPage};
@@ -142,16 +143,21 @@ impl Generation {
             }
             Generation::V2 => {
                 let (data, consumed) = reply.read_v2_data::<V2Withdrawn>();
-                let facts = reply.facts(consumed, &data, 0);
                 let result = data.and_then(|data| match data.withdrawn {
                     Some(true) => Ok(None),
-                    _ => Err(Error::Api {
-                        status: reply.status,
-                        message: "LinkUp answered \"withdrawn\": false: the invitation was not \
-                                  withdrawn (it may not be pending any more)"
-                            .to_owned(),
-                    }),
+                    Some(false) => {
+                        // The documented envelope, saying it was not done: a refusal.
+                        reply.note_refusal(None, None, true);
+                        Err(Error::Api {
+                            status: reply.status,
+                            message: "LinkUp answered \"withdrawn\": false: the invitation was \
+                                      not withdrawn (it may not be pending any more)"
+                                .to_owned(),
+                        })
+                    }
+                    None => Err(reply.decode_error("no \"withdrawn\" in \"data\"")),
                 });
+                let facts = reply.facts(consumed, &result, 0);
                 (result, facts)
             }
         }
@@ -177,9 +183,63 @@ pub(crate) struct Reply<'a> {
     pub(crate) body: &'a [u8],
     pub(crate) retry_after: Option<Duration>,
     pub(crate) location: Option<&'a str>,
+    /// Noted by the reader as it reads a refusal: what the docs name it (see
+    /// [`Reply::note_refusal`]).
+    said: Cell<Said>,
 }
 
-impl Reply<'_> {
+impl<'a> Reply<'a> {
+    pub(crate) fn new(
+        status: u16,
+        body: &'a [u8],
+        retry_after: Option<Duration>,
+        location: Option<&'a str>,
+    ) -> Reply<'a> {
+        Reply {
+            status,
+            body,
+            retry_after,
+            location,
+            said: Cell::new(Said::Unnamed),
+        }
+    }
+
+    /// Notes what the refusal being read is, as the docs name it: one that comes before
+    /// anything is done (a status that refuses the request itself, 401, 402, 403 or 429; in
+    /// the documented envelope, v1's messages for an invalid cookie, no credits, the rate
+    /// limit, a missing parameter, or v2's codes for the key, the account, the credits, the
+    /// rate limit, the parameters, the action), another refusal in the documented envelope,
+    /// or no documented refusal at all. A server error (5xx) never comes before acting.
+    fn note_refusal(&self, message: Option<&str>, code: Option<&str>, envelope: bool) {
+        let lower = message.unwrap_or("").to_ascii_lowercase();
+        let words = [
+            "invalid or expired linkedin cookie",
+            "insufficient credits available",
+            "rate limit exceeded",
+            "missing required parameter",
+        ];
+        let documented = match code {
+            None => words.iter().any(|w| lower.contains(w)),
+            Some(code) => matches!(
+                code,
+                "INVALID_API_KEY"
+                    | "ACCOUNT_INACTIVE"
+                    | "INSUFFICIENT_CREDITS"
+                    | "RATE_LIMITED"
+                    | "INVALID_PARAMS"
+                    | "INVALID_ACCOUNT"
+                    | "INVALID_ACTION"
+            ),
+        };
+        let status = matches!(self.status, 401 | 402 | 403 | 429);
+        self.said.set(match () {
+            () if self.status >= 500 => Said::Unnamed,
+            () if status || (envelope && documented) => Said::BeforeActing,
+            () if envelope => Said::Refused,
+            () => Said::Unnamed,
+        });
+    }
+
     /// What this reply was, for its price ([`classify`](crate::classify)): `reported` what it
     /// says it consumed, `read` what it was read as, with `invitations` in it.
     pub(crate) fn facts<T>(
@@ -191,7 +251,7 @@ impl Reply<'_> {
         let shape = match read {
             Ok(_) => Shape::Data { invitations },
             Err(Error::Decode { .. }) => Shape::Undocumented,
-            Err(_) => Shape::Refusal,
+            Err(_) => Shape::Refusal(self.said.get()),
         };
         Facts {
             status: self.status,
@@ -201,8 +261,10 @@ impl Reply<'_> {
     }
 
     /// The error for a refusal, by HTTP status and by the words of the message (v1 sometimes
-    /// answers errors with HTTP 200).
-    fn refusal(&self, message: Option<&str>) -> Error {
+    /// answers errors with HTTP 200); `envelope` when the body is v1's documented error
+    /// envelope (`"status":"error"`).
+    fn refusal(&self, message: Option<&str>, envelope: bool) -> Error {
+        self.note_refusal(message, None, envelope);
         let text = self.error_text(message);
         let lower = message.unwrap_or("").to_ascii_lowercase();
         let status = self.status;

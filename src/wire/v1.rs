@@ -90,7 +90,7 @@ impl Reply<'_> {
             };
             return Err(self.decode_error(&reason));
         }
-        Err(self.refusal(message.as_deref()))
+        Err(self.refusal(message.as_deref(), is_error_body))
     }
 
     /// A v1 reply that acknowledges an action: `{"status":"success","message":...}`, or an
@@ -102,7 +102,7 @@ impl Reply<'_> {
                 let reason = format!("not the documented JSON: {e}");
                 return Err(self.decode_error(&reason));
             }
-            Err(_) => return Err(self.refusal(None)),
+            Err(_) => return Err(self.refusal(None, false)),
         };
         let text = envelope.data.filter(serde_json::Value::is_string);
         let message = envelope
@@ -124,6 +124,7 @@ impl Reply<'_> {
             };
             return Err(self.decode_error(&reason));
         }
-        Err(self.refusal(message.as_deref()))
+        let envelope = envelope.status.as_deref() == Some("error");
+        Err(self.refusal(message.as_deref(), envelope))
     }
 }

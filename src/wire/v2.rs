@@ -241,7 +241,7 @@ impl Reply<'_> {
                 return (Err(self.decode_error(&reason)), None);
             }
             // An error page that is not v2 JSON (a proxy's 502, say): judged by its status.
-            Err(_) => return (Err(self.refusal(None)), None),
+            Err(_) => return (Err(self.refusal(None, false)), None),
         };
         let consumed = envelope.metadata.and_then(|m| m.credits_consumed);
         if (200..300).contains(&self.status) && envelope.success == Some(true) {
@@ -255,15 +255,16 @@ impl Reply<'_> {
                 let reason = "neither \"success\":true nor an \"error\"";
                 return (Err(self.decode_error(reason)), consumed);
             }
-            return (Err(self.refusal(None)), consumed);
+            return (Err(self.refusal(None, false)), consumed);
         };
         let message = error.message.map(|m| match m {
             serde_json::Value::String(text) => text,
             other => other.to_string(),
         });
         let Some(code) = error.code else {
-            return (Err(self.refusal(message.as_deref())), consumed);
+            return (Err(self.refusal(message.as_deref(), false)), consumed);
         };
+        self.note_refusal(message.as_deref(), Some(&code), true);
         let text = format!("{} ({code})", self.error_text(message.as_deref()));
         let status = self.status;
         let err = match code.as_str() {

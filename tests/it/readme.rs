@@ -199,14 +199,23 @@ fn the_crate_doc_names_the_tools_and_installs_them_as_the_readme_does() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let doc = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
-    assert!(!doc.contains("example tool"), "the tools are binaries, not examples");
+    assert!(
+        !doc.contains("example tool"),
+        "the tools are binaries, not examples"
+    );
     let installs: Vec<&str> = doc
         .lines()
         .filter_map(|line| line.split_once("cargo install").map(|(_, rest)| rest))
         .collect();
-    assert!(!installs.is_empty(), "the crate doc shows how to install the tools");
+    assert!(
+        !installs.is_empty(),
+        "the crate doc shows how to install the tools"
+    );
     for rest in installs {
         let line = format!("cargo install{}", rest.split('`').next().unwrap_or(rest));
-        assert!(readme.contains(&line), "{line:?} is not the README's install line");
+        assert!(
+            readme.contains(&line),
+            "{line:?} is not the README's install line"
+        );
     }
 }

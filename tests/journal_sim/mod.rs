@@ -39,6 +39,7 @@ use std::time::{Duration, SystemTime};
 use super::book::Evidence;
 use super::line::Line;
 use super::{Event, WithdrawalJournal, WithdrawalState};
+use crate::classify::Acted;
 use crate::{Error, Withdrawal};
 
 use crate::walk::simulation::rng::Rng;
@@ -97,6 +98,8 @@ struct Weather {
     crash: u64,
     /// Percent chance that an answer is lost.
     lost: u64,
+    /// Percent chance that a run lists the old end of the list only.
+    partial: u64,
 }
 
 #[derive(Default, Debug)]
@@ -110,6 +113,8 @@ struct Tally {
     withdrawn: u64,
     refused_on_resend: u64,
     rivals_refused: u64,
+    /// Attempts refused before anything was done: recorded `not_sent`.
+    refused_early: u64,
     unknown_at_end: u64,
 }
 
@@ -183,7 +188,7 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
     // The listing: all of it, or its old end only (a tool that stops at the first young one).
     let began = world.now;
     let shown = world.server.listing();
-    let (shown, covered) = if world.rng.chance(30) && !shown.is_empty() {
+    let (shown, covered) = if world.rng.chance(weather.partial) && !shown.is_empty() {
         let cut = shown[world.rng.below(shown.len() as u64) as usize];
         (
             shown
@@ -232,12 +237,23 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
         let before = journal.state(id);
         let crash_after = world.rng.chance(weather.crash);
         let lose = world.rng.chance(weather.lost);
+        let refused_early = world.rng.chance(weather.lost / 2);
         let now = world.now;
         let result = {
             let world = &mut *world;
             let mut broken = None;
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 journal.withdraw_with(id, now, || {
+                    // Refused before anything is done (a rate limit): nothing reached
+                    // LinkedIn, and the journal may send it again.
+                    if refused_early {
+                        let limited = Error::RateLimited {
+                            status: 429,
+                            message: "Rate limit exceeded. Please try again later".into(),
+                            retry_after: None,
+                        };
+                        return (Err(limited), Acted::No);
+                    }
                     // The promises, at the moment a request goes out.
                     let truth = world.truth.entry(id).or_default();
                     if truth.recorded_final {
@@ -257,25 +273,28 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
                         std::panic::resume_unwind(Box::new(Crash));
                     }
                     if lose {
-                        return Err(Error::OutcomeUnknown {
+                        let lost = Error::OutcomeUnknown {
                             invitation_id: id,
                             source: Box::new(Error::Server {
                                 status: 504,
                                 message: "gateway timeout".into(),
                             }),
-                        });
+                        };
+                        return (Err(lost), Acted::Maybe);
                     }
                     if done {
-                        Ok(Withdrawal {
+                        let done = Withdrawal {
                             invitation_id: id,
                             credits: 1,
                             message: None,
-                        })
+                        };
+                        (Ok(done), Acted::Done)
                     } else {
-                        Err(Error::Api {
+                        let refused = Error::Api {
                             status: 400,
                             message: "Invitation not found or not pending".into(),
-                        })
+                        };
+                        (Err(refused), Acted::Refused)
                     }
                 })
             }));
@@ -288,7 +307,10 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
         if sends == 2 && before == WithdrawalState::StillPending {
             tally.resends += 1;
         }
-        tally.sends += 1;
+        match &result {
+            Ok(Err(Error::RateLimited { .. })) => tally.refused_early += 1,
+            _ => tally.sends += 1,
+        }
         match result {
             Err(_) => {
                 // Crashed after sending: the attempt is on disk, the outcome never will be.
@@ -299,6 +321,12 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
             }
             Ok(Err(Error::Journaled { .. })) => {
                 return Err(format!("{id} was a candidate the journal then refused"));
+            }
+            Ok(Err(Error::RateLimited { .. })) => {
+                world.note(format!("{id}: refused before acting (not sent)"));
+                if journal.state(id) != before {
+                    return Err(format!("{id}: refused before acting, yet recorded as sent"));
+                }
             }
             Ok(outcome) => {
                 let name = match &outcome {
@@ -348,6 +376,7 @@ fn seed_run(seed: u64, dir: &Path, tally: &mut Tally) -> Result<(), (String, Vec
     let weather = Weather {
         crash: 3 + rng.below(25),
         lost: rng.below(30),
+        partial: 30,
     };
     let max = 1 + rng.below(6) as usize;
     let mut world = World {
@@ -379,7 +408,11 @@ fn seed_run(seed: u64, dir: &Path, tally: &mut Tally) -> Result<(), (String, Vec
             run(&mut world, max, &weather, tally)?;
         }
         // Calm: no crash, every answer arrives, the settling time passes between runs.
-        let calm = Weather { crash: 0, lost: 0 };
+        let calm = Weather {
+            crash: 0,
+            lost: 0,
+            partial: 0,
+        };
         for _ in 0..world.server.lag + 4 {
             world.now += SETTLING + Duration::from_secs(1);
             world.note("-- calm run".into());
@@ -475,5 +508,6 @@ fn a_journaled_batch_never_sends_twice_early_nor_three_times_whatever_crashes() 
             tally.refused_on_resend > 50 && tally.rivals_refused > 500,
             "{tally:?}"
         );
+        assert!(tally.refused_early > 500, "{tally:?}");
     }
 }
