@@ -9,6 +9,7 @@
 mod support;
 
 mod api;
+mod boundary;
 mod decode_props;
 #[cfg(all(feature = "test-util", feature = "tools"))] // the tools and the examples' fake
 mod examples;

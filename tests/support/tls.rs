@@ -136,6 +136,11 @@ impl Pki {
         self.dir.0.join("ca.pem")
     }
 
+    /// The server's certificate, PEM, for a TLS server of the test's own.
+    pub fn server_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.0.join("server.pem")).unwrap()
+    }
+
     /// The server's private key, PEM: what a user might pass by mistake.
     pub fn server_key_pem(&self) -> Vec<u8> {
         std::fs::read(self.dir.0.join("server.key")).unwrap()
