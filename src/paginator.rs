@@ -287,6 +287,11 @@ impl Paginator {
     /// The ids (inclusive) among which this walk yielded every pending invitation present
     /// throughout it, up to `last` (the last one yielded), or everywhere once `exhausted`:
     /// `None` where it cannot vouch for that (see [`Walk::covered`]).
+    /// The parameters it walks with: whose invitations, and which.
+    pub(crate) fn params(&self) -> &Params {
+        &self.params
+    }
+
     pub(crate) fn covered(&self, last: Option<u64>, exhausted: bool) -> Option<(u64, u64)> {
         self.walk.covered(last, exhausted)
     }

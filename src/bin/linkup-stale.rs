@@ -48,7 +48,10 @@ Usage: linkup-stale [FLAGS]
                        at random (default 4; 0 for a local fake)
   --journal FILE       record each withdrawal in FILE (JSON Lines, synced before and after each
                        call): a run stopped at any point and run again with the same FILE never
-                       withdraws an invitation twice or pays twice for one
+                       withdraws an invitation twice or pays twice for one. A journal is for one
+                       account and --type: another is refused before anything is paid
+  --account-label NAME with --journal on v1: the account the journal is for (v1 names no
+                       account, and LinkedIn rotates the login token), such as your e-mail
   --yes                withdraw without asking (needed when stdin is not a terminal)
 ";
 
@@ -62,6 +65,8 @@ struct Withdraw {
     max: u32,
     interval: Duration,
     journal: Option<PathBuf>,
+    /// `--account-label`: the v1 account a journal is for.
+    account_label: Option<String>,
     yes: bool,
 }
 
@@ -113,9 +118,16 @@ fn main() -> ExitCode {
     };
     // A journal that cannot be used (no regular file, held by another run) is found before
     // anything is paid for.
+    let label = flags
+        .withdraw
+        .as_ref()
+        .and_then(|w| w.account_label.clone());
     let journal = match flags.withdraw.as_ref().and_then(|w| w.journal.as_deref()) {
         Some(path) => match WithdrawalJournal::open(path) {
-            Ok(journal) => Some(journal),
+            Ok(journal) => Some(match label {
+                Some(label) => journal.account_label(label),
+                None => journal,
+            }),
             Err(err) => return cli::usage_exit(Usage::Bad(err.to_string()), "linkup-stale", &help),
         },
         None => None,
@@ -124,6 +136,12 @@ fn main() -> ExitCode {
         Ok(setup) => setup,
         Err(usage) => return cli::usage_exit(usage, "linkup-stale", &help),
     };
+    // A journal of another account or invitation type is refused before the listing is paid.
+    if let Some(journal) = &journal {
+        if let Err(err) = journal.check_scope(&setup.params) {
+            return cli::usage_exit(Usage::Bad(err.to_string()), "linkup-stale", &help);
+        }
+    }
     if flags.common.connect {
         return cli::connect(&setup);
     }
@@ -511,6 +529,7 @@ fn parse() -> Result<Flags, Usage> {
     let (mut days, mut jsonl) = (21, false);
     let (mut withdraw, mut yes) = (false, false);
     let (mut max, mut interval, mut journal) = (None, None, None);
+    let mut account_label = None;
     let mut parser = cli::parser()?;
     while let Some(arg) = parser.next()? {
         let arg = Flag::from(arg);
@@ -557,6 +576,17 @@ fn parse() -> Result<Flags, Usage> {
                 })?);
             }
             Some("journal") => journal = Some(PathBuf::from(cli::value(&mut parser, "journal")?)),
+            Some("account-label") => {
+                let label = cli::text(&mut parser, "account-label")?;
+                if label.trim().is_empty() || label.chars().count() > 100 {
+                    return Err(Usage::Bad(
+                        "--account-label takes a name of 1 to 100 characters, such as the \
+                         account's e-mail address"
+                            .into(),
+                    ));
+                }
+                account_label = Some(label);
+            }
             _ => return Err(arg.unexpected()),
         }
     }
@@ -567,6 +597,7 @@ fn parse() -> Result<Flags, Usage> {
             (max.is_some(), "--max-withdrawals"),
             (interval.is_some(), "--withdraw-interval"),
             (journal.is_some(), "--journal"),
+            (account_label.is_some(), "--account-label"),
         ];
         if let Some((_, flag)) = given.iter().find(|(given, _)| *given) {
             return Err(Usage::Bad(format!(
@@ -591,6 +622,7 @@ fn parse() -> Result<Flags, Usage> {
         max: max.unwrap_or(40),
         interval: interval.unwrap_or(Duration::from_secs(4)),
         journal,
+        account_label,
         yes,
     });
     Ok(Flags {

@@ -20,6 +20,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
+use super::clock::Stamp;
 use super::WithdrawalState;
 
 /// One line's event.
@@ -75,7 +76,7 @@ impl Event {
 enum Outcome {
     /// Never sent, as far as anyone can tell.
     Open,
-    /// Sent (`at`), no word of what happened.
+    /// Sent (`at`, by the wall clock), no word of what happened.
     Unknown {
         at: SystemTime,
     },
@@ -93,8 +94,8 @@ enum Outcome {
 struct Entry {
     /// Attempts that may have reached LinkedIn.
     sends: u32,
-    first_sent: Option<SystemTime>,
-    last_sent: Option<SystemTime>,
+    first_sent: Option<Stamp>,
+    last_sent: Option<Stamp>,
     outcome: Outcome,
     /// The outcome before the attempt under way, for a `not_sent` to restore.
     before: Outcome,
@@ -122,7 +123,7 @@ impl Entry {
 /// What a listing showed, for [`Book::settle`].
 pub(crate) struct Evidence<'a> {
     /// When it began: it can tell only of sends before this.
-    pub(crate) began: SystemTime,
+    pub(crate) began: Stamp,
     pub(crate) pending: &'a HashSet<u64>,
     pub(crate) not_pending: &'a HashSet<u64>,
     /// The ids (inclusive) among which it handed out every pending invitation, when it can
@@ -134,19 +135,46 @@ pub(crate) struct Evidence<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Book {
     entries: HashMap<u64, Entry>,
+    /// The latest time any line carries: a clock behind it is wrong (see [`Book::stamp`]).
+    latest: Option<SystemTime>,
 }
 
 impl Book {
+    /// Notes a line's time, for [`Book::stamp`].
+    pub(crate) fn saw(&mut self, at: SystemTime) {
+        self.latest = self.latest.max(Some(at));
+    }
+
+    /// The time to write a new line with: `now`, but never earlier by the wall clock than the
+    /// latest line (a clock behind the journal's own records is a clock that is wrong, and a
+    /// settling time measured from it would end early once it is put right); with how far
+    /// behind the clock was, when it was.
+    pub(crate) fn stamp(&self, now: Stamp) -> (Stamp, Option<Duration>) {
+        match self.latest {
+            Some(latest) if latest > now.wall => {
+                let behind = latest.duration_since(now.wall).unwrap_or_default();
+                let stamp = Stamp {
+                    wall: latest,
+                    ..now
+                };
+                (stamp, Some(behind))
+            }
+            _ => (now, None),
+        }
+    }
+
     /// Folds one line into the history.
-    pub(crate) fn apply(&mut self, id: u64, event: Event, at: SystemTime, message: Option<&str>) {
+    pub(crate) fn apply(&mut self, id: u64, event: Event, at: &Stamp, message: Option<&str>) {
+        self.saw(at.wall);
         let entry = self.entries.entry(id).or_insert_with(Entry::new);
         match event {
             Event::Attempting => {
                 entry.sends = entry.sends.saturating_add(1);
-                entry.first_sent.get_or_insert(at);
-                entry.last_sent = Some(at);
+                entry.first_sent.get_or_insert_with(|| at.clone());
+                entry.last_sent = Some(at.clone());
                 if !entry.is_final() {
-                    entry.before = std::mem::replace(&mut entry.outcome, Outcome::Unknown { at });
+                    let unknown = Outcome::Unknown { at: at.wall };
+                    entry.before = std::mem::replace(&mut entry.outcome, unknown);
                 }
             }
             Event::NotSent => {
@@ -161,7 +189,7 @@ impl Book {
             }
             Event::Unknown => {
                 if !entry.is_final() {
-                    let at = entry.last_sent.unwrap_or(at);
+                    let at = entry.last_sent.as_ref().map_or(at.wall, |sent| sent.wall);
                     entry.outcome = Outcome::Unknown { at };
                 }
             }
@@ -191,7 +219,12 @@ impl Book {
         };
         match &entry.outcome {
             Outcome::Open if entry.sends == 0 => WithdrawalState::NotSent,
-            Outcome::Open => unknown(entry.last_sent.unwrap_or(SystemTime::UNIX_EPOCH)),
+            Outcome::Open => unknown(
+                entry
+                    .last_sent
+                    .as_ref()
+                    .map_or(SystemTime::UNIX_EPOCH, |sent| sent.wall),
+            ),
             Outcome::StillPending => WithdrawalState::StillPending,
             Outcome::Unknown { at } => unknown(*at),
             Outcome::Withdrawn => WithdrawalState::Withdrawn,
@@ -217,7 +250,8 @@ impl Book {
     /// unknown (or that may be sent once more), one the listing shows as not pending, or does
     /// not show where it vouches for having shown every pending one, is gone; one it shows
     /// pending may be sent once more if the listing began at least `settling` after the first
-    /// send and it was sent only once: the one place that allows a resend, never a third send.
+    /// send (by every clock both carry: see [`Stamp::settled_by`]) and it was sent only once:
+    /// the one place that allows a resend, never a third send.
     /// (Gone needs no such care: an invitation a listing shows as not pending never becomes
     /// pending again, whenever the listing began.)
     pub(crate) fn settle(&self, listing: &Evidence<'_>, settling: Duration) -> Vec<(u64, Event)> {
@@ -243,8 +277,8 @@ impl Book {
                 && entry.sends == 1
                 && entry
                     .first_sent
-                    .and_then(|at| at.checked_add(settling))
-                    .is_some_and(|settled| settled <= listing.began)
+                    .as_ref()
+                    .is_some_and(|sent| sent.settled_by(&listing.began, settling))
             {
                 lines.push((id, Event::StillPending));
             }

@@ -3,7 +3,9 @@
 //! I/O-free [`Book`](book::Book).
 
 mod book;
+mod clock;
 mod line;
+mod scope;
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -12,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use book::{Book, Event, Evidence};
-use line::Line;
+use clock::Stamp;
+use line::{Line, Record};
+use scope::Scope;
 
 use crate::calls::{check_withdrawal, withdraw};
 use crate::classify::Acted;
@@ -108,15 +112,26 @@ const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
 #[derive(Debug)]
 pub struct WithdrawalJournal {
     file: File,
+    /// The path the caller named (made absolute, symbolic links left as they are): what the
+    /// lock and [`WithdrawalJournal::still_held`] follow.
     path: PathBuf,
-    /// Where the file was found when opened (symbolic links resolved), to tell whether the
-    /// path still names the file held: see [`WithdrawalJournal::still_held`].
-    found: PathBuf,
+    /// `FILE.lock` beside that path, held locked: a second run that names the same path is
+    /// refused, even once a symbolic link there points elsewhere or the file was replaced.
+    lock: File,
+    lock_path: PathBuf,
     /// The file's length after the last whole line: what a failed write is cut back to.
     len: u64,
     /// Why nothing more may be written: a failed write that could not be undone.
     broken: Option<String>,
     book: Book,
+    /// What the journal is for, once a call or a line said so.
+    scope: Option<Scope>,
+    /// The label of a v1 account ([`WithdrawalJournal::account_label`]).
+    label: Option<String>,
+    /// The calls found of the journal's scope, by a keyed hash of what decides it (a v2
+    /// account's digest is slow to compute on purpose): no secret is kept.
+    admitted: HashSet<u64>,
+    keys: std::hash::RandomState,
     settling: Duration,
 }
 
@@ -176,69 +191,48 @@ impl WithdrawalJournal {
     /// until the value is dropped. A last line cut short (a run stopped while writing it) is
     /// dropped: it recorded nothing the lines before it and the next listing do not settle.
     ///
+    /// The lock is held on the path as named, with `FILE.lock` beside it (created once and
+    /// left there, empty), and on the file itself: a second run that names the same path is
+    /// refused whatever was done to it meanwhile (a symbolic link repointed, the file or its
+    /// folder replaced), and so is one that reaches the same file by another name.
+    ///
     /// # Errors
     ///
     /// - [`Error::JournalInUse`] when another holder, in this process or another, has it.
     /// - [`Error::Journal`] for a path that is not a regular file (a folder, `/dev/null`, a
-    ///   FIFO, a device), one that cannot be created, read or written, or a line in it that is
-    ///   not a journal entry.
+    ///   FIFO, a device), one that cannot be created, read or written (its lock file
+    ///   included), or a line in it that is not a journal entry.
     pub fn open(path: impl AsRef<Path>) -> Result<WithdrawalJournal, Error> {
-        let path = path.as_ref();
+        let named = path.as_ref();
         let fail = |reason: String| Error::Journal {
-            path: path.to_owned(),
+            path: named.to_owned(),
             reason,
         };
-        // Checked before opening: a FIFO would block, a device never end or swallow lines.
-        let existed = match std::fs::metadata(path) {
-            Ok(meta) if !meta.is_file() => {
-                return Err(fail(
-                    "is not a regular file: pass the path of a file (it is created if \
-                     missing)"
-                        .into(),
-                ))
-            }
-            Ok(_) => true,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => false,
-            Err(err) => {
-                return Err(fail(format!(
-                    "cannot be read ({err}): check the path and its permissions"
-                )))
-            }
-        };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|err| {
-                fail(format!(
-                    "cannot be opened for writing ({err}): check that its folder exists and is \
-                     writable"
-                ))
-            })?;
+        // Absolute, so that a later check names the same place whatever the working folder;
+        // symbolic links are left as they are: the lock and the checks follow the name.
+        let path = std::path::absolute(named)
+            .map_err(|err| fail(format!("cannot be found ({err}): check the path")))?;
+        let mut lock_name = path.file_name().unwrap_or_default().to_owned();
+        lock_name.push(".lock");
+        let lock_path = path.with_file_name(lock_name);
+        let existed = std::fs::metadata(&path).is_ok();
+        let mut file = open_regular(&path, true).map_err(fail)?;
+        let lock = open_regular(&lock_path, false).map_err(|why| {
+            fail(format!(
+                "cannot be locked: its lock file {} {why}",
+                lock_path.display()
+            ))
+        })?;
+        // Both held before anything is read: the name's lock, then the file's.
+        hold(&lock, named, &fail)?;
+        hold(&file, named, &fail)?;
+        if !existed {
+            // A new file survives a crash only once its folder's entry is on disk too.
+            sync_folder(&path).map_err(|err| fail(format!("cannot be created ({err})")))?;
+        }
         let meta = file
             .metadata()
             .map_err(|err| fail(format!("cannot be read ({err})")))?;
-        if !meta.is_file() {
-            return Err(fail(
-                "is not a regular file: pass the path of a file".into(),
-            ));
-        }
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::JournalInUse {
-                    path: path.to_owned(),
-                })
-            }
-            Err(std::fs::TryLockError::Error(err)) => {
-                return Err(fail(format!("cannot be locked ({err})")))
-            }
-        }
-        if !existed {
-            // A new file survives a crash only once its folder's entry is on disk too.
-            sync_folder(path).map_err(|err| fail(format!("cannot be created ({err})")))?;
-        }
         if meta.len() > MAX_JOURNAL_BYTES {
             return Err(fail(format!(
                 "is larger than {} MiB: it is not a journal this crate wrote",
@@ -249,44 +243,49 @@ impl WithdrawalJournal {
         file.read_to_end(&mut text)
             .map_err(|err| fail(format!("cannot be read ({err})")))?;
         let mut book = Book::default();
+        let mut scope = None;
         let complete = text.last().is_none_or(|b| *b == b'\n');
         let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+        let not_an_entry = |n: usize| {
+            fail(format!(
+                "has a line that is not a journal entry (line {n}): pass the journal an earlier \
+                 run wrote, or a new file"
+            ))
+        };
         for (n, bytes) in lines.iter().enumerate() {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match Line::decode(bytes) {
-                Some(line) => book.apply(
+            match Record::decode(bytes) {
+                Some(Record::Entry(line)) => book.apply(
                     line.invitation_id,
                     line.event,
-                    line.at,
+                    &line.at,
                     line.message.as_deref(),
                 ),
+                // One scope a journal: a second one is a hand edit, or two journals joined.
+                Some(Record::Scope { at, scope: found }) => match &scope {
+                    None => {
+                        book.saw(at);
+                        scope = Some(found);
+                    }
+                    Some(_) => return Err(not_an_entry(n + 1)),
+                },
                 None if n + 1 == lines.len() && !complete => {} // cut short: dropped below
-                None => {
-                    return Err(fail(format!(
-                        "has a line that is not a journal entry (line {}): pass the journal an \
-                         earlier run wrote, or a new file",
-                        n + 1
-                    )))
-                }
+                None => return Err(not_an_entry(n + 1)),
             }
         }
         let mut len = text.len() as u64;
         if !complete {
             let last = lines.last().copied().unwrap_or_default();
-            let fixed = if Line::decode(last).is_some() {
+            let fixed = if Record::decode(last).is_some() {
                 // Whole but for its newline (read above, so kept): end it.
                 len += 1;
                 file.write_all(b"\n")
             } else if serde_json::from_slice::<serde::de::IgnoredAny>(last).is_ok() {
                 // Whole JSON, but no entry (a hand edit?): not a line cut short, so not
                 // dropped either, as a `refused` written by hand would be.
-                return Err(fail(format!(
-                    "has a line that is not a journal entry (line {}): pass the journal an \
-                     earlier run wrote, or a new file",
-                    lines.len()
-                )));
+                return Err(not_an_entry(lines.len()));
             } else {
                 // Cut short: dropped, so that the next line starts a line of its own.
                 len -= last.len() as u64;
@@ -296,17 +295,89 @@ impl WithdrawalJournal {
                 .and_then(|()| file.sync_data())
                 .map_err(|err| fail(format!("cannot be written ({err})")))?;
         }
-        let found = std::fs::canonicalize(path)
-            .map_err(|err| fail(format!("cannot be found again ({err})")))?;
         Ok(WithdrawalJournal {
             file,
-            path: path.to_owned(),
-            found,
+            path,
+            lock,
+            lock_path,
             len,
             broken: None,
             book,
+            scope,
+            label: None,
+            admitted: HashSet::new(),
+            keys: std::hash::RandomState::new(),
             settling: DEFAULT_SETTLING_TIME,
         })
+    }
+
+    /// Names the LinkedIn account a v1 journal is for: v1 calls carry a login token, which
+    /// LinkedIn rotates, and no account id, so the journal cannot tell one v1 account from
+    /// another by itself. With a label, a journal first used for `"alice"` refuses a call
+    /// labelled `"bob"` (or none): one account's listing never settles another's withdrawals.
+    /// v2 journals know their account by its id and need none. The label is written in the
+    /// journal as given, so use a name, not a secret.
+    ///
+    /// Defaults to none: a v1 journal then takes any v1 account.
+    pub fn account_label(mut self, label: impl Into<String>) -> WithdrawalJournal {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Checks, sending and writing nothing, that calls with `params` are of the journal's
+    /// scope: its API generation, its account and its invitation type. A tool calls it before
+    /// paying for a listing; [`settle`](WithdrawalJournal::settle) and
+    /// [`withdraw`](WithdrawalJournal::withdraw) check it too. A journal with no scope yet
+    /// (new, or written by an earlier version) takes the first one used.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Journal`] naming both scopes, when `params` are of another.
+    pub fn check_scope(&self, params: &Params) -> Result<(), Error> {
+        let Some(scope) = &self.scope else {
+            return Ok(());
+        };
+        if self.admitted.contains(&self.call_key(params)) {
+            return Ok(());
+        }
+        scope
+            .admits(params, self.label.as_deref())
+            .map_err(|used| Error::Journal {
+                path: self.path.clone(),
+                reason: format!(
+                    "holds the withdrawals of {scope}; this call is for {used}: nothing sent; \
+                     use one journal per account and invitation type"
+                ),
+            })
+    }
+
+    /// [`check_scope`](WithdrawalJournal::check_scope), and the scope written down (synced)
+    /// if the journal had none: from then on it refuses any other.
+    fn claim_scope(&mut self, params: &Params) -> Result<(), Error> {
+        self.check_scope(params)?;
+        let key = self.call_key(params);
+        if self.scope.is_some() {
+            self.admitted.insert(key);
+            return Ok(());
+        }
+        let scope = Scope::of(params, self.label.as_deref());
+        let (at, _) = self.book.stamp(Stamp::now());
+        self.append(&Record::Scope {
+            at: at.wall,
+            scope: scope.clone(),
+        })?;
+        self.book.saw(at.wall);
+        self.scope = Some(scope);
+        self.admitted.insert(key);
+        Ok(())
+    }
+
+    /// What decides a call's scope, as a hash under this journal's random keys.
+    fn call_key(&self, params: &Params) -> u64 {
+        use std::hash::BuildHasher;
+        let who = (params.generation(), params.credential());
+        self.keys
+            .hash_one((who, params.invitation_type.as_str(), self.label.as_deref()))
     }
 
     /// How long after a send whose outcome is unknown a listing must begin before it may show
@@ -349,15 +420,22 @@ impl WithdrawalJournal {
     /// [`Error::Journal`] when the journal cannot be written, or its path names another file
     /// than the one opened (replaced by a hand edit, say).
     pub fn settle(&mut self, listing: &Listing) -> Result<Settlement, Error> {
+        self.claim_scope(listing.pages.params())?;
+        let now = Stamp::now();
+        // A listing cannot have begun later than now: a `began_at` in the future would allow a
+        // resend before the settling time.
+        let began = if listing.began.wall > now.wall {
+            now.clone()
+        } else {
+            listing.began.clone()
+        };
         let evidence = Evidence {
-            // A listing cannot have begun later than now: a `began_at` in the future would
-            // allow a resend before the settling time.
-            began: listing.began.min(SystemTime::now()),
+            began,
             pending: &listing.pending,
             not_pending: &listing.not_pending,
             covered: listing.covered(),
         };
-        self.settle_with(&evidence, SystemTime::now())
+        self.settle_with(&evidence, now)
     }
 
     /// [`settle`](WithdrawalJournal::settle) with what the listing showed and the time given:
@@ -365,12 +443,12 @@ impl WithdrawalJournal {
     pub(crate) fn settle_with(
         &mut self,
         evidence: &Evidence<'_>,
-        now: SystemTime,
+        now: Stamp,
     ) -> Result<Settlement, Error> {
         self.still_held()?;
         let mut settlement = Settlement::default();
         for (id, event) in self.book.settle(evidence, self.settling) {
-            self.record(id, event, now, None)?;
+            self.record(id, event, now.clone(), None)?;
             match event {
                 Event::Gone => settlement.gone.push(id),
                 _ => settlement.still_pending.push(id),
@@ -402,7 +480,8 @@ impl WithdrawalJournal {
     ) -> Result<Withdrawal, Error> {
         // Mistakes are refused before anything is written or sent.
         check_withdrawal(config, params, invitation_id)?;
-        self.withdraw_with(invitation_id, SystemTime::now(), || {
+        self.claim_scope(params)?;
+        self.withdraw_with(invitation_id, Stamp::now(), || {
             withdraw(config, params, invitation_id)
         })
     }
@@ -412,7 +491,7 @@ impl WithdrawalJournal {
     pub(crate) fn withdraw_with(
         &mut self,
         invitation_id: u64,
-        now: SystemTime,
+        now: Stamp,
         send: impl FnOnce() -> (Result<Withdrawal, Error>, Acted),
     ) -> Result<Withdrawal, Error> {
         if let Err(state) = self.book.may_send(invitation_id) {
@@ -422,7 +501,7 @@ impl WithdrawalJournal {
             });
         }
         // On disk before the request: a run stopped during it knows it may have happened.
-        self.record(invitation_id, Event::Attempting, now, None)?;
+        self.record(invitation_id, Event::Attempting, now.clone(), None)?;
         // And in the file the path names: one replaced meanwhile (by a hand edit that saves a
         // new file) is not where a later run will look.
         self.still_held()?;
@@ -453,17 +532,43 @@ impl WithdrawalJournal {
         result
     }
 
-    /// Appends a line and waits until it is on disk; only then is it applied. A write that
-    /// fails part way is cut back off, so that the next line does not join what it left; if
-    /// even that fails, nothing more is written (the next [`open`](WithdrawalJournal::open)
-    /// drops the piece, a last line cut short).
+    /// Appends an invitation's line and waits until it is on disk; only then is it applied.
+    /// Its time is never earlier than the journal's latest line (see [`Book::stamp`]): a
+    /// clock found behind is said, in a warning.
     fn record(
         &mut self,
         invitation_id: u64,
         event: Event,
-        at: SystemTime,
+        at: Stamp,
         message: Option<&str>,
     ) -> Result<(), Error> {
+        let (at, behind) = self.book.stamp(at);
+        if let Some(behind) = behind {
+            log::warn!(
+                target: "linkup_sent_invitations",
+                "linkup: the system clock is {:.0}s behind the journal {}'s latest line: \
+                 recording that line's time instead, so that no settling time ends early; \
+                 check the clock (NTP)",
+                behind.as_secs_f64(),
+                self.path.display()
+            );
+        }
+        let line = Record::Entry(Line {
+            at: at.clone(),
+            invitation_id,
+            event,
+            message: message.map(str::to_owned),
+        });
+        self.append(&line)?;
+        self.book.apply(invitation_id, event, &at, message);
+        Ok(())
+    }
+
+    /// Appends a line and waits until it is on disk. A write that fails part way is cut back
+    /// off, so that the next line does not join what it left; if even that fails, nothing
+    /// more is written (the next [`open`](WithdrawalJournal::open) drops the piece, a last
+    /// line cut short).
+    fn append(&mut self, record: &Record) -> Result<(), Error> {
         let fail = |reason: String| Error::Journal {
             path: self.path.clone(),
             reason,
@@ -472,13 +577,7 @@ impl WithdrawalJournal {
             return Err(fail(why.clone()));
         }
         self.still_held()?;
-        let bytes = Line {
-            at,
-            invitation_id,
-            event,
-            message: message.map(str::to_owned),
-        }
-        .encode();
+        let bytes = record.encode();
         if let Err(err) = self
             .file
             .write_all(&bytes)
@@ -497,25 +596,79 @@ impl WithdrawalJournal {
             return Err(fail(format!("cannot be written ({err})")));
         }
         self.len += bytes.len() as u64;
-        self.book.apply(invitation_id, event, at, message);
         Ok(())
     }
 
-    /// Whether the path still names the file this journal holds. A hand edit that saves a new
-    /// file under the name (`sed -i`, most editors) leaves this run writing to a file no later
-    /// run reads, and lets a second run take the new one: so from then on this run refuses.
+    /// Whether the path as named still leads to the file this journal holds, and its lock
+    /// file to the one it holds locked. A symbolic link repointed, a hand edit that saves a
+    /// new file under the name (`sed -i`, most editors), a folder renamed: this run would write
+    /// where no later run reads, and a later run would take another lock; so from then on this
+    /// run refuses.
     fn still_held(&self) -> Result<(), Error> {
         let replaced = || Error::Journal {
             path: self.path.clone(),
-            reason: "was replaced by another file while this run held it (a hand edit that \
-                     saves a new file?): this run stops writing to it; stop whatever replaced \
-                     it, and run again"
+            reason: "was replaced while this run held it (a symbolic link repointed, a hand \
+                     edit that saves a new file, its folder moved?): this run stops writing to \
+                     it; stop whatever replaced it, and run again"
                 .into(),
         };
-        match (std::fs::metadata(&self.found), self.file.metadata()) {
-            (Ok(named), Ok(held)) if same_file(&named, &held) => Ok(()),
-            _ => Err(replaced()),
+        let same = |named: &Path, held: &File| match (std::fs::metadata(named), held.metadata()) {
+            (Ok(named), Ok(held)) => same_file(&named, &held),
+            _ => false,
+        };
+        if same(&self.path, &self.file) && same(&self.lock_path, &self.lock) {
+            Ok(())
+        } else {
+            Err(replaced())
         }
+    }
+}
+
+/// Opens `path` for reading and appending, creating it if missing, once it is known to be a
+/// regular file (checked before opening: a FIFO would block, a device never end or swallow
+/// lines) and after (it could have been swapped in between).
+fn open_regular(path: &Path, read: bool) -> Result<File, String> {
+    let not_regular = || {
+        "is not a regular file: pass the path of a file (it is created if \
+                          missing)"
+            .to_owned()
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(not_regular()),
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => {
+            return Err(format!(
+                "cannot be read ({err}): check the path and its permissions"
+            ))
+        }
+    }
+    let file = OpenOptions::new()
+        .read(read)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|err| {
+            format!(
+                "cannot be opened for writing ({err}): check that its folder exists and is \
+                 writable"
+            )
+        })?;
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(file),
+        Ok(_) => Err(not_regular()),
+        Err(err) => Err(format!("cannot be read ({err})")),
+    }
+}
+
+/// Locks `file` for this process, or says who has it.
+fn hold(file: &File, named: &Path, fail: &dyn Fn(String) -> Error) -> Result<(), Error> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::JournalInUse {
+            path: named.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(err)) => Err(fail(format!("cannot be locked ({err})"))),
     }
 }
 
@@ -550,7 +703,7 @@ fn sync_folder(path: &Path) -> std::io::Result<()> {
 #[derive(Debug)]
 pub struct Listing {
     pages: Paginator,
-    began: SystemTime,
+    began: Stamp,
     pending: HashSet<u64>,
     not_pending: HashSet<u64>,
     /// The last invitation yielded, whether the walk ended, and whether it failed.
@@ -562,11 +715,23 @@ pub struct Listing {
 impl Listing {
     /// A listing over `pages`, begun now.
     pub fn new(pages: Paginator) -> Listing {
-        Listing::began_at(pages, SystemTime::now())
+        Listing::begun(pages, Stamp::now())
     }
 
-    /// A listing over `pages`, begun at `began`: for a walk that started earlier.
+    /// A listing over `pages`, begun at `began`: for a walk that started earlier. (The
+    /// journal's boot clock then counts the listing as begun as long before now as `began`
+    /// is, by the wall clock.)
     pub fn began_at(pages: Paginator, began: SystemTime) -> Listing {
+        let now = Stamp::now();
+        let back = now.wall.duration_since(began).unwrap_or_default();
+        let began = Stamp {
+            wall: began,
+            ..now.earlier(back)
+        };
+        Listing::begun(pages, began)
+    }
+
+    fn begun(pages: Paginator, began: Stamp) -> Listing {
         Listing {
             pages,
             began,
@@ -580,7 +745,7 @@ impl Listing {
 
     /// When the listing began: it can tell only of withdrawals sent before.
     pub fn began(&self) -> SystemTime {
-        self.began
+        self.began.wall
     }
 
     /// The paginator behind it, for its counts ([`Paginator::credits_used`], ...).
@@ -627,3 +792,116 @@ impl std::iter::FusedIterator for Listing {}
 #[cfg(test)]
 #[path = "../../tests/journal_sim/mod.rs"]
 mod simulation;
+
+#[cfg(test)]
+mod tests {
+    //! The journal's clock, with time as a value: steps of the wall clock after a lost answer.
+
+    use super::clock::Boot;
+    use super::*;
+
+    const ID: u64 = 7_453_486_530_700_017_665;
+
+    fn at(wall_secs: u64, boot: Option<(&str, u64)>) -> Stamp {
+        Stamp {
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000 + wall_secs),
+            boot: boot.map(|(id, since)| Boot {
+                id: id.into(),
+                since: Duration::from_secs(since),
+            }),
+        }
+    }
+
+    fn journal(test: &str) -> (WithdrawalJournal, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("linkup-clock-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("journal.jsonl");
+        (WithdrawalJournal::open(&path).unwrap(), dir)
+    }
+
+    /// A withdrawal sent, its answer lost.
+    fn lost(journal: &mut WithdrawalJournal, now: Stamp) {
+        let lost = || {
+            let source = Box::new(Error::Server {
+                status: 504,
+                message: String::new(),
+            });
+            let err = Error::OutcomeUnknown {
+                invitation_id: ID,
+                source,
+            };
+            (Err(err), Acted::Maybe)
+        };
+        assert!(journal.withdraw_with(ID, now, lost).is_err());
+    }
+
+    /// What a listing that began at `began` and still shows the invitation settles.
+    fn listing_at(journal: &mut WithdrawalJournal, began: Stamp) -> Settlement {
+        let pending = HashSet::from([ID]);
+        let evidence = Evidence {
+            began: began.clone(),
+            pending: &pending,
+            not_pending: &HashSet::new(),
+            covered: Some((0, u64::MAX)),
+        };
+        journal.settle_with(&evidence, began).unwrap()
+    }
+
+    #[test]
+    fn a_wall_clock_stepped_2_hours_forward_after_a_lost_answer_allows_no_early_resend() {
+        let (mut journal, dir) = journal("forward");
+        // Sent with the clock 2 h behind (before NTP synced), the answer lost.
+        lost(&mut journal, at(0, Some(("boot a", 100))));
+        // NTP steps it forward: 2 h later by the wall clock, 5 s by the boot clock.
+        let settled = listing_at(&mut journal, at(7_205, Some(("boot a", 105))));
+        assert_eq!(
+            settled.still_pending,
+            Vec::<u64>::new(),
+            "no resend 5 s later"
+        );
+        assert!(!journal.state(ID).may_send());
+        // An hour later by both clocks: the one resend.
+        let settled = listing_at(&mut journal, at(7_205 + 3_600, Some(("boot a", 3_700))));
+        assert_eq!(settled.still_pending, [ID]);
+        drop(journal);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_clock_behind_the_journal_s_records_is_taken_as_wrong_and_the_later_time_recorded() {
+        let (mut journal, dir) = journal("behind");
+        // Another invitation, withdrawn at 10:00 (a line at that time).
+        let done = || {
+            let withdrawal = Withdrawal {
+                invitation_id: 1,
+                credits: 1,
+                message: None,
+            };
+            (Ok(withdrawal), Acted::Done)
+        };
+        journal
+            .withdraw_with(1, at(10 * 3_600, None), done)
+            .unwrap();
+        // The clock is then set 2 h back, and a send's answer is lost: it is recorded at 10:00,
+        // the journal's latest time, not 08:00.
+        lost(&mut journal, at(8 * 3_600, None));
+        let WithdrawalState::Unknown { since, .. } = journal.state(ID) else {
+            panic!("{:?}", journal.state(ID))
+        };
+        assert_eq!(since, at(10 * 3_600, None).wall);
+        // Put right again, in another boot (no boot clock to compare): 10:30 is 30 minutes
+        // after the recorded time, not 2 h 30: no resend.
+        let settled = listing_at(&mut journal, at(10 * 3_600 + 1_800, None));
+        assert!(settled.still_pending.is_empty());
+        // And the journal read again knows it too.
+        drop(journal);
+        let mut journal = WithdrawalJournal::open(dir.join("journal.jsonl")).unwrap();
+        let settled = listing_at(&mut journal, at(10 * 3_600 + 1_800, None));
+        assert!(settled.still_pending.is_empty());
+        let settled = listing_at(&mut journal, at(11 * 3_600, None));
+        assert_eq!(settled.still_pending, [ID]);
+        drop(journal);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -401,7 +401,10 @@ impl Relay {
     fn lengths_of_clean_connections(&self, n: u64) -> (usize, usize) {
         let started = Instant::now();
         while self.wire.lock().unwrap().clean < n {
-            assert!(started.elapsed() < Duration::from_secs(5), "no clean connection ended");
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "no clean connection ended"
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
         self.wire.lock().unwrap().lengths

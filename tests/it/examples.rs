@@ -769,16 +769,36 @@ fn stale_withdraws_the_oldest_within_its_cap_and_the_next_run_goes_on() {
     assert_eq!(withdrawals(&fake), stale[..6]);
     assert!(stderr.contains("89 stale invitations left"), "{stderr}");
 
-    // Through v2: the same tool, the v2 call.
-    let (code, stdout, stderr) = withdraw(
-        &fake,
-        &journal,
-        &["--max-withdrawals", "1", "--account", "acct-1", "--quiet"],
+    // Through v2: the same tool, the v2 call; not with the v1 account's journal, which
+    // refuses another scope before anything is paid.
+    let v2 = [
+        "--max-withdrawals",
+        "1",
+        "--account",
+        "acct-1-SECRET-id",
+        "--quiet",
+    ];
+    let requests = fake.requests().len();
+    let (code, _, stderr) = withdraw(&fake, &journal, &v2);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("holds the withdrawals of v1, no account label, CONNECTION")
+            && stderr.contains("this call is for v2 account #"),
+        "{stderr}"
     );
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+    assert_eq!(
+        fake.requests().len(),
+        requests,
+        "nothing sent, nothing paid"
+    );
+    let v2_journal = journal_path("cap-v2");
+    let (code, stdout, stderr) = withdraw(&fake, &v2_journal, &v2);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(results(&stdout), withdrawn(&stale[6..7]));
     assert_eq!(fake.requests().last().unwrap().path, "/v2/network");
     let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_file(&v2_journal);
 }
 
 #[test]

@@ -450,3 +450,175 @@ fn a_listing_said_to_begin_in_the_future_allows_no_early_resend() {
     ));
     assert_eq!(withdrawals(&fake), [id]);
 }
+
+/// `ln -sfn copy journal` while a run holds the journal through the link: the second run,
+/// naming the same path, is refused before it pays for anything, and the first stops writing
+/// where no later run would read.
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_repointed_under_a_holder_lets_no_second_holder_in() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let params = Params::new(TOKEN);
+    let scratch = Scratch::new("symlink");
+    let (target, link) = (scratch.0.join("journal-a.jsonl"), scratch.0.join("journal"));
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let mut journal = WithdrawalJournal::open(&link).unwrap();
+    let (first, second) = (fake.invitation_id(29), fake.invitation_id(28));
+    journal.withdraw(&config, &params, first).unwrap();
+    // A copy of it beside, and the link repointed there, as `ln -sfn` does (a new link
+    // renamed over the old).
+    let copy = scratch.0.join("journal-b.jsonl");
+    std::fs::copy(&target, &copy).unwrap();
+    let new_link = scratch.0.join("journal.new");
+    std::os::unix::fs::symlink(&copy, &new_link).unwrap();
+    std::fs::rename(&new_link, &link).unwrap();
+    // A second run names the same path: refused at once, nothing sent.
+    let requests = fake.requests().len();
+    match WithdrawalJournal::open(&link) {
+        Err(Error::JournalInUse { .. }) => {}
+        other => panic!("a second holder of the same path: {other:?}"),
+    }
+    assert_eq!(fake.requests().len(), requests);
+    // The first run no longer writes, nor sends.
+    let err = journal.withdraw(&config, &params, second).unwrap_err();
+    assert!(
+        matches!(&err, Error::Journal { reason, .. } if reason.contains("was replaced")),
+        "{err:?}"
+    );
+    assert_eq!(withdrawals(&fake), [first]);
+    // Once it is gone, a new run takes the path, and goes on from what the link names now.
+    drop(journal);
+    let mut journal = WithdrawalJournal::open(&link).unwrap();
+    assert_eq!(journal.state(first), WithdrawalState::Withdrawn);
+    journal.withdraw(&config, &params, second).unwrap();
+    assert_eq!(withdrawals(&fake), [first, second]);
+}
+
+/// A journal used for one account (or one invitation type) refuses another's listing and
+/// withdrawals, naming both, before anything is sent: another account's complete listing
+/// would otherwise settle this one's unknown withdrawals as gone.
+#[test]
+fn one_journal_refuses_another_account_or_invitation_type_before_anything_is_sent() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let (a, b) = (
+        Params::account(ACCOUNT),
+        Params::account("acc-B-SECRET-account-id"),
+    );
+    let scratch = Scratch::new("scope");
+    let mut journal = WithdrawalJournal::open(scratch.journal()).unwrap();
+    // Account A's withdrawal, its answer lost: unknown.
+    let id = fake.invitation_id(29);
+    fake.fail_withdraw(id, FakeFailure::hang_up());
+    assert!(matches!(
+        journal.withdraw(&config, &a, id),
+        Err(Error::OutcomeUnknown { .. })
+    ));
+    // Account B's complete listing (which does not hold it): refused, the unknown kept.
+    let requests = fake.requests().len();
+    let err = journal.check_scope(&b).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("holds the withdrawals of v2 account #"),
+        "{text}"
+    );
+    assert!(text.contains("this call is for v2 account #"), "{text}");
+    assert!(
+        !text.contains(ACCOUNT) && !text.contains("SECRET"),
+        "{text}"
+    );
+    let listing = listed(&config, &b);
+    assert!(matches!(
+        journal.settle(&listing),
+        Err(Error::Journal { .. })
+    ));
+    assert!(matches!(journal.state(id), WithdrawalState::Unknown { .. }));
+    // Nor a withdrawal for B, nor one of another invitation type for A.
+    let other = fake.invitation_id(28);
+    let requests_then = fake.requests().len();
+    assert!(matches!(
+        journal.withdraw(&config, &b, other),
+        Err(Error::Journal { .. })
+    ));
+    let pages = a
+        .clone()
+        .invitation_type(linkup_sent_invitations::InvitationType::Organization);
+    assert!(journal.withdraw(&config, &pages, other).is_err());
+    assert_eq!(fake.requests().len(), requests_then, "nothing sent");
+    assert!(
+        requests_then > requests,
+        "(B's listing was the caller's to pay)"
+    );
+    // The scope is on disk: a new run knows it, and the file holds no account id.
+    drop(journal);
+    let mut journal = WithdrawalJournal::open(scratch.journal()).unwrap();
+    assert!(journal.check_scope(&b).is_err() && journal.check_scope(&a).is_ok());
+    let file = std::fs::read_to_string(scratch.journal()).unwrap();
+    assert!(
+        !file.contains(ACCOUNT) && !file.contains("SECRET"),
+        "{file}"
+    );
+    assert!(journal.settle(&listed(&config, &a)).is_ok());
+}
+
+/// A v1 journal knows its account by the label the caller gives: the login token rotates.
+#[test]
+fn a_v1_journal_is_for_the_account_its_label_names() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let scratch = Scratch::new("label");
+    let open = |label: &str| {
+        WithdrawalJournal::open(scratch.journal())
+            .unwrap()
+            .account_label(label)
+    };
+    let mut journal = open("alice@example.com");
+    journal
+        .withdraw(&config, &Params::new(TOKEN), fake.invitation_id(29))
+        .unwrap();
+    drop(journal);
+    // Alice's token rotated: the same account, the same journal.
+    let journal = open("alice@example.com");
+    assert!(journal
+        .check_scope(&Params::new("AQEDAT-rotated-token"))
+        .is_ok());
+    drop(journal);
+    let journal = open("bob@example.com");
+    let err = journal.check_scope(&Params::new(TOKEN)).unwrap_err();
+    assert!(
+        err.to_string().contains("v1 account \"alice@example.com\""),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("v1 account \"bob@example.com\""),
+        "{err}"
+    );
+}
+
+/// The same, through the calls a journal always had: B's complete listing settles nothing of
+/// A's, and A's unknown withdrawal stays unknown (once, it was settled as gone, and skipped
+/// from then on while still pending on A).
+#[test]
+fn another_account_s_complete_listing_never_settles_this_one_s_unknown_withdrawal() {
+    let fake = FakeApi::start(30);
+    let config = fake_config(&fake);
+    let (a, b) = (
+        Params::account(ACCOUNT),
+        Params::account("acc-B-SECRET-account-id"),
+    );
+    let scratch = Scratch::new("scope-old-calls");
+    let mut journal = WithdrawalJournal::open(scratch.journal()).unwrap();
+    let id = fake.invitation_id(29);
+    fake.fail_withdraw(id, FakeFailure::reply(502, "<html>Bad Gateway</html>"));
+    assert!(journal.withdraw(&config, &a, id).is_err());
+    assert!(fake.is_pending(id), "the 502 came before anything was done");
+    // The fake's list is one list: B's listing, shown the invitations minus this one.
+    let mut listing = Listing::new(Paginator::new(&config, b.clone()));
+    for page in &mut listing {
+        page.unwrap();
+    }
+    let settled = journal.settle(&listing);
+    assert!(settled.is_err(), "{settled:?}");
+    assert!(matches!(journal.state(id), WithdrawalState::Unknown { .. }));
+}

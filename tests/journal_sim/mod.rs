@@ -34,10 +34,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::book::Evidence;
-use super::line::Line;
+use super::clock::{Boot, Stamp};
+use super::line::{Line, Record};
 use super::{Event, WithdrawalJournal, WithdrawalState};
 use crate::classify::Acted;
 use crate::{Error, Withdrawal};
@@ -85,7 +87,8 @@ impl Server {
 /// What the world did to one invitation, as the test sees it (not as the journal records it).
 #[derive(Default)]
 struct Truth {
-    sends: Vec<SystemTime>,
+    /// Each send's true time, and the boot it was in.
+    sends: Vec<(Duration, Arc<str>)>,
     /// The journal recorded a success or a refusal for it (the line is whole on disk).
     recorded_final: bool,
     /// Crashes and lost answers that touched it.
@@ -116,6 +119,10 @@ struct Tally {
     /// Attempts refused before anything was done: recorded `not_sent`.
     refused_early: u64,
     unknown_at_end: u64,
+    /// The wall clock's steps forward and back, and the reboots.
+    steps_forward: u64,
+    steps_back: u64,
+    reboots: u64,
 }
 
 /// A crash: the process dies here.
@@ -125,12 +132,60 @@ struct World {
     path: PathBuf,
     server: Server,
     truth: HashMap<u64, Truth>,
-    now: SystemTime,
+    /// The true time since the batch began: what the promises are measured in.
+    now: Duration,
+    /// How far the wall clock is off the true time, in seconds (it steps, forward and back).
+    offset: i64,
+    /// The machine's boot: its id, and the true time it began.
+    boot: (Arc<str>, Duration),
+    /// When the wall clock stepped forward, in true time; how often back; the reboots.
+    forward_steps: Vec<Duration>,
+    steps_back: u64,
+    reboots: u64,
     rng: Rng,
     trace: Vec<String>,
 }
 
 impl World {
+    /// Now, by the clocks the journal reads: the wall clock (off by `offset`), and the boot's.
+    fn stamp(&self) -> Stamp {
+        let base = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000) + self.now;
+        let wall = if self.offset >= 0 {
+            base + Duration::from_secs(self.offset.unsigned_abs())
+        } else {
+            base - Duration::from_secs(self.offset.unsigned_abs())
+        };
+        Stamp {
+            wall,
+            boot: Some(Boot {
+                id: self.boot.0.clone(),
+                since: self.now - self.boot.1,
+            }),
+        }
+    }
+
+    /// Between runs: the wall clock may step (NTP putting a wrong clock right, or a person
+    /// setting it wrong), by up to 3 hours either way; the machine may reboot.
+    fn weather_the_clocks(&mut self) {
+        if self.rng.chance(20) {
+            let step = self.rng.below(3 * 3_600) as i64;
+            let step = if self.rng.chance(50) { step } else { -step };
+            if step > 0 {
+                self.forward_steps.push(self.now);
+            } else {
+                self.steps_back += 1;
+            }
+            self.offset = (self.offset + step).clamp(-6 * 3_600, 6 * 3_600);
+            self.note(format!("-- the wall clock steps {step}s"));
+        }
+        if self.rng.chance(5) {
+            let id = format!("boot {}", self.rng.next());
+            self.boot = (Arc::from(id), self.now);
+            self.reboots += 1;
+            self.note("-- a reboot".into());
+        }
+    }
+
     fn note(&mut self, line: String) {
         self.trace.push(line);
     }
@@ -155,12 +210,12 @@ impl World {
 
     /// Writes the start of a line, as a crash while writing it would, before any request.
     fn write_cut_line(&mut self, id: u64, event: Event) {
-        let line = Line {
-            at: self.now,
+        let line = Record::Entry(Line {
+            at: self.stamp(),
             invitation_id: id,
             event,
             message: None,
-        }
+        })
         .encode();
         let keep = 1 + self.rng.below(line.len() as u64 - 2) as usize;
         let mut file = std::fs::OpenOptions::new()
@@ -186,7 +241,7 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
         }
     }
     // The listing: all of it, or its old end only (a tool that stops at the first young one).
-    let began = world.now;
+    let began = world.stamp();
     let shown = world.server.listing();
     let (shown, covered) = if world.rng.chance(weather.partial) && !shown.is_empty() {
         let cut = shown[world.rng.below(shown.len() as u64) as usize];
@@ -209,7 +264,7 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
         covered,
     };
     journal
-        .settle_with(&evidence, world.now)
+        .settle_with(&evidence, world.stamp())
         .map_err(|e| format!("settling failed: {e}"))?;
     world.now += Duration::from_secs(1 + world.rng.below(5));
     if world.rng.chance(weather.crash) {
@@ -238,7 +293,9 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
         let crash_after = world.rng.chance(weather.crash);
         let lose = world.rng.chance(weather.lost);
         let refused_early = world.rng.chance(weather.lost / 2);
-        let now = world.now;
+        let now = world.stamp();
+        let true_now = world.now;
+        let boot = world.boot.0.clone();
         let result = {
             let world = &mut *world;
             let mut broken = None;
@@ -262,12 +319,20 @@ fn run(world: &mut World, max: usize, weather: &Weather, tally: &mut Tally) -> R
                     if truth.sends.len() >= 2 {
                         broken = Some(format!("{id} sent a third time"));
                     }
-                    if let Some(first) = truth.sends.first() {
-                        if now.duration_since(*first).unwrap_or_default() < SETTLING {
-                            broken = Some(format!("{id} sent twice within the settling time"));
+                    if let Some((first, first_boot)) = truth.sends.first() {
+                        // Across a reboot only the wall clock is left: a forward step since
+                        // then may end the settling time early, as the docs say.
+                        let blind =
+                            *first_boot != boot && world.forward_steps.iter().any(|at| at > first);
+                        if true_now - *first < SETTLING && !blind {
+                            broken = Some(format!(
+                                "{id} sent twice within the settling time (true time {:?} \
+                                 apart)",
+                                true_now - *first
+                            ));
                         }
                     }
-                    truth.sends.push(now);
+                    truth.sends.push((true_now, boot.clone()));
                     let done = world.server.withdraw(id);
                     if crash_after {
                         std::panic::resume_unwind(Box::new(Crash));
@@ -388,7 +453,12 @@ fn seed_run(seed: u64, dir: &Path, tally: &mut Tally) -> Result<(), (String, Vec
             accepted: HashSet::new(),
         },
         truth: HashMap::new(),
-        now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000),
+        now: Duration::ZERO,
+        offset: 0,
+        boot: (Arc::from("boot 0"), Duration::ZERO),
+        forward_steps: Vec::new(),
+        steps_back: 0,
+        reboots: 0,
         rng,
         trace: Vec::new(),
     };
@@ -404,6 +474,7 @@ fn seed_run(seed: u64, dir: &Path, tally: &mut Tally) -> Result<(), (String, Vec
             }
             // Minutes or hours pass: shorter or longer than the settling time.
             world.now += Duration::from_secs(world.rng.below(2 * SETTLING.as_secs()));
+            world.weather_the_clocks();
             world.note(format!("-- run {r}"));
             run(&mut world, max, &weather, tally)?;
         }
@@ -449,6 +520,9 @@ fn seed_run(seed: u64, dir: &Path, tally: &mut Tally) -> Result<(), (String, Vec
         Ok(())
     })();
     let _ = std::fs::remove_file(&world.path);
+    tally.steps_forward += world.forward_steps.len() as u64;
+    tally.steps_back += world.steps_back;
+    tally.reboots += world.reboots;
     result.map_err(|broken| (broken, world.trace))
 }
 
@@ -509,5 +583,9 @@ fn a_journaled_batch_never_sends_twice_early_nor_three_times_whatever_crashes() 
             "{tally:?}"
         );
         assert!(tally.refused_early > 500, "{tally:?}");
+        assert!(
+            tally.steps_forward > 1_000 && tally.steps_back > 1_000 && tally.reboots > 500,
+            "{tally:?}"
+        );
     }
 }
