@@ -2078,3 +2078,68 @@ fn a_timeout_too_long_for_any_clock_is_no_panic() {
         assert!(matches!(code, 0 | 3), "{name}: {code} {stderr}");
     }
 }
+
+/// A real wall clock 2 h behind at the send (a machine before NTP synced), run by
+/// libfaketime, and the next run with the clock put right: the boot clock says seconds
+/// passed, not 2 h, so the withdrawal whose answer was lost is not sent again early, though
+/// the lagging list still shows it pending.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_clock_put_right_between_two_runs_sends_no_unknown_withdrawal_again_early() {
+    let available = Command::new("faketime")
+        .args(["-f", "-2h", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        eprintln!("faketime is not installed (apt-get install faketime): .ci/run installs it");
+        return;
+    }
+    let fake = FakeApi::start(1000);
+    fake.lag_withdrawals(1_000);
+    let stale = the_stale(&fake);
+    fake.fail_withdraw(stale[0], FakeFailure::hang_up()); // done, and the answer lost
+    let journal = journal_path("clock-step");
+    let path = journal.to_str().unwrap();
+    let args = [
+        "--days",
+        DAYS,
+        "--withdraw",
+        "--yes",
+        "--withdraw-interval",
+        "0",
+        "--journal",
+        path,
+        "--max-withdrawals",
+        "1",
+        "--base-url",
+    ];
+    let behind = example("linkup-stale");
+    let out = Command::new("faketime")
+        .args(["-f", "-2h"])
+        .arg(behind.get_program())
+        .args(args)
+        .arg(fake.base_url())
+        .args(["--requests-per-minute", "0"])
+        .envs(behind.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        results(&stdout),
+        [(stale[0], "unknown".to_owned())],
+        "{out:?}"
+    );
+    // The clock put right: 2 h later by the wall clock, at once by the boot clock.
+    let (_, stdout, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "1"]);
+    assert_eq!(
+        withdrawals(&fake)
+            .iter()
+            .filter(|id| **id == stale[0])
+            .count(),
+        1,
+        "sent again at once: {stdout}{stderr}"
+    );
+    assert!(stderr.contains("still unsettled"), "{stderr}");
+    let _ = std::fs::remove_file(&journal);
+}
