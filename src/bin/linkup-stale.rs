@@ -97,6 +97,19 @@ enum Event {
     Withdrawn,
     Unknown,
     Failed,
+    /// Refused before anything was sent: this invitation cannot be withdrawn (an id of 0).
+    Skipped,
+}
+
+impl Event {
+    fn word(self) -> &'static str {
+        match self {
+            Event::Withdrawn => "withdrawn",
+            Event::Unknown => "unknown",
+            Event::Failed => "failed",
+            Event::Skipped => "skipped",
+        }
+    }
 }
 
 /// A JSON line of a withdrawal's result.
@@ -239,6 +252,14 @@ struct Tally {
     withdrawn: u64,
     unknown: u64,
     failed: u64,
+    skipped: u64,
+}
+
+/// The credits spent through `config`, those unknown withdrawals may have cost counted.
+fn spent(config: &linkup_sent_invitations::Config) -> u64 {
+    config
+        .credits_used()
+        .saturating_add(config.credits_possibly_used())
 }
 
 /// `--withdraw`: settles what the journal left open, asks, then withdraws one by one.
@@ -309,7 +330,8 @@ fn withdraw(
     let mut stopped = None;
     for (n, invitation) in candidates.iter().enumerate() {
         if let Some(max) = setup.max_credits {
-            if setup.config.credits_used() >= max {
+            // What unknown withdrawals may have cost counts: lost answers never overrun it.
+            if spent(&setup.config) >= max {
                 stopped = Some((cli::EXIT_BUDGET, "the credit budget".to_owned()));
                 break;
             }
@@ -326,6 +348,9 @@ fn withdraw(
         let (event, message) = match &result {
             Ok(_) => (Event::Withdrawn, None),
             Err(Error::OutcomeUnknown { .. }) => (Event::Unknown, Some(result_message(&result))),
+            // Refused here, before anything was written or sent: this invitation only (the
+            // config and the account were checked before the listing), such as an id of 0.
+            Err(Error::InvalidParams(_)) => (Event::Skipped, Some(result_message(&result))),
             Err(_) => (Event::Failed, Some(result_message(&result))),
         };
         if let Err(broken @ Error::Journal { .. }) = &result {
@@ -338,33 +363,30 @@ fn withdraw(
         match event {
             Event::Withdrawn => tally.withdrawn += 1,
             Event::Unknown => tally.unknown += 1,
-            _ => tally.failed += 1,
+            Event::Skipped => tally.skipped += 1,
+            Event::Failed => tally.failed += 1,
         }
         if show(invitation, event, message.as_deref(), jsonl).is_err() {
             stopped = Some((cli::EXIT_ERROR, "the output is closed".to_owned()));
             break;
         }
         if !setup.quiet {
-            let word = match event {
-                Event::Withdrawn => "withdrawn",
-                Event::Unknown => "unknown",
-                Event::Failed => "failed",
-            };
+            let word = event.word();
             cli::say(format_args!(
                 "withdrawal {} of {}: {word}; withdrawals {} so far",
                 n + 1,
                 candidates.len(),
-                cli::count(setup.config.credits_used() - listed_credits, "credit")
+                cli::count(spent(&setup.config) - listed_credits, "credit")
             ));
         }
         match &result {
             Ok(_) => unanswered = 0,
+            Err(Error::InvalidParams(_)) => {}
             // The account cannot withdraw anything now: going on would only fail again.
             Err(
                 err @ (Error::Unauthorized { .. }
                 | Error::InsufficientCredits { .. }
-                | Error::RateLimited { .. }
-                | Error::InvalidParams(_)),
+                | Error::RateLimited { .. }),
             ) => {
                 stopped = Some((cli::EXIT_ERROR, cli::in_flags(&err.to_string())));
                 break;
@@ -384,12 +406,16 @@ fn withdraw(
         }
     }
 
-    let withdrawal_credits = setup.config.credits_used() - listed_credits;
-    let not_attempted = candidates.len() as u64 - tally.withdrawn - tally.unknown - tally.failed;
+    let withdrawal_credits = spent(&setup.config) - listed_credits;
+    let attempted = tally.withdrawn + tally.unknown + tally.failed + tally.skipped;
+    let not_attempted = candidates.len() as u64 - attempted;
     let mut summary = format!(
         "{} withdrawn, {} unknown, {} failed",
         tally.withdrawn, tally.unknown, tally.failed
     );
+    if tally.skipped > 0 {
+        summary += &format!(", {} skipped", tally.skipped);
+    }
     if not_attempted > 0 {
         summary += &format!(", {not_attempted} not attempted");
     }
@@ -405,9 +431,10 @@ fn withdraw(
         cli::count(listed_credits, "credit"),
         cli::count(withdrawal_credits, "credit")
     );
-    if tally.unknown > 0 {
+    let possibly = setup.config.credits_possibly_used();
+    if possibly > 0 {
         // A call with no answer may have been done, and charged.
-        spent += &format!(" (and up to {} for the unknown)", tally.unknown);
+        spent += &format!(", {possibly} of them possibly");
     }
     if tally.unknown > 0 {
         cli::say(format_args!(
@@ -429,7 +456,7 @@ fn withdraw(
             cli::say(format_args!("{what} {why}\n{summary}; {spent}"));
             ExitCode::from(code)
         }
-        None if tally.unknown + tally.failed > 0 => {
+        None if tally.unknown + tally.failed + tally.skipped > 0 => {
             cli::say(format_args!("done, not all withdrawn: {summary}; {spent}"));
             ExitCode::from(cli::EXIT_ERROR)
         }
@@ -478,11 +505,7 @@ fn show(
     message: Option<&str>,
     jsonl: bool,
 ) -> std::io::Result<()> {
-    let result = match event {
-        Event::Withdrawn => "withdrawn",
-        Event::Unknown => "unknown",
-        _ => "failed",
-    };
+    let result = event.word();
     let at = cli::sent_at(invitation);
     if jsonl {
         let line = Outcome {
@@ -496,7 +519,9 @@ fn show(
         return cli::out(format_args!("{line}"));
     }
     let result = match (event, message) {
-        (Event::Failed, Some(message)) => format!("failed: {}", cli::tsv_cell(message)),
+        (Event::Failed | Event::Skipped, Some(message)) => {
+            format!("{result}: {}", cli::tsv_cell(message))
+        }
         _ => result.to_owned(),
     };
     // One line per invitation, whatever the name holds.
