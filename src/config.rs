@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::der::is_root_certificate;
 use crate::error::{invalid, Error};
 use crate::proxy::PROXY_VARIABLES;
 use crate::proxy::{host_of, route};
@@ -561,7 +560,9 @@ fn read_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>,
     for item in ureq::tls::parse_pem(pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(certificate)) => {
-                if !is_root_certificate(certificate.der()) {
+                // Read as rustls reads a root (it would drop one it cannot read, silently).
+                let der = rustls::pki_types::CertificateDer::from(certificate.der());
+                if webpki::anchor_from_trusted_cert(&der).is_err() {
                     return Err(format!(
                         "holds a CERTIFICATE block (number {}) that is no X.509 certificate",
                         certificates.len() + 1

@@ -430,7 +430,6 @@
 mod calls;
 mod classify;
 mod config;
-mod der;
 mod error;
 #[cfg(feature = "test-util")]
 mod fake;

@@ -78,3 +78,39 @@ fn the_tools_feature_adds_only_its_two_crates() {
     assert_eq!(added, ["humantime", "lexopt"], "{tools:#?}");
     assert!(library.is_subset(&tools));
 }
+
+/// The crates the library names directly besides ureq (rustls, ureq-proto, rustls-webpki,
+/// ring, percent-encoding) are ureq's own: one version of each in the tree, no crate twice
+/// (`cargo tree -d`). Its types are matched (a refused certificate, an unwritable request):
+/// a second rustls would not be the one ureq reports with.
+#[test]
+fn no_crate_is_in_the_tree_twice_and_the_direct_ones_are_ureq_s() {
+    let crates = normal_tree(&[]);
+    let mut names: Vec<&str> = crates
+        .iter()
+        .map(|c| c.split(' ').next().unwrap())
+        .collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(names.len(), before, "a crate twice: {crates:#?}");
+    for direct in [
+        "rustls",
+        "ureq-proto",
+        "rustls-webpki",
+        "ring",
+        "percent-encoding",
+    ] {
+        assert!(
+            names.contains(&direct),
+            "{direct} is not in the tree: {crates:#?}"
+        );
+    }
+    let output = Command::new(env!("CARGO"))
+        .args(["tree", "-d", "-e", "normal", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    let duplicates = String::from_utf8_lossy(&output.stdout);
+    assert!(duplicates.trim().is_empty(), "cargo tree -d:\n{duplicates}");
+}

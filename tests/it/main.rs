@@ -20,6 +20,7 @@ mod journal;
 mod messages;
 mod readme;
 mod resilience;
+mod roots;
 mod secrets;
 mod secrets_props;
 mod tls;
