@@ -3,11 +3,12 @@
 use crate::classify::{Acted, CallKind};
 use crate::config::{Config, Params, Who};
 use crate::error::{invalid, Error};
+use crate::ground::Generation;
 use crate::redact::MAX_MESSAGE_CHARS;
 use crate::transport::{fetch_page, send, Call, Credits};
 use crate::types::{Country, SentInvitationsPage, Withdrawal};
 use crate::wire::v2::{returned_account_ids, LoginData, LoginRequest, LOGIN_PATH};
-use crate::wire::{Generation, Reply};
+use crate::wire::Reply;
 #[cfg(doc)] // named by the docs
 use crate::{Invitation, Paginator};
 

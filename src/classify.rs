@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Phase, TransportError, TransportKind};
-use crate::wire::Generation;
+use crate::ground::Generation;
 
 /// The longest `Retry-After` the client sleeps through; longer ones are returned to the caller.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);

@@ -7,12 +7,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{invalid, Error};
+use crate::ground::{Generation, Pacer};
 use crate::proxy::PROXY_VARIABLES;
 use crate::proxy::{host_of, route};
 use crate::redact::{shown_url, url_secrets, userinfo, Secrets};
-use crate::transport::Pacer;
 use crate::types::{Country, InvitationType};
-use crate::wire::Generation;
 #[cfg(doc)] // named by the docs
 use crate::{connect_account, fetch_sent_invitations, Paginator};
 

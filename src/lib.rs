@@ -433,6 +433,7 @@ mod config;
 mod error;
 #[cfg(feature = "test-util")]
 mod fake;
+mod ground;
 mod journal;
 mod paginator;
 mod proxy;
@@ -449,11 +450,12 @@ pub use error::{Error, TransportError};
 #[cfg(feature = "test-util")]
 pub use fake::{FakeApi, FakeFailure, FakeRequest};
 pub use journal::{Listing, Settlement, WithdrawalJournal, WithdrawalState};
-pub use paginator::{Items, Paginator, ResumePoint};
+pub use paginator::{Items, Paginator};
 pub use types::{
     Country, Invitation, InvitationState, InvitationType, OffsetPagination, Pagination,
     SentInvitationsPage, Withdrawal,
 };
+pub use walk::ResumePoint;
 
 /// The README's code blocks, compiled as doctests so the README cannot drift from the API
 /// (with `FakeApi`, which one of them shows: in a published copy, `--features test-util`).

@@ -4,17 +4,16 @@
 use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::classify::{classify, Acted, Again, CallKind, Came, Facts, Verdict};
 use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
 use crate::error::{invalid, Cause, Error, Phase, TransportError, TransportKind};
+use crate::ground::{Generation, Window};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
 use crate::types::SentInvitationsPage;
-use crate::walk::Window;
-use crate::wire::{Generation, Reply};
+use crate::wire::Reply;
 
 /// The target of the crate's log records: the crate's name, whichever file logs.
 const LOG_TARGET: &str = "linkup_sent_invitations";
@@ -604,36 +603,6 @@ fn full_jitter(base: Duration, retry: u32) -> Duration {
     ceiling.mul_f64((random >> 11) as f64 / (1u64 << 53) as f64)
 }
 
-/// Spaces requests `interval` apart, across every clone of a [`Config`] and every thread.
-#[derive(Debug, Default)]
-pub(crate) struct Pacer {
-    /// The earliest instant the next request may start.
-    next_slot: Mutex<Option<Instant>>,
-}
-
-impl Pacer {
-    /// Takes the next slot and sleeps until it comes; or, when it would come at or after
-    /// `deadline`, leaves it free and says how far away it was.
-    fn wait(&self, interval: Duration, deadline: Option<Instant>) -> Result<(), Duration> {
-        let slot = {
-            // A panic elsewhere while holding the lock leaves a valid Instant: keep going.
-            let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let slot = next.filter(|t| *t > now).unwrap_or(now);
-            if deadline.is_some_and(|deadline| slot >= deadline) {
-                return Err(slot - now);
-            }
-            *next = Some(slot.checked_add(interval).unwrap_or(slot));
-            slot
-        };
-        let now = Instant::now();
-        if slot > now {
-            std::thread::sleep(slot - now);
-        }
-        Ok(())
-    }
-}
-
 /// `Retry-After` as delay-seconds or an HTTP date (IMF-fixdate); a date in the past is zero.
 fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
@@ -777,15 +746,5 @@ mod tests {
                 .starts_with("api.linkupapi.co was not found (DNS)"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn pacer_spaces_consecutive_slots() {
-        let pacer = Pacer::default();
-        let start = Instant::now();
-        for _ in 0..3 {
-            pacer.wait(Duration::from_millis(20), None).unwrap();
-        }
-        assert!(start.elapsed() >= Duration::from_millis(40));
     }
 }

@@ -16,7 +16,7 @@ use std::num::NonZeroU32;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Params;
-use crate::wire::Generation;
+use crate::ground::Generation;
 
 /// PBKDF2's rounds: a guess at an account id costs as much.
 const ROUNDS: u32 = 100_000;

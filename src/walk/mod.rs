@@ -24,18 +24,19 @@
 //! `Ending` or `Reversed` (newest first, for an oldest-first walk).
 
 mod proof;
+mod resume;
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 
 use proof::{between, Bound, Key, PageRead, Pending, BOTTOM, TOP};
 pub(crate) use proof::{End, Window};
+pub use resume::ResumePoint;
 
 use crate::config::Params;
 use crate::error::{invalid, Error};
-use crate::paginator::ResumePoint;
+use crate::ground::Generation;
 use crate::types::{Invitation, SentInvitationsPage};
-use crate::wire::Generation;
 
 /// The walk against a simulated live list. It lives with the other tests, but is compiled here
 /// because it drives the private walk core.

@@ -12,6 +12,7 @@
 //! that overlaps both sides, by counting what such a read found against an earlier bound, or
 //! (v1 oldest first only) assumed.
 
+pub(crate) use crate::ground::Window;
 use crate::types::{Invitation, SentInvitationsPage};
 
 /// An invitation id in the walk's arithmetic, with room for the two ends of the list.
@@ -20,13 +21,6 @@ pub(crate) type Key = i128;
 pub(crate) const TOP: Key = 1 << 64;
 /// Older than any id: past the end of the list.
 pub(crate) const BOTTOM: Key = -1;
-/// `count` invitations after the first `offset`: what one request asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Window {
-    pub(crate) offset: u64,
-    pub(crate) count: u64,
-}
-
 /// One end of what a read covered: the id there, its position and the list's total when it was
 /// read, and when (the walk's clock counts reads).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,47 +10,12 @@ use std::time::Duration;
 use crate::classify::{Facts, Said, Shape};
 use crate::config::Params;
 use crate::error::Error;
+use crate::ground::{Generation, Window};
 use crate::types::{Country, SentInvitationsPage};
-use crate::walk::Window;
 use v1::{V1Request, V1Withdraw};
 use v2::{V2Request, V2RequestParams, V2Withdraw, V2WithdrawParams, V2Withdrawn};
 
-/// Invitations per v1 page, as documented; used when a reply leaves `results_per_page` out.
-const V1_PAGE_SIZE: u32 = 10;
-/// Invitations per v2 page: what one v2 credit buys.
-pub(crate) const V2_PAGE_SIZE: u32 = 50;
-
-/// What differs between the API's two generations, and nothing else: the path, the request
-/// body, the page size, whether a page may start anywhere, and how a reply is read and what it
-/// costs. Retries, pacing, the budget and the walk are one piece of code for both.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Generation {
-    V1 = 0,
-    V2 = 1,
-}
-
 impl Generation {
-    pub(crate) fn path(self) -> &'static str {
-        match self {
-            Generation::V1 => "/v1/network/sent-invitations",
-            Generation::V2 => "/v2/network",
-        }
-    }
-
-    /// Invitations per page: v1's documented 10; for v2, the 50 that one credit buys.
-    pub(crate) fn page_size(self) -> u32 {
-        match self {
-            Generation::V1 => V1_PAGE_SIZE,
-            Generation::V2 => V2_PAGE_SIZE,
-        }
-    }
-
-    /// Whether a request may start at any offset (v2), so that a walk can overlap each page
-    /// with one invitation it has seen; v1 pages are fixed.
-    pub(crate) fn anchors(self) -> bool {
-        self == Generation::V2
-    }
-
     /// The JSON body for `params`, or for exactly one `window` of them (what a [`Paginator`]
     /// sends; a v1 window is always a whole page).
     pub(crate) fn body(self, params: &Params, window: Option<Window>) -> Vec<u8> {
@@ -99,14 +64,6 @@ impl Generation {
         };
         // Strings and integers always serialise.
         json.unwrap_or_default()
-    }
-
-    /// Where a withdrawal goes.
-    pub(crate) fn withdraw_path(self) -> &'static str {
-        match self {
-            Generation::V1 => "/v1/network/withdraw-invitation",
-            Generation::V2 => "/v2/network",
-        }
     }
 
     /// The JSON body of a withdrawal of `invitation_id` for the account `params` name.

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Reply, V2_PAGE_SIZE};
+use super::Reply;
 use crate::error::Error;
+use crate::ground::V2_PAGE_SIZE;
 use crate::redact::Secrets;
 use crate::types::{
     null_as_default, Invitation, InvitationState, InvitationType, OffsetPagination, Pagination,
