@@ -4,8 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::journal::WithdrawalState;
-
+use crate::ground::Withheld;
 use crate::redact::{Secrets, MAX_MESSAGE_CHARS, MAX_SNIPPET_CHARS};
 #[cfg(doc)] // named by the docs
 use crate::{Config, Paginator, WithdrawalJournal};
@@ -137,12 +136,12 @@ pub enum Error {
         path: PathBuf,
     },
     /// The journal holds this invitation as withdrawn, gone, refused, or sent with an outcome
-    /// still unknown: nothing was sent (see [`WithdrawalState`]).
+    /// still unknown: nothing was sent.
     Journaled {
         /// The invitation.
         invitation_id: u64,
         /// What the journal holds of it.
-        state: WithdrawalState,
+        state: Withheld,
     },
 }
 
@@ -307,16 +306,16 @@ impl fmt::Display for Error {
                     "invitation {invitation_id} not sent: the journal holds it as "
                 )?;
                 match state {
-                    WithdrawalState::Withdrawn => f.write_str("withdrawn; nothing to do"),
-                    WithdrawalState::Gone => {
+                    Withheld::Withdrawn => f.write_str("withdrawn; nothing to do"),
+                    Withheld::Gone => {
                         f.write_str("gone (a listing no longer shows it); nothing to do")
                     }
-                    WithdrawalState::Refused { message } => write!(
+                    Withheld::Refused { message } => write!(
                         f,
                         "refused ({message}); it is not sent again: list the invitations to see \
                          where it stands"
                     ),
-                    WithdrawalState::Unknown { sends, .. } => write!(
+                    Withheld::Unknown { sends, .. } => write!(
                         f,
                         "sent {} with no answer: a listing that began the settling time later \
                          settles it (WithdrawalJournal::settle); {}",
@@ -327,9 +326,6 @@ impl fmt::Display for Error {
                             "it is never sent a third time: look at it on LinkedIn"
                         }
                     ),
-                    WithdrawalState::NotSent | WithdrawalState::StillPending => {
-                        f.write_str("sendable; this is a bug, please report it")
-                    }
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! ([`Window`]), the pacer every clone of a config shares ([`Pacer`]).
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Invitations per v1 page, as documented; used when a reply leaves `results_per_page` out.
 const V1_PAGE_SIZE: u32 = 10;
@@ -90,6 +90,32 @@ impl Pacer {
         }
         Ok(())
     }
+}
+
+/// Why a [`WithdrawalJournal`](crate::WithdrawalJournal) sent nothing for an invitation: what
+/// it holds of it, as [`Error::Journaled`](crate::Error::Journaled) says. Each is a state that
+/// forbids a send (the journal's full view, sendable states included, is
+/// [`WithdrawalState`](crate::WithdrawalState)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Withheld {
+    /// LinkUp confirmed the withdrawal.
+    Withdrawn,
+    /// A listing no longer shows it pending: withdrawn, accepted or declined.
+    Gone,
+    /// LinkUp refused it (`message` says why, such as not pending any more).
+    Refused {
+        /// The refusal, as the error said it.
+        message: String,
+    },
+    /// Sent `sends` times (1, or 2 after the one resend), the last at `since`, with no answer
+    /// that said what happened; a listing that began the settling time later settles it.
+    Unknown {
+        /// How many times it was sent.
+        sends: u32,
+        /// When it was last sent.
+        since: SystemTime,
+    },
 }
 
 #[cfg(test)]

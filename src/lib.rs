@@ -449,6 +449,7 @@ pub use config::{Config, Params, DEFAULT_BASE_URL};
 pub use error::{Error, TransportError};
 #[cfg(feature = "test-util")]
 pub use fake::{FakeApi, FakeFailure, FakeRequest};
+pub use ground::Withheld;
 pub use journal::{Listing, Settlement, WithdrawalJournal, WithdrawalState};
 pub use paginator::{Items, Paginator};
 pub use types::{

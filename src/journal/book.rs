@@ -22,6 +22,7 @@ use std::time::{Duration, SystemTime};
 
 use super::clock::Stamp;
 use super::WithdrawalState;
+use crate::ground::Withheld;
 
 /// One line's event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -239,10 +240,13 @@ impl Book {
     /// LinkedIn yet, or once more when a listing that settles the first send still shows it
     /// pending; never a third time, never after a refusal or a success, never while an outcome
     /// is unknown. `Err` holds the state that forbids it.
-    pub(crate) fn may_send(&self, id: u64) -> Result<(), WithdrawalState> {
+    pub(crate) fn may_send(&self, id: u64) -> Result<(), Withheld> {
         match self.state(id) {
             WithdrawalState::NotSent | WithdrawalState::StillPending => Ok(()),
-            state => Err(state),
+            WithdrawalState::Withdrawn => Err(Withheld::Withdrawn),
+            WithdrawalState::Gone => Err(Withheld::Gone),
+            WithdrawalState::Refused { message } => Err(Withheld::Refused { message }),
+            WithdrawalState::Unknown { sends, since } => Err(Withheld::Unknown { sends, since }),
         }
     }
 

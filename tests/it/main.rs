@@ -17,6 +17,7 @@ mod footprint;
 mod guarantees;
 #[cfg(feature = "test-util")]
 mod journal;
+mod layout;
 mod messages;
 mod readme;
 mod resilience;
