@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::classify::{classify, Acted, Again, CallKind, Came, Facts, Verdict};
 use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
 use crate::error::{invalid, Cause, Error, Phase, TransportError, TransportKind};
-use crate::ground::{Generation, Window};
+use crate::ground::{days_from_civil, Generation, Window};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
 use crate::types::SentInvitationsPage;
@@ -640,14 +640,7 @@ fn parse_http_date(value: &str) -> Option<u64> {
     if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
         return None;
     }
-    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = days_from_civil(year, month, u64::from(day));
     u64::try_from(days)
         .ok()
         .map(|d| d * 86_400 + h * 3600 + m * 60 + s)
