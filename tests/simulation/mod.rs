@@ -574,6 +574,9 @@ struct Tally {
     outgrown: u64,
     /// Walks against a lying server that stopped by themselves.
     liars_stopped: u64,
+    /// The credits the walks spent, and the invitations they yielded, in all.
+    credits: u64,
+    yielded: u64,
     /// With `LINKUP_SIM_TALLY` set (to check that a deliberately broken walk is caught): the
     /// seeds that failed, instead of stopping at the first.
     failed: Vec<u64>,
@@ -596,6 +599,8 @@ fn sweep(scenarios: &[Scenario], count: u64, base: u64) -> Tally {
                     tally.walks += 1;
                     tally.flagged += u64::from(outcome.possibly_missed > 0);
                     tally.blind += u64::from(outcome.blind);
+                    tally.credits += outcome.credits;
+                    tally.yielded += outcome.yielded.len() as u64;
                     match scenario.liar {
                         Some(_) => tally.liars_stopped += u64::from(outcome.errored),
                         None => tally.outgrown += u64::from(outcome.errored),
