@@ -118,6 +118,13 @@ pub enum Withheld {
     },
 }
 
+/// The budget rule, in one place: whether a request may still be sent after `spent` (what
+/// was charged, and what may have been) under at most `max` credits (`None`: no budget). The
+/// walk asks it before each page, the request path before each retry.
+pub(crate) fn within_budget(spent: u64, max: Option<u64>) -> bool {
+    max.is_none_or(|max| spent < max)
+}
+
 // The calendar, once: the journal's times and an HTTP date's.
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).

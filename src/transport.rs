@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::classify::{classify, Acted, Again, CallKind, Came, Facts, Verdict};
 use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
 use crate::error::{invalid, Cause, Error, Phase, TransportError, TransportKind};
-use crate::ground::{days_from_civil, Generation, Window};
+use crate::ground::{days_from_civil, within_budget, Generation, Window};
 use crate::proxy::host_and_port;
 use crate::redact::Secrets;
 use crate::types::SentInvitationsPage;
@@ -53,8 +53,7 @@ impl Credits {
 
     /// Whether another attempt fits the budget: what may have been charged counts.
     pub(crate) fn can_spend(&self) -> bool {
-        self.max
-            .is_none_or(|max| self.used.saturating_add(self.possibly) < max)
+        within_budget(self.used.saturating_add(self.possibly), self.max)
     }
 }
 

@@ -35,7 +35,7 @@ pub use resume::ResumePoint;
 
 use crate::config::Params;
 use crate::error::{invalid, Error};
-use crate::ground::Generation;
+use crate::ground::{within_budget, Generation};
 use crate::types::{Invitation, SentInvitationsPage};
 
 /// The walk against a simulated live list. It lives with the other tests, but is compiled here
@@ -184,24 +184,17 @@ enum Why {
 
 /// A walk's decisions: which window to read, what a reply proves, what to yield.
 pub(crate) struct Walk {
-    generation: Generation,
-    size: u64,
-    /// The order asked for, which never changes, and the one the walk reads in now.
-    order: Order,
+    /// What it was asked: the generation, the order, the range, the cap, the budget, the
+    /// resume point. The order asked for never changes; `direction` is the one the walk reads
+    /// in now.
+    spec: Spec,
     direction: Order,
-    /// The range, as offsets: from `first`, up to `end` (exclusive) if an end page was given.
-    first: u64,
-    end: Option<u64>,
-    /// `total_results`, and how many are left to yield.
-    cap: Option<u64>,
-    remaining: Option<u64>,
-    resume: Option<ResumePoint>,
-    budget: Option<u64>,
-    /// Credits spent so far, as the replies' costs said.
-    spent: u64,
     phase: Phase,
-    /// Counts reads: when each end was seen.
-    clock: u64,
+    /// How many are left to yield under `total_results`.
+    remaining: Option<u64>,
+    counts: Counts,
+    /// What the replies said of the list's length.
+    list: Lengths,
     /// The growing side of what the walk has covered and yielded: newest first its oldest end,
     /// oldest first its newest.
     edge: Option<End>,
@@ -209,37 +202,52 @@ pub(crate) struct Walk {
     /// first), older than its bottom (oldest first), or yielded by the walk it resumes.
     start: Key,
     asked: Option<(Ask, Window)>,
+    /// The furthest edge in walk order the walk has reached (reset when it turns round): the
+    /// budget of gap reads is per place.
+    reach: Option<Key>,
+    /// Whether the last reply brought an id never seen, and its window.
+    news: Option<(bool, Window)>,
     yielded: HashSet<u64>,
+    /// Every id read, yielded or not.
+    seen: HashSet<u64>,
     /// Id ranges the walk accepted without proof; an invitation found there later is a rescue,
     /// not a sign of disorder.
     assumed: Vec<(Key, Key)>,
     ready: VecDeque<Release>,
-    /// The newest total and when it was read.
-    latest: Option<(u64, u64)>,
-    /// Every total read, with when: a rise between two reads is an insertion, even where a
-    /// withdrawal later cancelled it out.
-    totals: Vec<(u64, u64)>,
-    total_pages: Option<u32>,
-    /// Reads in a row that brought no id the walk had not seen and let it yield nothing.
-    idle: u32,
-    /// How many it had yielded before the last request.
-    yielded_then: usize,
-    /// Whether the last reply brought an id never seen, and its window.
-    news: Option<(bool, Window)>,
-    /// Re-reads spent on gaps since the walk last got further (a gap closed without getting
-    /// further may be followed by another at the same place).
-    gap_reads: u32,
-    /// The furthest edge in walk order the walk has reached (reset when it turns round): the
-    /// budget of gap reads is per place.
-    reach: Option<Key>,
-    /// Every id read, yielded or not.
-    seen: HashSet<u64>,
-    possibly_missed: u64,
     out_of_order: bool,
     /// The facts of the last reply, and whether any page was handed out: a walk that paid for
     /// replies and found nothing still hands out one empty page, with the total it read.
     last_reply: Option<SentInvitationsPage>,
     handed_out: bool,
+}
+
+/// What a walk counts as it goes.
+#[derive(Default)]
+struct Counts {
+    /// Credits spent so far, as the replies' costs said.
+    spent: u64,
+    /// Reads: when each end was seen.
+    clock: u64,
+    /// Reads in a row that brought no id the walk had not seen and let it yield nothing.
+    idle: u32,
+    /// How many it had yielded before the last request.
+    yielded_then: usize,
+    /// Re-reads spent on gaps since the walk last got further (a gap closed without getting
+    /// further may be followed by another at the same place).
+    gap_reads: u32,
+    possibly_missed: u64,
+}
+
+/// What the replies said of the list's length.
+#[derive(Default)]
+struct Lengths {
+    /// The newest total and when it was read.
+    latest: Option<(u64, u64)>,
+    /// Every total read, with when: a rise between two reads is an insertion, even where a
+    /// withdrawal later cancelled it out.
+    totals: Vec<(u64, u64)>,
+    /// The pages there are to walk, as the latest total says.
+    pages: Option<u32>,
 }
 
 impl fmt::Debug for Walk {
@@ -255,14 +263,14 @@ impl fmt::Debug for Walk {
             Phase::Stopped => "stopped",
         };
         f.debug_struct("Walk")
-            .field("generation", &self.generation)
-            .field("order", &self.order)
+            .field("generation", &self.spec.generation)
+            .field("order", &self.spec.order)
             .field("phase", &phase)
-            .field("spent", &self.spent)
-            .field("budget", &self.budget)
+            .field("spent", &self.counts.spent)
+            .field("budget", &self.spec.budget)
             .field("edge", &self.edge)
             .field("yielded", &self.yielded.len())
-            .field("possibly_missed", &self.possibly_missed)
+            .field("possibly_missed", &self.counts.possibly_missed)
             .field("out_of_order", &self.out_of_order)
             .finish_non_exhaustive()
     }
@@ -270,65 +278,72 @@ impl fmt::Debug for Walk {
 
 impl Walk {
     pub(crate) fn new(spec: Spec) -> Walk {
-        let size = u64::from(spec.generation.page_size());
-        let page_offset = |page: u32| u64::from(page).saturating_sub(1).saturating_mul(size);
-        let cap = spec.cap.map(u64::from);
         Walk {
-            generation: spec.generation,
-            size,
-            order: spec.order,
             direction: spec.order,
-            first: page_offset(spec.start_page.unwrap_or(1)),
-            end: spec
-                .end_page
-                .map(|page| page_offset(page).saturating_add(size)),
-            cap,
-            remaining: cap,
-            resume: spec.resume,
-            budget: spec.budget,
-            spent: 0,
+            remaining: spec.cap.map(u64::from),
+            spec,
             phase: Phase::Fresh,
-            clock: 0,
+            counts: Counts::default(),
+            list: Lengths::default(),
             edge: None,
             start: TOP,
             asked: None,
+            reach: None,
+            news: None,
             yielded: HashSet::new(),
+            seen: HashSet::new(),
             assumed: Vec::new(),
             ready: VecDeque::new(),
-            latest: None,
-            totals: Vec::new(),
-            total_pages: None,
-            idle: 0,
-            yielded_then: 0,
-            news: None,
-            gap_reads: 0,
-            reach: None,
-            seen: HashSet::new(),
-            possibly_missed: 0,
             out_of_order: false,
             last_reply: None,
             handed_out: false,
         }
     }
 
+    /// Invitations per page.
+    fn size(&self) -> u64 {
+        u64::from(self.spec.generation.page_size())
+    }
+
+    /// The offset of a page, from 1.
+    fn page_offset(&self, page: u32) -> u64 {
+        u64::from(page)
+            .saturating_sub(1)
+            .saturating_mul(self.size())
+    }
+
+    /// The range, as offsets: from `first`...
+    fn first(&self) -> u64 {
+        self.page_offset(self.spec.start_page.unwrap_or(1))
+    }
+
+    /// ...up to this (exclusive), if an end page was given.
+    fn end_offset(&self) -> Option<u64> {
+        self.spec
+            .end_page
+            .map(|page| self.page_offset(page).saturating_add(self.size()))
+    }
+
     // -- What the paginator reads back -------------------------------------------------------
 
     /// Credits spent so far.
     pub(crate) fn spent(&self) -> u64 {
-        self.spent
+        self.counts.spent
     }
 
     /// What the budget leaves for the next request and its retries (`None`: no budget).
     pub(crate) fn credits_left(&self) -> Option<u64> {
-        self.budget.map(|budget| budget.saturating_sub(self.spent))
+        self.spec
+            .budget
+            .map(|budget| budget.saturating_sub(self.counts.spent))
     }
 
     pub(crate) fn total_pages(&self) -> Option<u32> {
-        self.total_pages
+        self.list.pages
     }
 
     pub(crate) fn possibly_missed(&self) -> u64 {
-        self.possibly_missed
+        self.counts.possibly_missed
     }
 
     pub(crate) fn out_of_order(&self) -> bool {
@@ -374,7 +389,7 @@ impl Walk {
             let Some((ask, window)) = self.plan() else {
                 continue; // the plan changed the state (joined, ended): look again
             };
-            if self.credits_left() == Some(0) {
+            if !within_budget(self.counts.spent, self.spec.budget) {
                 self.end(Why::Budget);
                 continue;
             }
@@ -391,7 +406,7 @@ impl Walk {
         reply: Result<SentInvitationsPage, Error>,
         cost: u64,
     ) -> Result<(), Error> {
-        self.spent = self.spent.saturating_add(cost);
+        self.counts.spent = self.counts.spent.saturating_add(cost);
         let page = match reply {
             Ok(page) => page,
             Err(err) => {
@@ -417,7 +432,7 @@ impl Walk {
             // The end found past the old end: not the end of the walk, which turns round to
             // walk up from the window at the old end, handing out what it held, oldest first.
             (Why::Walked, Some(Course::Ending { top, far, held, .. })) => {
-                self.direction = self.order;
+                self.direction = self.spec.order;
                 self.reach = None;
                 self.start = BOTTOM;
                 self.edge = Some(top);
@@ -470,10 +485,10 @@ impl Walk {
             proof: Proof::Joined,
         };
         self.start = if self.oldest() { BOTTOM } else { TOP };
-        let Some(point) = self.resume else {
+        let Some(point) = self.spec.resume else {
             return Ok(());
         };
-        if point.generation != self.generation {
+        if point.generation != self.spec.generation {
             self.phase = Phase::Stopped;
             return Err(invalid(
                 "this resume point comes from a walk through the other API generation \
@@ -610,7 +625,7 @@ impl Walk {
             return self.plan_unordered(offset);
         }
         if self.pending().is_some() {
-            if self.gap_reads >= MAX_GAP_READS && self.give_up() {
+            if self.counts.gap_reads >= MAX_GAP_READS && self.give_up() {
                 return None;
             }
             return self.pending().map(|pending| self.resolution(pending));
@@ -635,7 +650,7 @@ impl Walk {
         if !self.oldest() {
             // A later read said the list now ends before this window: that is what reading it
             // would say, for free.
-            if let Some((total, seq)) = self.latest {
+            if let Some((total, seq)) = self.list.latest {
                 if seq > edge.seq && total <= window.offset {
                     let at = End {
                         id: BOTTOM,
@@ -659,46 +674,46 @@ impl Walk {
     fn first_window(&self) -> (Ask, Window) {
         let window = |offset| Window {
             offset,
-            count: self.size,
+            count: self.size(),
         };
-        match (self.oldest(), self.end) {
-            (false, _) => (Ask::First, window(self.first)),
-            (true, Some(end)) => (Ask::Bottom, window(end.saturating_sub(self.size))),
-            (true, None) => (Ask::Top, window(self.first)),
+        match (self.oldest(), self.end_offset()) {
+            (false, _) => (Ask::First, window(self.first())),
+            (true, Some(end)) => (Ask::Bottom, window(end.saturating_sub(self.size()))),
+            (true, None) => (Ask::Top, window(self.first())),
         }
     }
 
     /// The window just past `edge` in walk order, or `None` at the end of the range.
     fn next_window(&self, edge: &End) -> Option<Window> {
         let offset = if self.oldest() {
-            if edge.id >= TOP || edge.pos <= self.first {
+            if edge.id >= TOP || edge.pos <= self.first() {
                 return None;
             }
-            if self.generation.anchors() {
+            if self.spec.generation.anchors() {
                 // Ends on the edge's own invitation: found there, nothing slipped between.
-                (edge.pos + 1).saturating_sub(self.size).max(self.first)
+                (edge.pos + 1).saturating_sub(self.size()).max(self.first())
             } else {
-                self.align(edge.pos - 1).max(self.first)
+                self.align(edge.pos - 1).max(self.first())
             }
         } else {
             if edge.id <= BOTTOM {
                 return None;
             }
             let offset = self.align(edge.pos.checked_add(1)?);
-            if self.end.is_some_and(|end| offset >= end) {
+            if self.end_offset().is_some_and(|end| offset >= end) {
                 return None;
             }
             offset
         };
         Some(Window {
             offset,
-            count: self.size,
+            count: self.size(),
         })
     }
 
     /// The start of the page holding `position`.
     fn align(&self, position: u64) -> u64 {
-        position / self.size * self.size
+        position / self.size() * self.size()
     }
 
     /// The re-read that can settle a pending gap: the window holding what slid across it.
@@ -730,16 +745,16 @@ impl Walk {
         } else {
             window.offset
         };
-        let offset = if self.generation.anchors() {
-            boundary.saturating_sub(self.size / 2)
+        let offset = if self.spec.generation.anchors() {
+            boundary.saturating_sub(self.size() / 2)
         } else if self.oldest() {
             boundary
         } else {
-            boundary.saturating_sub(self.size)
+            boundary.saturating_sub(self.size())
         };
         Window {
             offset,
-            count: self.size,
+            count: self.size(),
         }
     }
 
@@ -750,14 +765,14 @@ impl Walk {
         let Some((ask, window)) = self.asked.take() else {
             return Ok(()); // nothing was asked: nothing to learn
         };
-        self.clock += 1;
+        self.counts.clock += 1;
         if let Some(total) = page.total_available_results {
-            self.latest = Some((total, self.clock));
-            self.totals.push((self.clock, total));
+            self.list.latest = Some((total, self.counts.clock));
+            self.list.totals.push((self.counts.clock, total));
         }
         self.count_total_pages();
         self.last_reply = Some(facts(&page));
-        let read = PageRead::of(window, page, self.clock);
+        let read = PageRead::of(window, page, self.counts.clock);
         let mut fresh = false;
         for invitation in &read.items {
             fresh |= self.seen.insert(invitation.invitation_id);
@@ -787,7 +802,7 @@ impl Walk {
             .is_some_and(|edge| self.reach.is_none_or(|reach| self.after(edge.id, reach)));
         if further {
             self.reach = self.edge.map(|edge| edge.id);
-            self.gap_reads = 0;
+            self.counts.gap_reads = 0;
         }
         self.news = Some((fresh, window));
         Ok(())
@@ -800,18 +815,18 @@ impl Walk {
         let Some((fresh, window)) = self.news.take() else {
             return Ok(());
         };
-        let yielded = self.yielded.len() > self.yielded_then;
-        self.yielded_then = self.yielded.len();
+        let yielded = self.yielded.len() > self.counts.yielded_then;
+        self.counts.yielded_then = self.yielded.len();
         if fresh || yielded {
-            self.idle = 0;
+            self.counts.idle = 0;
             return Ok(());
         }
-        self.idle += 1;
-        if self.idle < MAX_IDLE_READS {
+        self.counts.idle += 1;
+        if self.counts.idle < MAX_IDLE_READS {
             return Ok(());
         }
         self.end(Why::Failed);
-        let page = u32::try_from(window.offset / self.size + 1).unwrap_or(u32::MAX);
+        let page = u32::try_from(window.offset / self.size() + 1).unwrap_or(u32::MAX);
         Err(Error::RepeatedPage { page })
     }
 
@@ -853,14 +868,14 @@ impl Walk {
     /// The window at the old end of a list of `total`.
     fn last_window(&self, total: u64) -> Window {
         let last = total.saturating_sub(1);
-        let offset = if self.generation.anchors() {
-            total.saturating_sub(self.size)
+        let offset = if self.spec.generation.anchors() {
+            total.saturating_sub(self.size())
         } else {
             self.align(last)
         };
         Window {
-            offset: offset.max(self.first),
-            count: self.size,
+            offset: offset.max(self.first()),
+            count: self.size(),
         }
     }
 
@@ -877,7 +892,7 @@ impl Walk {
         if past_the_end {
             // An end page past the data: go to where the data ends.
             match total {
-                Some(total) if total > self.first => {
+                Some(total) if total > self.first() => {
                     let window = self.last_window(total);
                     self.set_jump(Some(window));
                 }
@@ -946,7 +961,7 @@ impl Walk {
         let (Some(mut pending), Some(edge)) = (self.take_pending(), self.edge) else {
             return self.beyond(read);
         };
-        self.gap_reads += 1;
+        self.counts.gap_reads += 1;
         if read.ends.is_none() {
             self.hold(pending);
             return;
@@ -986,7 +1001,7 @@ impl Walk {
         let (Some(pending), Some(edge)) = (self.take_pending(), self.edge) else {
             return self.beyond(read);
         };
-        self.gap_reads += 1;
+        self.counts.gap_reads += 1;
         if read.ends.is_none() {
             self.hold(pending);
             return;
@@ -1038,7 +1053,7 @@ impl Walk {
         let Some(pending) = self.take_pending() else {
             return false;
         };
-        self.possibly_missed = self.possibly_missed.saturating_add(missed);
+        self.counts.possibly_missed = self.counts.possibly_missed.saturating_add(missed);
         self.join_assuming(pending.read, Bound::NoTotals);
         true
     }
@@ -1077,7 +1092,7 @@ impl Walk {
         let edge = self.edge;
         let mut fresh: Vec<(Invitation, End)> = Vec::new();
         let total = read.page.total_available_results;
-        let seq = read.ends.map_or(self.clock, |(upper, _)| upper.seq);
+        let seq = read.ends.map_or(self.counts.clock, |(upper, _)| upper.seq);
         for (index, invitation) in read.items.into_iter().enumerate() {
             let id = invitation.invitation_id;
             let key = Key::from(id);
@@ -1183,7 +1198,7 @@ impl Walk {
     /// yield every invitation not yet yielded.
     fn start_unordered(&mut self, read: &PageRead) {
         let next = if self.oldest() {
-            read.window.offset.checked_sub(self.size)
+            read.window.offset.checked_sub(self.size())
         } else {
             read.window.offset.checked_add(read.window.count)
         };
@@ -1201,9 +1216,9 @@ impl Walk {
     fn plan_unordered(&mut self, offset: u64) -> Option<(Ask, Window)> {
         let far_end = self.far().map(|far| far.window.offset + far.window.count);
         let done = if self.oldest() {
-            offset == u64::MAX || offset < self.first || far_end.is_some_and(|end| offset < end)
+            offset == u64::MAX || offset < self.first() || far_end.is_some_and(|end| offset < end)
         } else {
-            offset == u64::MAX || self.end.is_some_and(|end| offset >= end)
+            offset == u64::MAX || self.end_offset().is_some_and(|end| offset >= end)
         };
         if done {
             if let Some(far) = self.take_far() {
@@ -1216,7 +1231,7 @@ impl Walk {
             Ask::Next,
             Window {
                 offset,
-                count: self.size,
+                count: self.size(),
             },
         ))
     }
@@ -1228,15 +1243,15 @@ impl Walk {
         let next = if self.oldest() {
             window
                 .offset
-                .checked_sub(self.size)
-                .map(|o| o.max(self.first))
+                .checked_sub(self.size())
+                .map(|o| o.max(self.first()))
         } else if ended {
             None
         } else {
             window.offset.checked_add(window.count)
         };
         let next = match next {
-            Some(next) if !(self.oldest() && window.offset <= self.first) => next,
+            Some(next) if !(self.oldest() && window.offset <= self.first()) => next,
             _ => u64::MAX,
         };
         if let Some(Proof::Unordered { next: at }) = self.proof_mut() {
@@ -1246,7 +1261,7 @@ impl Walk {
 
     /// Yields every invitation of `read` not yet yielded, in walk order of the page.
     fn take_all(&mut self, read: PageRead) {
-        let (total, seq) = (read.page.total_available_results, self.clock);
+        let (total, seq) = (read.page.total_available_results, self.counts.clock);
         let mut fresh: Vec<(Invitation, End)> = Vec::new();
         for (index, invitation) in read.items.into_iter().enumerate() {
             if self.yielded.contains(&invitation.invitation_id)
@@ -1330,7 +1345,7 @@ impl Walk {
     /// rose. Not across a resume, whose edge was read in another run, hours of sends and
     /// withdrawals ago: that gap costs a re-read.
     fn may_assume(&self, edge: &End, near: &End) -> bool {
-        !self.generation.anchors() && edge.seq > 0 && self.grew(edge, near) == 0
+        !self.spec.generation.anchors() && edge.seq > 0 && self.grew(edge, near) == 0
     }
 
     /// How much the list grew between the reads of `a` and `b`: every rise of the total in
@@ -1340,6 +1355,7 @@ impl Walk {
         let mut previous = first.total;
         let mut rise = 0u64;
         let later = self
+            .list
             .totals
             .iter()
             .filter(|(seq, _)| *seq > first.seq && *seq <= last.seq);
@@ -1355,34 +1371,34 @@ impl Walk {
     // -- Where the walk stands, for a resume ------------------------------------------------------
 
     fn count_total_pages(&mut self) {
-        let Some((total, _)) = self.latest else {
+        let Some((total, _)) = self.list.latest else {
             return;
         };
-        let data_last = total.div_ceil(self.size).max(1);
-        let first_page = self.first / self.size + 1;
-        let cap_last = match self.cap {
-            Some(cap) if !self.oldest() => Some(first_page - 1 + cap.div_ceil(self.size)),
+        let data_last = total.div_ceil(self.size()).max(1);
+        let first_page = self.first() / self.size() + 1;
+        let cap_last = match self.spec.cap.map(u64::from) {
+            Some(cap) if !self.oldest() => Some(first_page - 1 + cap.div_ceil(self.size())),
             _ => None,
         };
-        let end_last = self.end.map(|end| end / self.size);
+        let end_last = self.end_offset().map(|end| end / self.size());
         let last = [Some(data_last), cap_last, end_last]
             .into_iter()
             .flatten()
             .min()
             .unwrap_or(data_last);
-        self.total_pages = Some(u32::try_from(last).unwrap_or(u32::MAX));
+        self.list.pages = Some(u32::try_from(last).unwrap_or(u32::MAX));
     }
 
     pub(crate) fn next_page(&self) -> Option<u32> {
         if self.is_done() {
             return None;
         }
-        let window = match (self.edge, self.resume) {
+        let window = match (self.edge, self.spec.resume) {
             (Some(edge), _) => self.next_window(&edge)?,
             (None, Some(point)) => return Some(point.page()),
             (None, None) => self.first_window().1,
         };
-        Some(u32::try_from(window.offset / self.size + 1).unwrap_or(u32::MAX))
+        Some(u32::try_from(window.offset / self.size() + 1).unwrap_or(u32::MAX))
     }
 
     /// The ids (inclusive) among which the walk handed out every invitation present throughout
@@ -1392,10 +1408,10 @@ impl Walk {
     /// missed, out of order, or mid-way through turning round.
     pub(crate) fn covered(&self, last: Option<u64>, exhausted: bool) -> Option<(u64, u64)> {
         let clean = !matches!(self.phase, Phase::Fresh)
-            && self.resume.is_none()
-            && self.first == 0
-            && self.end.is_none()
-            && self.possibly_missed == 0
+            && self.spec.resume.is_none()
+            && self.first() == 0
+            && self.end_offset().is_none()
+            && self.counts.possibly_missed == 0
             && !self.out_of_order
             && !self.detour();
         if !clean {
@@ -1420,7 +1436,7 @@ impl Walk {
         }
         let at = last.or(self.edge)?;
         Some(ResumePoint {
-            generation: self.generation,
+            generation: self.spec.generation,
             oldest_first: self.oldest(),
             invitation_id: u64::try_from(at.id).ok()?,
             position: at.pos,
