@@ -58,12 +58,17 @@ pub(crate) enum Shape {
 /// What a refusal's body says, as the docs name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Said {
-    /// A refusal the docs name as coming before anything is done: a status that refuses the
-    /// request itself (401, 402, 403, 429), or in the documented envelope v1's messages for an
-    /// invalid cookie, no credits, the rate limit, a missing parameter, and v2's codes
+    /// A refusal the docs name as coming before anything is done, of the request as a whole:
+    /// a status that refuses it (401, 402, 403, 429), or in the documented envelope v1's
+    /// messages for an invalid cookie, no credits, the rate limit, and v2's codes
     /// `INVALID_API_KEY`, `ACCOUNT_INACTIVE`, `INSUFFICIENT_CREDITS`, `RATE_LIMITED`,
-    /// `INVALID_PARAMS`, `INVALID_ACCOUNT`, `INVALID_ACTION`.
+    /// `INVALID_ACCOUNT`, `INVALID_ACTION`.
     BeforeActing,
+    /// A documented refusal of the request's parameters (v1's "Missing required parameter",
+    /// v2's `INVALID_PARAMS`): nothing was done, but of a request this crate checked and
+    /// built, it is a refusal of the invitation itself (the crate's fake, as LinkUp's v2 may,
+    /// answers one that is not pending any more so).
+    Parameters,
     /// The documented error envelope, with words the docs do not name (an invitation that is
     /// not pending any more, say): the server looked, and refused.
     Refused,
@@ -233,6 +238,9 @@ fn acted(came: Came, error: Option<&Error>) -> Acted {
         Came::Reply(Facts { status, shape, .. }) => match shape {
             _ if status >= 500 || (300..400).contains(&status) => Acted::Maybe,
             Shape::Refusal(Said::BeforeActing) => Acted::No,
+            // Nothing done; not sent again either, as a withdrawal would be refused again
+            // every time (and v1 charges each): known, and final, as a refusal.
+            Shape::Refusal(Said::Parameters) => Acted::Refused,
             _ if status == 404 => Acted::Maybe,
             Shape::Refusal(Said::Unnamed) | Shape::Undocumented => Acted::Maybe,
             // The documented envelope, refusing in words the docs do not name; or a success
@@ -362,7 +370,11 @@ mod tests {
             (1, Again::After(Duration::from_secs(7)))
         );
         assert_eq!(list(came, Some(rate_limited(None))), (1, Again::Backoff));
-        // Longer than 60 s is the caller's to judge.
+        // Up to 60 s, the documented cap, is waited; longer is the caller's to judge.
+        assert_eq!(
+            list(came, Some(rate_limited(Some(60)))),
+            (1, Again::After(Duration::from_secs(60)))
+        );
         assert_eq!(list(came, Some(rate_limited(Some(61)))), (1, Again::Never));
         // v1's rate-limit message with HTTP 200.
         let body = reply(200, Shape::Refusal(Said::Refused));
@@ -525,6 +537,12 @@ mod tests {
         }
         let page = reply(400, Shape::Refusal(Said::Unnamed));
         assert_eq!(acted(page, refused(400)), Acted::Maybe);
+        // A refusal of the parameters of a request the crate checked: of the invitation
+        // (not pending, as v2 may word it): nothing done, and final, never a loop of resends.
+        for status in [200, 400] {
+            let came = reply(status, Shape::Refusal(Said::Parameters));
+            assert_eq!(acted(came, refused(status)), Acted::Refused, "{status}");
+        }
         // The documented envelope refusing in other words: refused, final.
         for status in [200, 400, 409, 410, 422] {
             let came = reply(status, Shape::Refusal(Said::Refused));

@@ -161,37 +161,43 @@ impl<'a> Reply<'a> {
         }
     }
 
-    /// Notes what the refusal being read is, as the docs name it: one that comes before
-    /// anything is done (a status that refuses the request itself, 401, 402, 403 or 429; in
-    /// the documented envelope, v1's messages for an invalid cookie, no credits, the rate
-    /// limit, a missing parameter, or v2's codes for the key, the account, the credits, the
-    /// rate limit, the parameters, the action), another refusal in the documented envelope,
-    /// or no documented refusal at all. A server error (5xx) never comes before acting.
+    /// Notes what the refusal being read is, as the docs name it (see [`Said`]): one of the
+    /// request as a whole before anything is done (a status that refuses it, 401, 402, 403 or
+    /// 429; in the documented envelope, v1's messages for an invalid cookie, no credits, the
+    /// rate limit, or v2's codes for the key, the account, the credits, the rate limit, the
+    /// action), one of its parameters (v1's missing parameter, v2's `INVALID_PARAMS`), another
+    /// refusal in the documented envelope, or no documented refusal at all. A server error
+    /// (5xx) never comes before acting.
     fn note_refusal(&self, message: Option<&str>, code: Option<&str>, envelope: bool) {
         let lower = message.unwrap_or("").to_ascii_lowercase();
-        let words = [
-            "invalid or expired linkedin cookie",
-            "insufficient credits available",
-            "rate limit exceeded",
-            "missing required parameter",
-        ];
-        let documented = match code {
-            None => words.iter().any(|w| lower.contains(w)),
+        let lower = lower.as_str();
+        let whole = match code {
+            None => [
+                "invalid or expired linkedin cookie",
+                "insufficient credits available",
+                "rate limit exceeded",
+            ]
+            .iter()
+            .any(|w| lower.contains(w)),
             Some(code) => matches!(
                 code,
                 "INVALID_API_KEY"
                     | "ACCOUNT_INACTIVE"
                     | "INSUFFICIENT_CREDITS"
                     | "RATE_LIMITED"
-                    | "INVALID_PARAMS"
                     | "INVALID_ACCOUNT"
                     | "INVALID_ACTION"
             ),
         };
+        let parameters = match code {
+            None => lower.contains("missing required parameter"),
+            Some(code) => code == "INVALID_PARAMS",
+        };
         let status = matches!(self.status, 401 | 402 | 403 | 429);
         self.said.set(match () {
             () if self.status >= 500 => Said::Unnamed,
-            () if status || (envelope && documented) => Said::BeforeActing,
+            () if status || (envelope && whole) => Said::BeforeActing,
+            () if envelope && parameters => Said::Parameters,
             () if envelope => Said::Refused,
             () => Said::Unnamed,
         });

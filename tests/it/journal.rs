@@ -622,3 +622,37 @@ fn another_account_s_complete_listing_never_settles_this_one_s_unknown_withdrawa
     assert!(settled.is_err(), "{settled:?}");
     assert!(matches!(journal.state(id), WithdrawalState::Unknown { .. }));
 }
+
+/// v2 (and the crate's own fake) may refuse a withdrawal of an invitation that is no longer
+/// pending as INVALID_PARAMS. Recorded as nothing done and sendable, a list that lags sent it
+/// again at every call (an outside trial: 11 requests in a second); it is a refusal, final.
+#[test]
+fn a_resend_refused_as_invalid_params_is_final_not_sent_again_and_again() {
+    let fake = FakeApi::start(30);
+    fake.lag_withdrawals(1_000);
+    let config = fake_config(&fake);
+    let params = Params::account(ACCOUNT);
+    let id = fake.invitation_id(29);
+    fake.fail_withdraw(id, FakeFailure::hang_up()); // done, the answer lost
+    let scratch = Scratch::new("invalid-params-loop");
+    let mut journal = WithdrawalJournal::open(scratch.journal())
+        .unwrap()
+        .settling_time(Duration::from_millis(200));
+    assert!(journal.withdraw(&config, &params, id).is_err());
+    std::thread::sleep(Duration::from_millis(250));
+    // A listing a settling time later still shows it (the list lags): the one resend, which
+    // the fake refuses as INVALID_PARAMS (it is not pending).
+    let settled = journal.settle(&listed(&config, &params)).unwrap();
+    assert_eq!(settled.still_pending, [id]);
+    let err = journal.withdraw(&config, &params, id).unwrap_err();
+    assert!(err.to_string().contains("INVALID_PARAMS"), "{err}");
+    assert!(matches!(journal.state(id), WithdrawalState::Refused { .. }));
+    for _ in 0..5 {
+        assert!(matches!(
+            journal.withdraw(&config, &params, id),
+            Err(Error::Journaled { .. })
+        ));
+    }
+    let sent = withdrawals(&fake).iter().filter(|w| **w == id).count();
+    assert_eq!(sent, 2, "sent twice in all");
+}
