@@ -119,6 +119,12 @@ pub struct WithdrawalJournal {
     /// refused, even once a symbolic link there points elsewhere or the file was replaced.
     lock: File,
     lock_path: PathBuf,
+    /// The same beside the file the path led to when opened (a symbolic link resolved), for a
+    /// run that names the file by another path; and, on Linux, the two paths claimed as names
+    /// no file system holds (see [`claim`]), which a moved folder cannot take along. Kept for
+    /// what holding them does, never read.
+    #[allow(dead_code)]
+    holds: Vec<Hold>,
     /// The file's length after the last whole line: what a failed write is cut back to.
     len: u64,
     /// Why nothing more may be written: a failed write that could not be undone.
@@ -192,9 +198,11 @@ impl WithdrawalJournal {
     /// dropped: it recorded nothing the lines before it and the next listing do not settle.
     ///
     /// The lock is held on the path as named, with `FILE.lock` beside it (created once and
-    /// left there, empty), and on the file itself: a second run that names the same path is
-    /// refused whatever was done to it meanwhile (a symbolic link repointed, the file or its
-    /// folder replaced), and so is one that reaches the same file by another name.
+    /// left there, empty), on the file itself, beside the file a symbolic link led to, and on
+    /// Linux on both paths as abstract socket names (which a moved folder cannot take along):
+    /// a second run that names the same path is refused whatever was done to it meanwhile (a
+    /// symbolic link repointed, the file or its folder replaced), and so is one that reaches
+    /// the same file by another name.
     ///
     /// # Errors
     ///
@@ -223,9 +231,29 @@ impl WithdrawalJournal {
                 lock_path.display()
             ))
         })?;
-        // Both held before anything is read: the name's lock, then the file's.
+        // All held before anything is read: the name's lock, the file's, the target's.
         hold(&lock, named, &fail)?;
         hold(&file, named, &fail)?;
+        let target = std::fs::canonicalize(&path)
+            .map_err(|err| fail(format!("cannot be found again ({err})")))?;
+        let mut holds = Vec::new();
+        if target != path {
+            let mut name = target.file_name().unwrap_or_default().to_owned();
+            name.push(".lock");
+            let target_lock = target.with_file_name(name);
+            let lock = open_regular(&target_lock, false).map_err(|why| {
+                fail(format!(
+                    "cannot be locked: its lock file {} {why}",
+                    target_lock.display()
+                ))
+            })?;
+            hold(&lock, named, &fail)?;
+            holds.push(Hold::File(lock));
+        }
+        holds.extend(claim(&path, named)?);
+        if target != path {
+            holds.extend(claim(&target, named)?);
+        }
         if !existed {
             // A new file survives a crash only once its folder's entry is on disk too.
             sync_folder(&path).map_err(|err| fail(format!("cannot be created ({err})")))?;
@@ -300,6 +328,7 @@ impl WithdrawalJournal {
             path,
             lock,
             lock_path,
+            holds,
             len,
             broken: None,
             book,
@@ -659,6 +688,52 @@ fn open_regular(path: &Path, read: bool) -> Result<File, String> {
         Ok(_) => Err(not_regular()),
         Err(err) => Err(format!("cannot be read ({err})")),
     }
+}
+
+/// A hold a journal keeps besides its file and lock file, released when it is dropped.
+#[derive(Debug)]
+enum Hold {
+    /// The lock file beside the file the named path led to.
+    File(#[allow(dead_code)] File), // held, never read
+    /// A path claimed as an abstract socket name (Linux).
+    #[cfg(target_os = "linux")]
+    Name(#[allow(dead_code)] std::os::unix::net::UnixListener),
+}
+
+/// Claims `path` for this process as a name no file system holds: on Linux an abstract
+/// socket named by a hash of the path, which the kernel releases when the process ends. A
+/// folder renamed (or replaced) under a holder takes its lock files along; the name stays.
+/// `Ok(None)` where there are no abstract sockets (another system, a sandbox without them):
+/// the file locks hold alone.
+#[cfg(target_os = "linux")]
+fn claim(path: &Path, named: &Path) -> Result<Option<Hold>, Error> {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::net::{SocketAddr, UnixListener};
+    // FNV-1a: the same for every build and version, so that two of them see each other.
+    let hash = path
+        .as_os_str()
+        .as_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3)
+        });
+    let name = format!("linkup-sent-invitations journal {hash:016x}");
+    let Ok(addr) = SocketAddr::from_abstract_name(name.as_bytes()) else {
+        return Ok(None);
+    };
+    match UnixListener::bind_addr(&addr) {
+        Ok(listener) => Ok(Some(Hold::Name(listener))),
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => Err(Error::JournalInUse {
+            path: named.to_owned(),
+        }),
+        Err(_) => Ok(None),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn claim(_: &Path, _: &Path) -> Result<Option<Hold>, Error> {
+    Ok(None)
 }
 
 /// Locks `file` for this process, or says who has it.

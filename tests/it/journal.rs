@@ -656,3 +656,43 @@ fn a_resend_refused_as_invalid_params_is_final_not_sent_again_and_again() {
     let sent = withdrawals(&fake).iter().filter(|w| **w == id).count();
     assert_eq!(sent, 2, "sent twice in all");
 }
+
+/// A folder moved away under a holder, and a copy put in its place: a second run naming the
+/// same path is refused while the first lives (on Linux, whose kernel keeps the path's claim
+/// wherever the folder went); so is one that names the same file by another path once the
+/// file was replaced by an edit (`sed -i`). An outside trial sent 11 invitations twice so.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_or_file_replaced_under_a_holder_lets_no_second_holder_in_by_any_name() {
+    let scratch = Scratch::new("moved");
+    let folder = scratch.0.join("jd");
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("j.jsonl");
+    let journal = WithdrawalJournal::open(&path).unwrap();
+    // The folder moved away, a copy in its place.
+    std::fs::rename(&folder, scratch.0.join("jd_old")).unwrap();
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(scratch.0.join("jd_old/j.jsonl"), &path).unwrap();
+    match WithdrawalJournal::open(&path) {
+        Err(Error::JournalInUse { .. }) => {}
+        other => panic!("a second holder of the same path in a new folder: {other:?}"),
+    }
+    drop(journal);
+    // Another holder of the new file; then the file replaced as `sed -i` does, and a run
+    // through another name for it (a symbolic link).
+    let journal = WithdrawalJournal::open(&path).unwrap();
+    let copy = folder.join("sed-copy");
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::rename(&copy, &path).unwrap();
+    let alias = scratch.0.join("alias.jsonl");
+    std::os::unix::fs::symlink(&path, &alias).unwrap();
+    match WithdrawalJournal::open(&alias) {
+        Err(Error::JournalInUse { .. }) => {}
+        other => panic!("a second holder through another name: {other:?}"),
+    }
+    drop(journal);
+    assert!(
+        WithdrawalJournal::open(&alias).is_ok(),
+        "free once the first is gone"
+    );
+}
