@@ -135,7 +135,8 @@ fn parse() -> Result<(Common, bool, Option<u64>), Usage> {
                     "csv" => true,
                     other => {
                         return Err(Usage::Bad(format!(
-                            "--format is jsonl or csv, got {other:?}"
+                            "--format is jsonl or csv, got {}",
+                            cli::quoted(other)
                         )))
                     }
                 }

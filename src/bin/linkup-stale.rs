@@ -278,7 +278,8 @@ fn withdraw(
         // What earlier runs left unknown, settled by what this listing read.
         match journal.settle(listing) {
             Ok(settled) if !settled.unknown.is_empty() => cli::say(format_args!(
-                "{} from an earlier run still unsettled: not sent again until a listing settles                  it (list with --days at least its age, an hour or more after it was sent)",
+                "{} from an earlier run still unsettled: not sent again until a listing settles \
+                 it (list with --days at least its age, an hour or more after it was sent)",
                 cli::count(settled.unknown.len() as u64, "withdrawal")
             )),
             Ok(_) => {}
@@ -340,10 +341,20 @@ fn withdraw(
             std::thread::sleep(jittered(flags.interval));
         }
         let id = invitation.invitation_id;
+        // Each attempt may be charged (v1 charges a rate limit too): no more retries than the
+        // budget leaves room for, beside the first attempt. (A clone shares the pacer and the
+        // counts.) The default is 2.
+        let config = match setup.max_credits {
+            Some(max) => {
+                let room = max.saturating_sub(spent(&setup.config)).saturating_sub(1);
+                setup.config.clone().max_retries(room.min(2) as u32)
+            }
+            None => setup.config.clone(),
+        };
         // With a journal, the attempt is on disk before the call and the outcome after it.
         let result = match journal.as_mut() {
-            Some(journal) => journal.withdraw(&setup.config, &setup.params, id),
-            None => withdraw_invitation(&setup.config, &setup.params, id),
+            Some(journal) => journal.withdraw(&config, &setup.params, id),
+            None => withdraw_invitation(&config, &setup.params, id),
         };
         let (event, message) = match &result {
             Ok(_) => (Event::Withdrawn, None),
@@ -569,7 +580,8 @@ fn parse() -> Result<Flags, Usage> {
                     "jsonl" | "json" => true,
                     other => {
                         return Err(Usage::Bad(format!(
-                            "--format is tsv or jsonl, got {other:?}"
+                            "--format is tsv or jsonl, got {}",
+                            cli::quoted(other)
                         )))
                     }
                 }
@@ -596,7 +608,8 @@ fn parse() -> Result<Flags, Usage> {
                     .filter(|d| *d <= Duration::from_secs(3600));
                 interval = Some(seconds.ok_or_else(|| {
                     Usage::Bad(format!(
-                        "--withdraw-interval takes seconds, from 0 to 3600, got {value:?}"
+                        "--withdraw-interval takes seconds, from 0 to 3600, got {}",
+                        cli::quoted(&value)
                     ))
                 })?);
             }

@@ -2225,3 +2225,48 @@ fn an_invitation_no_withdrawal_can_take_is_skipped_and_the_sweep_goes_on() {
     assert_eq!(code, 1, "not all withdrawn: {stderr}");
     let _ = std::fs::remove_file(&journal);
 }
+
+/// v1 charges a rate limit too: the retries of a withdrawal stay within what --max-credits
+/// leaves (an outside trial spent 4 credits against a budget of 2 through two 429 retries).
+#[test]
+fn the_retries_of_a_withdrawal_stay_within_the_budget() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    fake.fail_withdraw(stale[0], FakeFailure::rate_limited(0))
+        .fail_withdraw(stale[0], FakeFailure::rate_limited(0));
+    // 11 for the listing leaves 2: one attempt and one retry.
+    let (code, _, stderr) = withdraw(
+        &fake,
+        &journal_path("budget-retries"),
+        &["--max-credits", "13"],
+    );
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(fake.credits_charged(), 13, "{stderr}");
+    let _ = std::fs::remove_file(journal_path("budget-retries"));
+}
+
+/// A key or token given to the wrong flag is never shown back in the mistake's line.
+#[test]
+fn a_secret_given_to_the_wrong_flag_is_not_shown_back() {
+    let secret = "sk_live_SECRET_0123456789abcdef";
+    for (tool_name, flag) in [
+        ("linkup-stale", "--days"),
+        ("linkup-stale", "--format"),
+        ("linkup-export", "--max-credits"),
+        ("linkup-export", "--type"),
+        ("linkup-export", "--country"),
+        ("linkup-export", "--resume"),
+        ("linkup-export", "--format"),
+    ] {
+        let (code, _, stderr) = tool(tool_name, "http://127.0.0.1:9", &[flag, secret]);
+        assert_eq!(code, 2, "{tool_name} {flag}: {stderr}");
+        assert!(!stderr.contains("SECRET"), "{tool_name} {flag}: {stderr}");
+        assert!(
+            stderr.contains("a value of 31 characters"),
+            "{tool_name} {flag}: {stderr}"
+        );
+    }
+    // A short mistake is still shown, as it helps.
+    let (_, _, stderr) = tool("linkup-stale", "http://127.0.0.1:9", &["--days", "abc"]);
+    assert!(stderr.contains("got \"abc\""), "{stderr}");
+}

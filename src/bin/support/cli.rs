@@ -149,9 +149,12 @@ pub fn text(parser: &mut Parser, flag: &str) -> Result<String, Usage> {
 /// The value of the flag just read, as a whole number.
 pub fn number<T: FromStr>(parser: &mut Parser, flag: &str) -> Result<T, Usage> {
     let value = text(parser, flag)?;
-    value
-        .parse()
-        .map_err(|_| Usage::Bad(format!("--{flag} takes a whole number, got {value:?}")))
+    value.parse().map_err(|_| {
+        Usage::Bad(format!(
+            "--{flag} takes a whole number, got {}",
+            quoted(&value)
+        ))
+    })
 }
 
 /// The flags every tool takes, as given.
@@ -254,9 +257,11 @@ impl Common {
             "resume" => {
                 let value = text(parser, flag)?;
                 let (point, carried) = Carried::read(&value).ok_or_else(|| {
+                    // The library's reason quotes the value: only for one shaped as a point.
+                    let point = value.starts_with("v1:") || value.starts_with("v2:");
                     let why = match value.split(',').next().map(str::parse::<ResumePoint>) {
-                        Some(Err(err)) => in_flags(&err.to_string()),
-                        _ => format!("got {:?}", visible(&value)),
+                        Some(Err(err)) if point => in_flags(&err.to_string()),
+                        _ => format!("got {}", quoted(&value)),
                     };
                     Usage::Bad(format!(
                         "--resume takes the point a stopped run printed (such as \
@@ -353,7 +358,22 @@ fn given(parser: &mut Parser, flag: &str) -> Result<String, Usage> {
 }
 
 fn bad_value(flag: &str, value: &str, choices: &str) -> Usage {
-    Usage::Bad(format!("--{flag} is one of {choices}, got {value:?}"))
+    Usage::Bad(format!(
+        "--{flag} is one of {choices}, got {}",
+        quoted(value)
+    ))
+}
+
+/// A value a flag refused, as the mistake's line shows it: quoted when it is short or a
+/// number; else by its length only, as it may be a key or token given to the wrong flag
+/// (`--days "$LINKUP_API_KEY"`), which must not reach the screen or a log.
+pub fn quoted(value: &str) -> String {
+    let count = value.chars().count();
+    if count < 8 || value.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{:?}", visible(value))
+    } else {
+        format!("a value of {count} characters (not shown: a secret given to the wrong flag?)")
+    }
 }
 
 /// The walk a tool makes: its paginator, or a listing around it that a withdrawal journal can
