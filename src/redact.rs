@@ -761,4 +761,105 @@ mod tests {
         // A password holding `?` is a password, not a query.
         assert_eq!(shown_url("http://u:p?w@h:1"), "http://[redacted]@h:1");
     }
+
+    /// Every branch of the decoder, each escape it reads: a secret holding the character,
+    /// echoed with it in that spelling, is redacted whole (each window of 8 of it holds the
+    /// escaped character, so a spelling the decoder missed would leave it all shown).
+    #[test]
+    fn every_spelling_the_decoder_reads_is_redacted_in_a_secret() {
+        let named = [
+            ("amp", '&'),
+            ("AMP", '&'),
+            ("quot", '"'),
+            ("QUOT", '"'),
+            ("apos", '\''),
+            ("lt", '<'),
+            ("LT", '<'),
+            ("gt", '>'),
+            ("GT", '>'),
+            ("plus", '+'),
+            ("sol", '/'),
+            ("equals", '='),
+            ("lowbar", '_'),
+            ("UnderBar", '_'),
+            ("hyphen", '-'),
+            ("dash", '-'),
+            ("period", '.'),
+            ("colon", ':'),
+            ("semi", ';'),
+            ("comma", ','),
+            ("excl", '!'),
+            ("quest", '?'),
+            ("num", '#'),
+            ("dollar", '$'),
+            ("percnt", '%'),
+            ("ast", '*'),
+            ("midast", '*'),
+            ("commat", '@'),
+            ("bsol", '\\'),
+            ("tilde", '~'),
+            ("Hat", '^'),
+            ("grave", '`'),
+            ("verbar", '|'),
+            ("vert", '|'),
+            ("lpar", '('),
+            ("rpar", ')'),
+            ("lsqb", '['),
+            ("lbrack", '['),
+            ("rsqb", ']'),
+            ("rbrack", ']'),
+            ("lcub", '{'),
+            ("lbrace", '{'),
+            ("rcub", '}'),
+            ("rbrace", '}'),
+        ];
+        let mut cases: Vec<(char, String)> = named
+            .iter()
+            .map(|(name, ch)| (*ch, format!("&{name};")))
+            .collect();
+        for (escape, ch) in [
+            ('/', '/'),
+            ('"', '"'),
+            ('\\', '\\'),
+            ('\'', '\''),
+            ('b', '\u{8}'),
+            ('f', '\u{c}'),
+            ('n', '\n'),
+            ('r', '\r'),
+            ('t', '\t'),
+            ('0', '\0'),
+        ] {
+            cases.push((ch, format!("\\{escape}")));
+        }
+        for ch in ['/', '+', 'é', '€', '😀'] {
+            let code = ch as u32;
+            cases.push((ch, format!("\\u{{{code:x}}}")));
+            cases.push((ch, format!("&#{code};")));
+            cases.push((ch, format!("&#000{code};")));
+            cases.push((ch, format!("&#x{code:X};")));
+            cases.push((ch, format!("&#{code}"))); // no `;`: the next is no digit
+            let mut units = [0u16; 2];
+            let json: String = ch
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("\\u{u:04X}"))
+                .collect();
+            cases.push((ch, json.clone()));
+            cases.push((ch, json.to_lowercase()));
+            let mut bytes = [0u8; 4];
+            let percent: String = ch
+                .encode_utf8(&mut bytes)
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect();
+            cases.push((ch, percent.clone()));
+            cases.push((ch, percent.to_lowercase()));
+        }
+        for (ch, spelling) in cases {
+            let secret = format!("abc{ch}defgh");
+            let echoed = format!("abc{spelling}defgh");
+            let shown = Secrets::of([secret.as_str()]).shown(&format!("x {echoed} y"), 1000);
+            assert_eq!(shown, "x [redacted] y", "{spelling:?} of {ch:?}");
+        }
+    }
 }

@@ -125,8 +125,6 @@ pub struct WithdrawalJournal {
     /// what holding them does, never read.
     #[allow(dead_code)]
     holds: Vec<Hold>,
-    /// The file's length after the last whole line: what a failed write is cut back to.
-    len: u64,
     /// Why nothing more may be written: a failed write that could not be undone.
     broken: Option<String>,
     book: Book,
@@ -303,12 +301,10 @@ impl WithdrawalJournal {
                 None => return Err(not_an_entry(n + 1)),
             }
         }
-        let mut len = text.len() as u64;
         if !complete {
             let last = lines.last().copied().unwrap_or_default();
             let fixed = if Record::decode(last).is_some() {
                 // Whole but for its newline (read above, so kept): end it.
-                len += 1;
                 file.write_all(b"\n")
             } else if serde_json::from_slice::<serde::de::IgnoredAny>(last).is_ok() {
                 // Whole JSON, but no entry (a hand edit?): not a line cut short, so not
@@ -316,8 +312,7 @@ impl WithdrawalJournal {
                 return Err(not_an_entry(lines.len()));
             } else {
                 // Cut short: dropped, so that the next line starts a line of its own.
-                len -= last.len() as u64;
-                file.set_len(len)
+                file.set_len((text.len() - last.len()) as u64)
             };
             fixed
                 .and_then(|()| file.sync_data())
@@ -329,7 +324,6 @@ impl WithdrawalJournal {
             lock,
             lock_path,
             holds,
-            len,
             broken: None,
             book,
             scope,
@@ -607,6 +601,12 @@ impl WithdrawalJournal {
         }
         self.still_held()?;
         let bytes = record.encode();
+        // What a failed write is cut back to: the file as it is, ending with a whole line.
+        let before = self
+            .file
+            .metadata()
+            .map_err(|err| fail(format!("cannot be read ({err})")))?
+            .len();
         if let Err(err) = self
             .file
             .write_all(&bytes)
@@ -614,7 +614,7 @@ impl WithdrawalJournal {
         {
             let undone = self
                 .file
-                .set_len(self.len)
+                .set_len(before)
                 .and_then(|()| self.file.sync_data());
             if undone.is_err() {
                 self.broken = Some(format!(
@@ -624,7 +624,6 @@ impl WithdrawalJournal {
             }
             return Err(fail(format!("cannot be written ({err})")));
         }
-        self.len += bytes.len() as u64;
         Ok(())
     }
 
@@ -977,6 +976,53 @@ mod tests {
         let settled = listing_at(&mut journal, at(11 * 3_600, None));
         assert_eq!(settled.still_pending, [ID]);
         drop(journal);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    /// An attempt refused before anything was done is no send: the settling time runs from the
+    /// first attempt that may have reached LinkedIn.
+    #[test]
+    fn the_settling_time_runs_from_the_first_send_not_from_an_attempt_that_sent_nothing() {
+        let (mut journal, dir) = journal("not-sent-first");
+        let limited = || {
+            let err = Error::RateLimited {
+                status: 429,
+                message: String::new(),
+                retry_after: None,
+            };
+            (Err(err), Acted::No)
+        };
+        assert!(journal.withdraw_with(ID, at(0, None), limited).is_err());
+        assert_eq!(journal.state(ID), WithdrawalState::NotSent);
+        lost(&mut journal, at(50 * 60, None));
+        // 61 minutes after the refused attempt, 11 after the send: not settled.
+        let settled = listing_at(&mut journal, at(61 * 60, None));
+        assert!(settled.still_pending.is_empty(), "{settled:?}");
+        let settled = listing_at(&mut journal, at(110 * 60, None));
+        assert_eq!(settled.still_pending, [ID]);
+        drop(journal);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn the_defaults_are_an_hour_to_settle_and_256_mib_of_journal() {
+        let (mut journal, dir) = journal("defaults");
+        lost(&mut journal, at(0, None));
+        let settled = listing_at(&mut journal, at(3_599, None));
+        assert!(settled.still_pending.is_empty());
+        let settled = listing_at(&mut journal, at(3_600, None));
+        assert_eq!(settled.still_pending, [ID]);
+        drop(journal);
+        // A file of 256 MiB is read (and refused for what it holds); one byte more is not read.
+        let big = dir.join("big.jsonl");
+        std::fs::write(&big, "no entry\n").unwrap();
+        let file = OpenOptions::new().write(true).open(&big).unwrap();
+        file.set_len(256 << 20).unwrap();
+        let err = WithdrawalJournal::open(&big).unwrap_err().to_string();
+        assert!(err.contains("not a journal entry"), "{err}");
+        file.set_len((256 << 20) + 1).unwrap();
+        let err = WithdrawalJournal::open(&big).unwrap_err().to_string();
+        assert!(err.contains("larger than 256 MiB"), "{err}");
         std::fs::remove_dir_all(dir).ok();
     }
 }

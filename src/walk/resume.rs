@@ -90,7 +90,7 @@ impl FromStr for ResumePoint {
     ///
     /// [`Error::InvalidParams`] for anything else, such as a page number (`"7"`), a point cut
     /// short (`"v1:newest:7329176687475109888"`) or with more after it, and for a point no walk
-    /// can have given: invitation id 0, a position at or past the total it names, or a page
+    /// can have given: invitation id 0, a position past the total it names, or a page
     /// past the last page number (2^32 - 1). Nothing is sent for such a point.
     fn from_str(s: &str) -> Result<ResumePoint, Error> {
         let bad = || {
@@ -147,5 +147,28 @@ impl FromStr for ResumePoint {
             )));
         }
         Ok(point)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extreme_points_a_walk_can_give_are_taken_and_no_further() {
+        let ok = |text: &str| text.parse::<ResumePoint>().is_ok();
+        // A position up to the total it names; one past it is no walk's.
+        assert!(ok("v1:newest:7329176687475109888:138:138"));
+        assert!(!ok("v1:newest:7329176687475109888:139:138"));
+        assert!(ok("v1:newest:7329176687475109888:139:-"));
+        // The last page a request can ask for, 2^32 - 1, and one page more.
+        for (generation, size) in [("v1", 10), ("v2", 50)] {
+            let last = u64::from(u32::MAX) * size - 2;
+            let point: ResumePoint = format!("{generation}:newest:7:{last}:-").parse().unwrap();
+            assert_eq!(point.page(), u32::MAX);
+            assert!(!ok(&format!("{generation}:newest:7:{}:-", last + 1)));
+        }
+        assert!(!ok("v1:newest:0:1:10"), "invitation 0");
+        assert!(!ok("v1:newest:7:1:10:extra"));
     }
 }

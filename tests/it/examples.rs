@@ -2270,3 +2270,43 @@ fn a_secret_given_to_the_wrong_flag_is_not_shown_back() {
     let (_, _, stderr) = tool("linkup-stale", "http://127.0.0.1:9", &["--days", "abc"]);
     assert!(stderr.contains("got \"abc\""), "{stderr}");
 }
+
+/// A journal whose last line was whole but for its newline (a run stopped between the two
+/// writes): the next open ends it, and a later write cut short by a full disk is undone back to
+/// just after that newline, so the lines stay apart and the journal opens again.
+#[cfg(unix)]
+#[test]
+fn a_last_line_ended_on_open_survives_a_later_write_cut_short() {
+    let fake = FakeApi::start(1000);
+    let journal = journal_path("newline-then-full");
+    let path = journal.to_str().unwrap();
+    let line = r#"{"at":"2026-11-26T09:00:01.250Z","invitation_id":"1","event":"gone"}"#;
+    std::fs::write(&journal, line).unwrap();
+    let (code, _, stderr) = run(Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_linkup-stale"))
+        .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
+        .args([
+            "--days",
+            DAYS,
+            "--withdraw",
+            "--yes",
+            "--withdraw-interval",
+            "0",
+        ])
+        .args(["--journal", path, "--max-withdrawals", "10"])
+        .env_remove("LINKUP_BASE_URL")
+        .env_remove("LINKUP_ACCOUNT_ID")
+        .env("LINKUP_API_KEY", KEY)
+        .env("LINKUP_LOGIN_TOKEN", TOKEN));
+    assert_eq!(code, 1, "{stderr}");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.starts_with(&format!("{line}\n")), "{text}");
+    for written in text.lines() {
+        serde_json::from_str::<serde_json::Value>(written).expect(written);
+    }
+    let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "1"]);
+    assert_eq!(code, 0, "the journal opens again: {stderr}");
+    let _ = std::fs::remove_file(&journal);
+}

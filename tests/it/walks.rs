@@ -456,3 +456,75 @@ fn total_pages_counts_the_pages_a_total_results_cap_needs() {
         assert_eq!(pages.total_pages(), Some(last));
     }
 }
+
+/// A page out of order that holds one id twice: once the walk reads every window in order, it
+/// still yields each invitation once (the same id twice in one page, and again in the next).
+#[test]
+fn an_out_of_order_page_holding_an_id_twice_yields_it_once() {
+    let pages = [
+        vec![9_000u64, 8_000, 9_000, 7_000, 8_000],
+        vec![7_000, 6_000, 5_000],
+    ];
+    let server = support::RawServer::start(move |_, request| {
+        let asked: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let page = asked["start_page"].as_u64().unwrap_or(1) as usize;
+        let ids = pages.get(page - 1).cloned().unwrap_or_default();
+        let invitations: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|id| serde_json::json!({"name": "n", "invitation_id": id}))
+            .collect();
+        let body = serde_json::json!({"status": "success", "data": {
+            "total_results": ids.len(), "total_available_results": 13,
+            "invitations": invitations,
+            "pagination": {"start_page": page, "end_page": page, "results_per_page": 10}}});
+        support::Action::Write(support::http_response(200, "", body.to_string().as_bytes()))
+    });
+    let mut pages = Paginator::new(&support::config(server.base_url()), Params::new(TOKEN));
+    let mut ids = Vec::new();
+    for page in &mut pages {
+        ids.extend(page.unwrap().invitations.iter().map(|i| i.invitation_id));
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    assert_eq!(unique, [5_000, 6_000, 7_000, 8_000, 9_000]);
+    assert!(pages.out_of_order());
+}
+
+/// A walk stopped in the middle of a page, through `Items`, goes on from exactly there:
+/// nothing of the rest of that page is skipped, nothing yielded twice.
+#[cfg(feature = "test-util")]
+#[test]
+fn a_resume_point_taken_mid_page_goes_on_with_the_rest_of_that_page() {
+    let fake = linkup_sent_invitations::FakeApi::start(25);
+    let config = support::config(fake.base_url());
+    let mut items = Paginator::new(&config, Params::new(TOKEN)).items();
+    let first: Vec<u64> = (&mut items)
+        .take(3)
+        .map(|i| i.unwrap().invitation_id)
+        .collect();
+    let point = items.resume_point().expect("stopped mid-page");
+    let rest: Vec<u64> = Paginator::new(&config, Params::new(TOKEN))
+        .resume(point)
+        .items()
+        .map(|i| i.unwrap().invitation_id)
+        .collect();
+    let all: Vec<u64> = (0..25).map(|n| fake.invitation_id(n)).collect();
+    assert_eq!([first, rest].concat(), all);
+}
+
+/// Oldest first over pages that both lie past the data: one read finds the end, and the walk
+/// stops there, paying for nothing before its range.
+#[cfg(feature = "test-util")]
+#[test]
+fn an_oldest_first_range_past_the_data_costs_one_read() {
+    let fake = linkup_sent_invitations::FakeApi::start(25);
+    let config = support::config(fake.base_url());
+    let pages: Vec<_> = Paginator::new(&config, Params::new(TOKEN).pages(5, 6))
+        .oldest_first()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(pages.iter().all(|p| p.invitations.is_empty()), "{pages:?}");
+    assert_eq!(fake.requests().len(), 1, "{:?}", fake.requests());
+}
