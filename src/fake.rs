@@ -149,9 +149,13 @@ pub struct FakeRequest {
 
 struct State {
     /// The invitations still pending, by their number `n` (0 is the newest), newest first.
-    listed: Vec<u64>,
+    /// (Negative: invitations that arrived after the start, -1 the first, each a minute
+    /// newer than the one before.)
+    listed: Vec<i64>,
     /// Withdrawn invitations the listing still shows, with how many more listing requests.
-    lagging: Vec<(u64, u32)>,
+    lagging: Vec<(i64, u32)>,
+    /// How many invitations arrived after the start ([`FakeApi::arrive`]).
+    arrived: i64,
     /// How many listing requests a withdrawn invitation stays shown.
     lag: u32,
     newest_ms: u64,
@@ -197,8 +201,9 @@ impl FakeApi {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let state = Arc::new(Mutex::new(State {
-            listed: (0..total_invitations).collect(),
+            listed: (0..i64::try_from(total_invitations).unwrap_or(i64::MAX)).collect(),
             lagging: Vec::new(),
+            arrived: 0,
             lag: 0,
             newest_ms: now_ms.saturating_sub(3_600_000),
             failures: HashMap::new(),
@@ -256,6 +261,19 @@ impl FakeApi {
         self
     }
 
+    /// Adds `count` new pending invitations, newer than all the others (a minute apart), as
+    /// people are invited while a tool runs: the list grows at its newest end.
+    pub fn arrive(&self, count: u64) -> &FakeApi {
+        let mut state = self.lock();
+        for _ in 0..count {
+            state.arrived += 1;
+            let n = -state.arrived;
+            state.listed.insert(0, n);
+        }
+        drop(state);
+        self
+    }
+
     /// Whether the invitation with this id is still pending (a lagging listing may still show
     /// it when it is not).
     pub fn is_pending(&self, invitation_id: u64) -> bool {
@@ -282,7 +300,7 @@ impl FakeApi {
     /// The id of invitation `n` (0 is the newest), as the fake serves it.
     pub fn invitation_id(&self, n: u64) -> u64 {
         let state = self.lock();
-        id_of(state.newest_ms, n)
+        id_of(state.newest_ms, i64::try_from(n).unwrap_or(i64::MAX))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -304,6 +322,12 @@ impl std::fmt::Debug for FakeApi {
 }
 
 const HOUR_MS: u64 = 3_600_000;
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 const FIRST: [&str; 8] = [
     "Michelle", "Arjun", "Sofia", "Kwame", "Ines", "Tomasz", "Yuki", "Lena",
 ];
@@ -324,9 +348,14 @@ const ROLES: [&str; 5] = [
     "VP Sales EMEA at Brightline",
 ];
 
-/// Invitation `n` was sent `n * 7` hours before the newest: the id carries that time.
-fn id_of(newest_ms: u64, n: u64) -> u64 {
-    (newest_ms.saturating_sub(n * 7 * HOUR_MS) << 22) | (n & 0x3F_FFFF)
+/// Invitation `n` was sent `n * 7` hours before the newest (one that arrived later, `-k`, `k`
+/// minutes after it): the id carries that time.
+fn id_of(newest_ms: u64, n: i64) -> u64 {
+    let ms = match u64::try_from(n) {
+        Ok(n) => newest_ms.saturating_sub(n.saturating_mul(7 * HOUR_MS)),
+        Err(_) => newest_ms.saturating_add(n.unsigned_abs().saturating_mul(60_000)),
+    };
+    (ms << 22) | (n.unsigned_abs() & 0x3F_FFFF)
 }
 
 /// LinkedIn's English wording for an age, rounded down.
@@ -346,11 +375,12 @@ fn sent_time(age_ms: u64) -> String {
     format!("Sent {count} {unit}{plural} ago")
 }
 
-fn invitation(state: &State, n: u64) -> Value {
+fn invitation(state: &State, n: i64) -> Value {
     let id = id_of(state.newest_ms, n);
+    let n = n.unsigned_abs();
     let (first, last) = (FIRST[(n % 8) as usize], LAST[(n % 7) as usize]);
     let slug = format!("{}-{}-{n}", first.to_lowercase(), last.to_lowercase());
-    let age = HOUR_MS + n * 7 * HOUR_MS;
+    let age = now_ms().saturating_sub(id >> 22);
     json!({
         "name": format!("{first} {last}"),
         "profile_url": format!("https://www.linkedin.com/in/{slug}"),

@@ -401,7 +401,7 @@
 //!   decompressed body.
 //! - `tools`: the command-line tools `linkup-export` and `linkup-stale` (from a clone of the
 //!   repository, `cargo install --path . --features tools --locked`: the crate is not on
-//!   crates.io yet), adding `lexopt` and `humantime`; the library never needs them.
+//!   crates.io yet), adding `lexopt`, `humantime` and `signal-hook`; the library never needs them.
 //! - `test-util`: [`FakeApi`], a local fake of the API (v1, v2, `connect_account`) for your
 //!   own tests, with [`FakeFailure`] to script failures and [`FakeRequest`] to read back what
 //!   was asked and what it would have cost; no extra dependency. Turn it on for tests only:

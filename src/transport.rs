@@ -11,7 +11,7 @@ use crate::config::{phase_limit, Agents, Config, Params, LONGEST_TIMEOUT};
 use crate::error::{invalid, Cause, Error, Phase, TransportError, TransportKind};
 use crate::ground::{days_from_civil, within_budget, Generation, Window};
 use crate::proxy::host_and_port;
-use crate::redact::Secrets;
+use crate::redact::{Secrets, MAX_MESSAGE_CHARS};
 use crate::types::SentInvitationsPage;
 use crate::wire::Reply;
 
@@ -127,7 +127,9 @@ pub(crate) fn send<T>(
             d.saturating_duration_since(Instant::now())
         });
         attempts += 1;
-        let (result, verdict) = attempt(config, agents, call, left);
+        let began = Instant::now();
+        let (result, verdict, came) = attempt(config, agents, call, left);
+        log_request(config, call, came, &verdict, began.elapsed());
         credits.used = credits.used.saturating_add(verdict.charged);
         credits.possibly = credits.possibly.saturating_add(verdict.possibly);
         credits.acted = verdict.acted;
@@ -208,7 +210,7 @@ pub(crate) fn attempt<T>(
     agents: &Agents,
     call: &Call<'_, T>,
     left: Duration,
-) -> (Result<T, Error>, Verdict) {
+) -> (Result<T, Error>, Verdict, Came) {
     let (result, came, learned) = exchange(config, agents, call, left);
     let verdict = classify(call.kind, call.generation, came, result.as_ref().err());
     // The boundary: whatever built the error (a server's words, ureq's, serde's), every text
@@ -219,7 +221,47 @@ pub(crate) fn attempt<T>(
         secrets.add_all(learned);
         err.scrubbed(&secrets)
     });
-    (result, verdict)
+    (result, verdict, came)
+}
+
+/// One line per request, at `trace` (the tools' `--verbose`): the method, the path (the base
+/// URL left out: it may hold a secret), what came back, what it cost, how long it took; no
+/// text of the server's, and through the redaction step all the same.
+fn log_request<T>(
+    config: &Config,
+    call: &Call<'_, T>,
+    came: Came,
+    verdict: &Verdict,
+    took: Duration,
+) {
+    if !log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
+        return;
+    }
+    let path = call
+        .endpoint
+        .strip_prefix(&*config.base_url)
+        .unwrap_or(call.endpoint);
+    let path: String = path.chars().take_while(|c| *c != '?').collect();
+    let came = match came {
+        Came::Unwritten => "not written".to_owned(),
+        Came::NoReply { unreadable: true } => "an unreadable reply".to_owned(),
+        Came::NoReply { unreadable: false } => "no reply".to_owned(),
+        Came::BodyLost { status } => format!("HTTP {status}, its body lost"),
+        Came::Reply(facts) => format!("HTTP {}", facts.status),
+    };
+    let credits = match (verdict.charged, verdict.possibly) {
+        (1, 0) => "1 credit".to_owned(),
+        (charged, 0) => format!("{charged} credits"),
+        (charged, possibly) => format!("{charged} credits (and possibly {possibly})"),
+    };
+    let line = format!(
+        "linkup: POST {path} -> {came}, {credits}, {} ms",
+        took.as_millis()
+    );
+    // Through the one redaction step, as every text that leaves the crate.
+    let mut secrets = config.secrets();
+    secrets.add(call.credential);
+    log::trace!(target: LOG_TARGET, "{}", secrets.shown(&line, MAX_MESSAGE_CHARS));
 }
 
 /// One request and its reply, read: [`attempt`] without the boundary; with the secrets the

@@ -170,20 +170,24 @@ fn main() -> ExitCode {
     let now = SystemTime::now();
     let mut stale: Vec<(u32, Invitation)> = Vec::new();
     let mut unreadable = 0u64;
-    let end = cli::walk(&mut setup, |invitation, _| {
-        let Some(age) = cli::age_in_days(&invitation, now) else {
-            unreadable += 1;
-            return Ok(Next::More);
-        };
-        if age < days {
-            // Oldest first: everything after this one is younger still.
-            return Ok(Next::Enough);
-        }
-        if invitation.invitation_state == Some(InvitationState::Pending) {
-            stale.push((age, invitation));
-        }
-        Ok(Next::More)
-    });
+    let end = cli::walk(
+        &mut setup,
+        |invitation, _| {
+            let Some(age) = cli::age_in_days(&invitation, now) else {
+                unreadable += 1;
+                return Ok(Next::More);
+            };
+            if age < days {
+                // Oldest first: everything after this one is younger still.
+                return Ok(Next::Enough);
+            }
+            if invitation.invitation_state == Some(InvitationState::Pending) {
+                stale.push((age, invitation));
+            }
+            Ok(Next::More)
+        },
+        |_, _, _| Ok(()),
+    );
     if matches!(end, End::Failed(_)) {
         // The error, what was spent and where to resume are printed; no partial results.
         return cli::finish(&setup, end, "");

@@ -375,7 +375,8 @@ fn every_mistake_that_sends_nothing_exits_2_in_two_lines() {
             vec!["--format", "xml"],
             "--format is jsonl or csv",
         ),
-        ("linkup-export", vec!["--verbose"], "unknown flag --verbose"),
+        ("linkup-export", vec!["--loud"], "unknown flag --loud"),
+        ("linkup-export", vec!["--summary", "yaml"], "--summary is one of json"),
         ("linkup-export", vec!["--resume"], "--resume needs a value"),
         (
             "linkup-export",
@@ -2309,4 +2310,242 @@ fn a_last_line_ended_on_open_survives_a_later_write_cut_short() {
     let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "1"]);
     assert_eq!(code, 0, "the journal opens again: {stderr}");
     let _ = std::fs::remove_file(&journal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --output: a state that survives any stop
+// ---------------------------------------------------------------------------------------------
+
+/// How an export run ends, in the property below.
+#[derive(Clone, Copy, Debug)]
+enum Stop {
+    /// Runs to the end.
+    Whole,
+    /// `--max-credits N`.
+    Budget(u64),
+    /// `kill -9` after so many milliseconds.
+    Kill(u64),
+    /// SIGINT or SIGTERM after so many milliseconds.
+    Signal(&'static str, u64),
+}
+
+/// One `linkup-export --output FILE` run against `fake`, ended as `stop` says.
+fn export_run(fake: &FakeApi, file: &std::path::Path, stop: Stop) -> (i32, String) {
+    let mut command = example("linkup-export");
+    command
+        .args([
+            "--base-url",
+            &fake.base_url(),
+            "--requests-per-minute",
+            "3000",
+        ])
+        .args([
+            "--output",
+            file.to_str().unwrap(),
+            "--quiet",
+            "--summary",
+            "json",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    if let Stop::Budget(credits) = stop {
+        command.args(["--max-credits", &credits.to_string()]);
+    }
+    let child = command.spawn().unwrap();
+    match stop {
+        Stop::Kill(ms) | Stop::Signal(_, ms) => {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            let signal = match stop {
+                Stop::Signal(signal, _) => signal,
+                _ => "KILL",
+            };
+            let _ = Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .status();
+        }
+        Stop::Whole | Stop::Budget(_) => {}
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const CSV_HEADER_START: &str = "invitation_id,name,profile_url,";
+
+/// The ids of an export file, CSV or JSON Lines.
+fn exported_ids(file: &std::path::Path) -> Vec<u64> {
+    let text = std::fs::read_to_string(file).unwrap();
+    if file.extension().is_some_and(|e| e == "csv") {
+        assert!(text.starts_with(CSV_HEADER_START), "the header first");
+        assert_eq!(text.matches(CSV_HEADER_START).count(), 1, "the header once");
+        // (The reader takes the header as such.)
+        let rows = csv_rows(&text);
+        rows.iter().map(|row| row[0].parse().unwrap()).collect()
+    } else {
+        ids(&text)
+    }
+}
+
+/// Every invitation the fake lists now, by a walk of its own.
+fn all_ids(fake: &FakeApi) -> HashSet<u64> {
+    let config = linkup_sent_invitations::Config::new(KEY)
+        .base_url(fake.base_url())
+        .requests_per_minute(0);
+    linkup_sent_invitations::Paginator::new(&config, linkup_sent_invitations::Params::new(TOKEN))
+        .items()
+        .map(|i| i.unwrap().invitation_id)
+        .collect()
+}
+
+/// Daily exports to one file, over a list that grows between runs, each run stopped at random
+/// (the budget, SIGINT, SIGTERM, kill -9 at any instant) or whole: the file ends holding every
+/// invitation of the list once, the header once, and each run learnt where to go on from the
+/// file's state, not from what it printed.
+#[cfg(unix)]
+#[test]
+fn exports_to_one_file_stopped_any_way_hold_every_invitation_once() {
+    let seeds: Vec<u64> = match std::env::var("LINKUP_EXPORT_SEED") {
+        Ok(seed) => vec![seed.parse().unwrap()],
+        Err(_) => (1..=16).collect(),
+    };
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = seeds
+            .iter()
+            .map(|&seed| scope.spawn(move || export_seed(seed).err()))
+            .collect();
+        runs.into_iter().filter_map(|r| r.join().unwrap()).collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn export_seed(seed: u64) -> Result<(), String> {
+    // splitmix64, the simulations' own.
+    let mut state = seed;
+    let mut next = move |below: u64| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % below.max(1)
+    };
+    let fake = FakeApi::start(80 + next(120));
+    let extension = if next(2) == 0 { "csv" } else { "jsonl" };
+    let file = std::env::temp_dir().join(format!(
+        "linkup-export-{}-{seed}.{extension}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(file.with_extension(format!("{extension}.state")));
+    let mut trace = Vec::new();
+    for run in 0..(3 + next(4)) {
+        let stop = match next(6) {
+            0 => Stop::Whole,
+            1 => Stop::Budget(1 + next(6)),
+            2 => Stop::Signal("INT", next(300)),
+            3 => Stop::Signal("TERM", next(300)),
+            _ => Stop::Kill(next(400)),
+        };
+        let (code, stderr) = export_run(&fake, &file, stop);
+        trace.push(format!("run {run}: {stop:?} -> {code}"));
+        if ![0, 3, 130, -1, 143].contains(&code) {
+            return Err(format!("seed {seed}: {trace:?}: {stderr}"));
+        }
+        // Now and then a crash after a page's rows were written and before they were
+        // committed: rows past the state's length (a whole one, again, and one cut short).
+        if next(3) == 0 {
+            if let Some(last) = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|text| text.lines().last().map(str::to_owned))
+            {
+                use std::io::Write as _;
+                let mut appended = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&file)
+                    .unwrap();
+                write!(appended, "{last}\n{}", &last[..last.len() / 2]).unwrap();
+                trace.push("rows written past the commit".into());
+            }
+        }
+        // People are invited between the runs.
+        let arrivals = next(25);
+        fake.arrive(arrivals);
+        trace.push(format!("{arrivals} arrived"));
+    }
+    // Calm runs, to the end: the first ends the chain a stopped run began, the second
+    // fetches what arrived meanwhile (as the next day's would), and finds nothing more.
+    for calm in 0..3 {
+        let (code, stderr) = export_run(&fake, &file, Stop::Whole);
+        if code != 0 {
+            return Err(format!("seed {seed}: calm run {calm}: {code} {stderr}"));
+        }
+        if calm == 2 && !stderr.contains(r#""rows":0"#) {
+            return Err(format!(
+                "seed {seed}: a third calm run wrote rows: {stderr}"
+            ));
+        }
+    }
+    let written = exported_ids(&file);
+    let once: HashSet<u64> = written.iter().copied().collect();
+    let result = if once.len() != written.len() {
+        Err(format!(
+            "seed {seed}: a row twice ({} rows, {} ids): {trace:?}",
+            written.len(),
+            once.len()
+        ))
+    } else if once != all_ids(&fake) {
+        Err(format!(
+            "seed {seed}: the file lacks or has extra invitations: {trace:?}"
+        ))
+    } else {
+        Ok(())
+    };
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(file.with_extension(format!("{extension}.state")));
+    result.map_err(|e| {
+        format!("{e}\nrerun: LINKUP_EXPORT_SEED={seed} cargo test --test it exports_to_one_file")
+    })
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM during a long export to stdout: the page under way is written
+/// whole, and the run says where to go on (exit 130), so nothing is paid for twice.
+#[cfg(unix)]
+#[test]
+fn an_export_interrupted_says_where_to_go_on_and_goes_on_from_there() {
+    let fake = FakeApi::start(300);
+    for signal in ["INT", "TERM"] {
+        let child = example("linkup-export")
+            .args([
+                "--base-url",
+                &fake.base_url(),
+                "--requests-per-minute",
+                "600",
+            ])
+            .args(["--summary", "json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+        assert!(stderr.contains(r#""stop":"interrupted""#), "{stderr}");
+        let first = ids(&String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !first.is_empty() && first.len() < 300 && first.len().is_multiple_of(10),
+            "{stderr}"
+        );
+        let token = resume_token(&stderr);
+        let (code, rest, stderr) = tool("linkup-export", &fake.base_url(), &["--resume", &token]);
+        assert_eq!(code, 0, "{stderr}");
+        let all: Vec<u64> = [first, ids(&rest)].concat();
+        let once: HashSet<u64> = all.iter().copied().collect();
+        assert_eq!((all.len(), once.len()), (300, 300));
+    }
 }

@@ -44,6 +44,9 @@ pub const COMMON_USAGE: &str =
                        local fake)
   --timeout SECONDS    give up on an attempt after this long (default 90)
   --quiet              no progress or retry lines on stderr
+  -v, --verbose        one line per request on stderr: method, path, status, credits, time
+  --summary json       end with one JSON line on stderr: the stop, credits (and those possibly
+                       charged), pages, rows, and where to go on
   -h, --help           this help
 
 Exit codes: 0 done, 1 error, 2 bad usage (nothing sent), 3 stopped at the credit budget.";
@@ -177,6 +180,9 @@ pub struct Common {
     /// What a stopped export carried in its resume token besides the point.
     pub carried: Carried,
     pub quiet: bool,
+    pub verbose: bool,
+    /// `--summary json`.
+    pub summary: bool,
     pub connect: bool,
 }
 
@@ -226,6 +232,10 @@ impl Common {
     pub fn take(&mut self, arg: &Flag, parser: &mut Parser) -> Result<bool, Usage> {
         let flag = match arg {
             Flag::Short('h') => return Err(Usage::Help),
+            Flag::Short('v') => {
+                self.verbose = true;
+                return Ok(true);
+            }
             Flag::Long(flag) if flag == "help" => return Err(Usage::Help),
             Flag::Long(flag) => flag.as_str(),
             _ => return Ok(false),
@@ -272,10 +282,28 @@ impl Common {
                 self.carried = carried;
             }
             "quiet" => self.quiet = true,
+            "verbose" => self.verbose = true,
+            "summary" => match text(parser, flag)?.as_str() {
+                "json" => self.summary = true,
+                other => return Err(bad_value(flag, other, "json")),
+            },
             "connect-account" => self.connect = true,
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Goes on from `token`, as `--resume token` would (a state file's, for `--output`).
+    pub fn resume_from(&mut self, token: &str) -> Result<(), Usage> {
+        let (point, carried) = Carried::read(token).ok_or_else(|| {
+            Usage::Bad(format!(
+                "the saved resume point {} is not one this tool wrote",
+                quoted(token)
+            ))
+        })?;
+        self.resume = Some(point);
+        self.carried = carried;
+        Ok(())
     }
 
     /// Whether the walk goes on from an earlier run's point (`--resume`): it does not read what
@@ -414,6 +442,10 @@ pub struct Setup {
     pub quiet: bool,
     /// The tool's name, for "see `NAME --help`".
     pub name: &'static str,
+    /// `--summary json`.
+    pub summary: bool,
+    /// The listing's pages read so far.
+    pub pages_read: u64,
 }
 
 /// A variable of the environment: `None` unset, `Some("")` set but empty.
@@ -523,7 +555,8 @@ pub fn setup(
     } else {
         Pages::Paginator(pages)
     };
-    show_retries(common.quiet);
+    show_retries(common.quiet, common.verbose);
+    catch_stops();
     Ok(Setup {
         config,
         params,
@@ -533,6 +566,8 @@ pub fn setup(
         v2,
         quiet: common.quiet,
         name,
+        summary: common.summary,
+        pages_read: 0,
     })
 }
 
@@ -688,12 +723,14 @@ fn fail(name: &str, err: &Error) -> ExitCode {
 
 /// Shows the library's retry lines (its `debug` records) and warnings on stderr, as they
 /// happen, unless quiet: a slow server is then visibly being retried, not silent.
-fn show_retries(quiet: bool) {
-    struct Lines;
+fn show_retries(quiet: bool, verbose: bool) {
+    struct Lines {
+        level: log::Level,
+    }
     impl log::Log for Lines {
         fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
             metadata.target().starts_with("linkup_sent_invitations")
-                && metadata.level() <= log::Level::Debug
+                && metadata.level() <= self.level
         }
         fn log(&self, record: &log::Record<'_>) {
             if self.enabled(record.metadata()) {
@@ -707,10 +744,45 @@ fn show_retries(quiet: bool) {
         }
         fn flush(&self) {}
     }
-    static LINES: Lines = Lines;
-    if !quiet && log::set_logger(&LINES).is_ok() {
-        log::set_max_level(log::LevelFilter::Debug);
+    static LINES: Lines = Lines {
+        level: log::Level::Debug,
+    };
+    static VERBOSE: Lines = Lines {
+        level: log::Level::Trace,
+    };
+    // --verbose shows every request (trace), even with --quiet; --quiet alone shows nothing.
+    let logger: &'static Lines = match (verbose, quiet) {
+        (true, _) => &VERBOSE,
+        (false, false) => &LINES,
+        (false, true) => return,
+    };
+    if log::set_logger(logger).is_ok() {
+        log::set_max_level(logger.level.to_level_filter());
     }
+}
+
+/// Set by SIGINT or SIGTERM: the walk stops after the page under way, written whole, and the
+/// run ends saying where to go on. A second one ends the run at once (exit 130).
+fn stop_flag() -> &'static std::sync::Arc<std::sync::atomic::AtomicBool> {
+    static FLAG: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
+        std::sync::OnceLock::new();
+    FLAG.get_or_init(Default::default)
+}
+
+/// Catches SIGINT and SIGTERM (see [`stop_flag`]).
+fn catch_stops() {
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let flag = stop_flag().clone();
+        // The second one: exit at once, as an interrupted process does.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone());
+        let _ = signal_hook::flag::register(signal, flag);
+    }
+}
+
+/// Whether SIGINT or SIGTERM came.
+pub fn stopped() -> bool {
+    stop_flag().load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// "1 credit", "2 credits".
@@ -759,14 +831,20 @@ pub enum End {
     Failed(ExitCode),
     /// The output was closed (a reader such as `head` has had enough).
     Closed,
+    /// SIGINT or SIGTERM, after the page under way: it can be resumed.
+    Interrupted,
 }
 
-/// Walks pages, handing each invitation to `each`, with a progress line per page on stderr
-/// unless quiet. An error is printed with what was spent and where to resume.
+/// The exit code of a run stopped by SIGINT or SIGTERM, as a shell gives an interrupted one.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Walks pages, handing each invitation to `each`, then the page to `page_done` (with whether
+/// it is the walk's last), with a progress line per page on stderr unless quiet. An error is printed with what was spent and where to resume.
 /// `each` also gets what the resume token carries, to note what the run wrote.
 pub fn walk(
     setup: &mut Setup,
     mut each: impl FnMut(Invitation, &mut Carried) -> std::io::Result<Next>,
+    mut page_done: impl FnMut(&Paginator, &Carried, bool) -> std::io::Result<()>,
 ) -> End {
     let mut enough = false;
     loop {
@@ -792,6 +870,7 @@ pub fn walk(
                 return End::Failed(code);
             }
         };
+        setup.pages_read += 1;
         // The page the reply covers (an oldest-first walk reads page 1 before the last page).
         let shown = page
             .pagination
@@ -799,17 +878,31 @@ pub fn walk(
             .map(|p| p.start_page)
             .filter(|p| *p > 0)
             .or(number);
-        for invitation in page.invitations {
-            match each(invitation, &mut setup.carried) {
-                Ok(Next::More) => {}
-                Ok(Next::Enough) => enough = true,
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return End::Closed,
-                Err(err) => {
-                    say(format_args!("error: cannot write the output: {err}"));
-                    return End::Failed(ExitCode::from(EXIT_ERROR));
+        let written = page
+            .invitations
+            .into_iter()
+            .try_for_each(|invitation| match each(invitation, &mut setup.carried)? {
+                Next::More => Ok(()),
+                Next::Enough => {
+                    enough = true;
+                    Ok(())
                 }
+            })
+            .and_then(|()| {
+                // Whether this page ends the walk: what it needed is read, or all of it.
+                let pages = setup.pages.paginator();
+                let last = (enough && !pages.out_of_order()) || pages.next_page().is_none();
+                page_done(pages, &setup.carried, last)
+            });
+        match written {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return End::Closed,
+            Err(err) => {
+                say(format_args!("error: cannot write the output: {err}"));
+                return End::Failed(ExitCode::from(EXIT_ERROR));
             }
         }
+        let pages = setup.pages.paginator();
         if !setup.quiet {
             let total = pages
                 .total_pages()
@@ -823,6 +916,9 @@ pub fn walk(
         // Stopping early relies on the list's order; out of order, only a full walk is safe.
         if enough && !pages.out_of_order() {
             return End::Done;
+        }
+        if stopped() {
+            return End::Interrupted;
         }
     }
     // A page still to read after the walk ended: the budget stopped it (an oldest-first walk
@@ -853,6 +949,19 @@ pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
         }
         End::Done => ExitCode::SUCCESS,
         End::Budget => ExitCode::from(EXIT_BUDGET),
+        End::Interrupted => {
+            let spent = count(pages.credits_used(), "credit");
+            match pages.resume_point() {
+                Some(point) => say(format_args!(
+                    "stopped (interrupted): {summary}, {spent}; to resume, pass --resume {}",
+                    setup.carried.token(point)
+                )),
+                None => say(format_args!(
+                    "stopped (interrupted): {summary}, {spent}; nothing to resume from"
+                )),
+            }
+            return ExitCode::from(EXIT_INTERRUPTED);
+        }
     };
     if pages.out_of_order() {
         say(format_args!(
@@ -880,6 +989,46 @@ pub fn finish(setup: &Setup, end: End, summary: &str) -> ExitCode {
         (true, _) => {}
     }
     code
+}
+
+impl End {
+    /// The stop, in one word, as the summary line names it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            End::Done => "done",
+            End::Budget => "budget",
+            End::Failed(_) => "error",
+            End::Closed => "closed",
+            End::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// `--summary json`: one JSON line on stderr at the end of the run, for a job to read instead
+/// of the prose: the stop, the credits (those possibly charged among them), the pages read, the
+/// rows written, where a resumed run goes on, and what the tool adds (`extra`).
+pub fn summary(setup: &Setup, stop: &str, rows: u64, extra: serde_json::Value) {
+    if !setup.summary {
+        return;
+    }
+    let pages = setup.pages.paginator();
+    let resume = match stop {
+        "done" => None,
+        _ => pages.resume_point().map(|point| setup.carried.token(point)),
+    };
+    let mut line = serde_json::json!({
+        "tool": setup.name,
+        "stop": stop,
+        "credits": setup.config.credits_used() + setup.config.credits_possibly_used(),
+        "credits_possibly": setup.config.credits_possibly_used(),
+        "pages": setup.pages_read,
+        "rows": rows,
+        "resume": resume,
+    });
+    if let (Some(line), serde_json::Value::Object(extra)) = (line.as_object_mut(), extra) {
+        line.extend(extra);
+    }
+    say(format_args!("{}", json_text(&line)));
 }
 
 /// Writes a line to stdout, reporting failures (a closed pipe) instead of panicking.
