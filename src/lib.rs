@@ -450,7 +450,7 @@ pub use error::{Error, TransportError};
 #[cfg(feature = "test-util")]
 pub use fake::{FakeApi, FakeFailure, FakeRequest};
 pub use ground::Withheld;
-pub use journal::{Listing, Settlement, WithdrawalJournal, WithdrawalState};
+pub use journal::{Listing, Seen, Settlement, WithdrawalJournal, WithdrawalState};
 pub use paginator::{Items, Paginator};
 pub use types::{
     Country, Invitation, InvitationState, InvitationType, OffsetPagination, Pagination,

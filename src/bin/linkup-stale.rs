@@ -27,7 +27,8 @@ use std::time::{Duration, SystemTime};
 
 use cli::{Common, End, Flag, Next, Pages, Setup, Usage};
 use linkup_sent_invitations::{
-    withdraw_invitation, Error, Invitation, InvitationState, WithdrawalJournal,
+    withdraw_invitation, Error, Invitation, InvitationState, Seen, WithdrawalJournal,
+    WithdrawalState,
 };
 use serde::Serialize;
 
@@ -52,6 +53,15 @@ Usage: linkup-stale [FLAGS]
                        account and --type: another is refused before anything is paid
   --account-label NAME with --journal on v1: the account the journal is for (v1 names no
                        account, and LinkedIn rotates the login token), such as your e-mail
+  --max-per-day N      with --journal: withdraw at most N in any 24 hours, counted in the
+                       journal across runs (default 40); reached, a run lists nothing and exits 0
+  --plan FILE          a dry run writes what it found to FILE; --withdraw --plan FILE (with
+                       --journal) withdraws exactly those, without listing again (a plan older
+                       than a day is refused)
+  --show               with --journal: list the journal's invitations and their states
+  --seen ID:gone|pending
+                       with --journal: record what you saw on LinkedIn of an unknown
+                       withdrawal (gone: never sent again; pending: sent once more)
   --yes                withdraw without asking (needed when stdin is not a terminal)
 ";
 
@@ -63,6 +73,8 @@ three weeks. --max-credits counts the withdrawals too.";
 /// The flags of `--withdraw`.
 struct Withdraw {
     max: u32,
+    /// `--max-per-day`: sends in the last 24 hours, across runs, by the journal.
+    per_day: u32,
     interval: Duration,
     journal: Option<PathBuf>,
     /// `--account-label`: the v1 account a journal is for.
@@ -76,6 +88,11 @@ struct Flags {
     days: u32,
     jsonl: bool,
     withdraw: Option<Withdraw>,
+    /// `--plan FILE`: written by a dry run, withdrawn by `--withdraw`.
+    plan: Option<PathBuf>,
+    /// `--journal FILE --show`, `--journal FILE --seen ID:gone|pending`.
+    show: Option<PathBuf>,
+    seen: Option<(PathBuf, u64, Seen)>,
 }
 
 /// A JSON line of the listing: the invitation, its id as a string (exact in every reader),
@@ -129,6 +146,12 @@ fn main() -> ExitCode {
         Ok(flags) => flags,
         Err(usage) => return cli::usage_exit(usage, "linkup-stale", &help),
     };
+    if let Some(path) = &flags.show {
+        return show_journal(path, flags.jsonl);
+    }
+    if let Some((path, id, seen)) = &flags.seen {
+        return record_seen(path, *id, *seen);
+    }
     // A journal that cannot be used (no regular file, held by another run) is found before
     // anything is paid for.
     let label = flags
@@ -158,6 +181,40 @@ fn main() -> ExitCode {
     if flags.common.connect {
         return cli::connect(&setup);
     }
+    // The daily cap, across runs: what the journal sent in the last 24 hours.
+    let today_left = match (&flags.withdraw, &journal) {
+        (Some(withdraw), Some(journal)) => {
+            let day_ago = SystemTime::now() - Duration::from_secs(86_400);
+            let sent = journal.sends_since(day_ago) as u64;
+            let left = u64::from(withdraw.per_day).saturating_sub(sent);
+            if left == 0 {
+                cli::say(format_args!(
+                    "daily cap reached: {} in the last 24 hours (--max-per-day {}); nothing \
+                     listed, nothing paid: run again tomorrow",
+                    cli::count(sent, "withdrawal"),
+                    withdraw.per_day
+                ));
+                return ExitCode::SUCCESS;
+            }
+            Some(left)
+        }
+        _ => None,
+    };
+    // --withdraw --plan: exactly the plan's invitations, through the journal, no listing.
+    if let (Some(withdraw), Some(plan)) = (&flags.withdraw, &flags.plan) {
+        let stale = match read_plan(plan) {
+            Ok(stale) => stale,
+            Err(why) => return cli::usage_exit(Usage::Bad(why), "linkup-stale", &help),
+        };
+        let found = Found {
+            end: End::Done,
+            stale,
+            days: flags.days,
+            today_left,
+            enough: false,
+        };
+        return self::withdraw(&setup, found, withdraw, journal, flags.jsonl);
+    }
     if !setup.v2 && !setup.quiet {
         cli::say(format_args!(
             "note: walking v1 oldest first has one blind spot: an invitation sent and another \
@@ -170,6 +227,13 @@ fn main() -> ExitCode {
     let now = SystemTime::now();
     let mut stale: Vec<(u32, Invitation)> = Vec::new();
     let mut unreadable = 0u64;
+    // Withdrawing at most this many, oldest first, the listing can stop once it holds them:
+    // the rest would be left for a later run anyway.
+    let enough = flags
+        .withdraw
+        .as_ref()
+        .map(|w| today_left.map_or(u64::from(w.max), |left| left.min(u64::from(w.max))));
+    let mut sendable = 0u64;
     let end = cli::walk(
         &mut setup,
         |invitation, _| {
@@ -182,9 +246,16 @@ fn main() -> ExitCode {
                 return Ok(Next::Enough);
             }
             if invitation.invitation_state == Some(InvitationState::Pending) {
+                let held = journal
+                    .as_ref()
+                    .is_some_and(|j| !j.state(invitation.invitation_id).may_send());
+                sendable += u64::from(!held);
                 stale.push((age, invitation));
             }
-            Ok(Next::More)
+            match enough {
+                Some(enough) if sendable >= enough => Ok(Next::Enough),
+                _ => Ok(Next::More),
+            }
         },
         |_, _, _| Ok(()),
     );
@@ -202,9 +273,23 @@ fn main() -> ExitCode {
         ));
     }
     match flags.withdraw {
-        None => list(&setup, end, &stale, days, flags.jsonl),
+        None => {
+            if let Some(plan) = &flags.plan {
+                if let Err(why) = write_plan(plan, &stale, days) {
+                    cli::say(format_args!("error: {why}"));
+                    return ExitCode::from(cli::EXIT_ERROR);
+                }
+            }
+            list(&setup, end, &stale, days, flags.jsonl)
+        }
         Some(withdraw) => {
-            let listing = Found { end, stale, days };
+            let listing = Found {
+                end,
+                stale,
+                days,
+                today_left,
+                enough: enough.is_some_and(|enough| sendable >= enough),
+            };
             self::withdraw(&setup, listing, &withdraw, journal, flags.jsonl)
         }
     }
@@ -248,6 +333,129 @@ struct Found {
     /// The stale pending invitations, oldest first.
     stale: Vec<(u32, Invitation)>,
     days: u32,
+    /// What the daily cap leaves (with a journal).
+    today_left: Option<u64>,
+    /// The listing stopped once it held what the caps let this run withdraw.
+    enough: bool,
+}
+
+/// A plan: what a dry run found, for `--withdraw --plan` to withdraw exactly.
+#[derive(Serialize, serde::Deserialize)]
+struct Plan {
+    /// When it was listed (RFC 3339): a plan older than a day is refused.
+    listed_at: String,
+    days: u32,
+    invitations: Vec<serde_json::Value>,
+}
+
+/// Writes the plan of a dry run, whole or not at all (a new file renamed over).
+fn write_plan(
+    path: &std::path::Path,
+    stale: &[(u32, Invitation)],
+    days: u32,
+) -> Result<(), String> {
+    let plan = Plan {
+        listed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        days,
+        invitations: stale
+            .iter()
+            .map(|(age, i)| serde_json::from_str(&json_line(i, *age)).unwrap_or_default())
+            .collect(),
+    };
+    let shown = cli::visible(&path.to_string_lossy()).into_owned();
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    std::fs::write(&tmp, cli::json_text(&plan) + "\n")
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|err| format!("--plan {shown} cannot be written ({err})"))
+}
+
+/// The invitations of a plan, oldest first; refused if older than a day.
+fn read_plan(path: &std::path::Path) -> Result<Vec<(u32, Invitation)>, String> {
+    let shown = cli::visible(&path.to_string_lossy()).into_owned();
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("--plan {shown}: cannot read it ({err})"))?;
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|_| format!("--plan {shown} is no plan a dry run wrote (linkup-stale --plan)"))?;
+    let listed = humantime::parse_rfc3339(&plan.listed_at)
+        .map_err(|_| format!("--plan {shown} is no plan a dry run wrote"))?;
+    let age = SystemTime::now().duration_since(listed).unwrap_or_default();
+    if age > Duration::from_secs(86_400) {
+        return Err(format!(
+            "--plan {shown} was listed {} hours ago, over a day: invitations may have been \
+             accepted or withdrawn since; make a new plan (a dry run with --plan)",
+            age.as_secs() / 3600
+        ));
+    }
+    plan.invitations
+        .into_iter()
+        .map(|value| {
+            let age = value["days"].as_u64().unwrap_or(0);
+            let invitation: Invitation = serde_json::from_value(value)
+                .map_err(|_| format!("--plan {shown} holds an entry that is no invitation"))?;
+            Ok((u32::try_from(age).unwrap_or(u32::MAX), invitation))
+        })
+        .collect()
+}
+
+/// `--journal FILE --show`: every invitation the journal holds, with its state.
+fn show_journal(path: &std::path::Path, jsonl: bool) -> ExitCode {
+    let journal = match WithdrawalJournal::open(path) {
+        Ok(journal) => journal,
+        Err(err) => {
+            cli::say(format_args!("error: {err}"));
+            return ExitCode::from(cli::EXIT_USAGE);
+        }
+    };
+    if !jsonl && cli::out(format_args!("invitation_id\tstate\tsends\tsince")).is_err() {
+        return ExitCode::SUCCESS;
+    }
+    for (id, state) in journal.entries() {
+        let (word, sends, since) = match &state {
+            WithdrawalState::NotSent => ("not_sent", 0, None),
+            WithdrawalState::StillPending => ("still_pending", 1, None),
+            WithdrawalState::Withdrawn => ("withdrawn", 0, None),
+            WithdrawalState::Gone => ("gone", 0, None),
+            WithdrawalState::Refused { .. } => ("refused", 0, None),
+            WithdrawalState::Unknown { sends, since } => ("unknown", *sends, Some(*since)),
+            _ => ("other", 0, None),
+        };
+        let since = since.map_or(String::new(), |at| {
+            humantime::format_rfc3339_seconds(at).to_string()
+        });
+        let line = if jsonl {
+            cli::json_text(
+                &serde_json::json!({"invitation_id": id.to_string(), "state": word,
+                "sends": sends, "since": since}),
+            )
+        } else {
+            format!("{id}\t{word}\t{sends}\t{since}")
+        };
+        if cli::out(format_args!("{line}")).is_err() {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--journal FILE --seen ID:gone|pending`: what you saw on LinkedIn of an unknown one.
+fn record_seen(path: &std::path::Path, id: u64, seen: Seen) -> ExitCode {
+    let recorded = WithdrawalJournal::open(path).and_then(|mut j| j.record_seen(id, seen));
+    match recorded {
+        Ok(()) => {
+            let what = match seen {
+                Seen::Gone => "gone: it is never sent again",
+                Seen::Pending => "still pending: the next run sends it once more",
+            };
+            cli::say(format_args!("recorded invitation {id} as {what}"));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            cli::say(format_args!("error: {err}"));
+            ExitCode::from(cli::EXIT_USAGE)
+        }
+    }
 }
 
 /// How the withdrawals went.
@@ -274,7 +482,13 @@ fn withdraw(
     mut journal: Option<WithdrawalJournal>,
     jsonl: bool,
 ) -> ExitCode {
-    let Found { end, stale, days } = found;
+    let Found {
+        end,
+        stale,
+        days,
+        today_left,
+        enough,
+    } = found;
     let listed_credits = setup.pages.paginator().credits_used();
     let mut skipped = 0u64;
     let mut candidates: Vec<&Invitation> = Vec::new();
@@ -305,8 +519,12 @@ fn withdraw(
             cli::count(skipped, "invitation")
         ));
     }
-    let left_over = candidates.len().saturating_sub(flags.max as usize);
-    candidates.truncate(flags.max as usize);
+    // The run's cap, and what the daily cap leaves of it.
+    let cap = today_left.map_or(flags.max as usize, |left| {
+        (flags.max as usize).min(usize::try_from(left).unwrap_or(usize::MAX))
+    });
+    let left_over = candidates.len().saturating_sub(cap);
+    candidates.truncate(cap);
     if candidates.is_empty() {
         let summary = format!(
             "nothing to withdraw: no pending invitation sent {days} or more days ago{}",
@@ -434,11 +652,22 @@ fn withdraw(
     if not_attempted > 0 {
         summary += &format!(", {not_attempted} not attempted");
     }
-    if left_over > 0 {
+    if enough && left_over == 0 {
         summary += &format!(
-            "; {} left for a later run (--max-withdrawals {})",
+            "; the listing stopped at the {} this run may withdraw: more may be left for a \
+             later run",
+            candidates.len()
+        );
+    } else if left_over > 0 {
+        summary += &format!(
+            "; {} left for a later run (--max-withdrawals {}{})",
             cli::count(left_over as u64, "stale invitation"),
-            flags.max
+            flags.max,
+            if enough {
+                ", and maybe more: the listing stopped there"
+            } else {
+                ""
+            }
         );
     }
     let mut spent = format!(
@@ -570,6 +799,7 @@ fn parse() -> Result<Flags, Usage> {
     let (mut withdraw, mut yes) = (false, false);
     let (mut max, mut interval, mut journal) = (None, None, None);
     let mut account_label = None;
+    let (mut per_day, mut plan, mut show, mut seen) = (None, None, false, None);
     let mut parser = cli::parser()?;
     while let Some(arg) = parser.next()? {
         let arg = Flag::from(arg);
@@ -618,6 +848,36 @@ fn parse() -> Result<Flags, Usage> {
                 })?);
             }
             Some("journal") => journal = Some(PathBuf::from(cli::value(&mut parser, "journal")?)),
+            Some("max-per-day") => {
+                let n: u32 = cli::number(&mut parser, "max-per-day")?;
+                if n == 0 {
+                    return Err(Usage::Bad(
+                        "--max-per-day 0 would withdraw nothing: allow at least 1".into(),
+                    ));
+                }
+                per_day = Some(n);
+            }
+            Some("plan") => plan = Some(PathBuf::from(cli::value(&mut parser, "plan")?)),
+            Some("show") => show = true,
+            Some("seen") => {
+                let value = cli::text(&mut parser, "seen")?;
+                let parsed = value.split_once(':').and_then(|(id, what)| {
+                    let id: u64 = id.parse().ok().filter(|id| *id > 0)?;
+                    let what = match what {
+                        "gone" => Seen::Gone,
+                        "pending" => Seen::Pending,
+                        _ => return None,
+                    };
+                    Some((id, what))
+                });
+                seen = Some(parsed.ok_or_else(|| {
+                    Usage::Bad(format!(
+                        "--seen takes ID:gone or ID:pending (what you saw on LinkedIn of an \
+                         unknown withdrawal), got {}",
+                        cli::quoted(&value)
+                    ))
+                })?);
+            }
             Some("account-label") => {
                 let label = cli::text(&mut parser, "account-label")?;
                 if label.trim().is_empty() || label.chars().count() > 100 {
@@ -633,10 +893,34 @@ fn parse() -> Result<Flags, Usage> {
         }
     }
     common.check()?;
+    // The journal alone: show it, or record what was seen; no listing, no key needed.
+    if show || seen.is_some() {
+        let Some(path) = journal.clone() else {
+            return Err(Usage::Bad(
+                "--show and --seen are of a journal: pass --journal FILE".into(),
+            ));
+        };
+        if withdraw || plan.is_some() {
+            return Err(Usage::Bad(
+                "--show and --seen only read or note the journal: leave out --withdraw and --plan"
+                    .into(),
+            ));
+        }
+        return Ok(Flags {
+            common,
+            days,
+            jsonl,
+            withdraw: None,
+            plan: None,
+            show: show.then(|| path.clone()),
+            seen: seen.map(|(id, what)| (path, id, what)),
+        });
+    }
     if !withdraw {
         let given = [
             (yes, "--yes"),
             (max.is_some(), "--max-withdrawals"),
+            (per_day.is_some(), "--max-per-day"),
             (interval.is_some(), "--withdraw-interval"),
             (journal.is_some(), "--journal"),
             (account_label.is_some(), "--account-label"),
@@ -660,8 +944,14 @@ fn parse() -> Result<Flags, Usage> {
                 .into(),
         ));
     }
+    if withdraw && plan.is_some() && journal.is_none() {
+        return Err(Usage::Bad(
+            "--withdraw --plan withdraws through the journal: pass --journal FILE".into(),
+        ));
+    }
     let withdraw = withdraw.then(|| Withdraw {
         max: max.unwrap_or(40),
+        per_day: per_day.unwrap_or(40),
         interval: interval.unwrap_or(Duration::from_secs(4)),
         journal,
         account_label,
@@ -672,5 +962,8 @@ fn parse() -> Result<Flags, Usage> {
         days,
         jsonl,
         withdraw,
+        plan,
+        show: None,
+        seen: None,
     })
 }

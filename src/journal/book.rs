@@ -301,4 +301,48 @@ impl Book {
         ids.sort_unstable();
         ids
     }
+
+    /// Every invitation the journal holds, by id.
+    pub(crate) fn ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.entries.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// How many sends (attempts that may have reached LinkedIn) began at or after `since`, by
+    /// the wall clock the lines carry.
+    pub(crate) fn sends_since(&self, since: SystemTime) -> usize {
+        self.entries
+            .values()
+            .map(|entry| {
+                let first = entry.first_sent.as_ref().filter(|at| at.wall >= since);
+                let last = entry
+                    .last_sent
+                    .as_ref()
+                    .filter(|at| entry.sends >= 2 && at.wall >= since);
+                usize::from(first.is_some()) + usize::from(last.is_some())
+            })
+            .sum()
+    }
+
+    /// What a person who looked on LinkedIn may record of an invitation: the line to write,
+    /// or why not. Only an unknown outcome (or a settled resend not yet sent) is theirs to
+    /// settle; still pending after two sends it is never sent a third time.
+    pub(crate) fn seen(&self, id: u64, gone: bool) -> Result<Event, String> {
+        match (self.state(id), gone) {
+            (WithdrawalState::Unknown { .. } | WithdrawalState::StillPending, true) => {
+                Ok(Event::Gone)
+            }
+            (WithdrawalState::Unknown { sends: 1, .. }, false) => Ok(Event::StillPending),
+            (WithdrawalState::StillPending, false) => Ok(Event::StillPending),
+            (WithdrawalState::Unknown { .. }, false) => Err(
+                "was sent twice with no answer, and is never sent a third time: withdraw it on \
+                 LinkedIn by hand"
+                    .into(),
+            ),
+            (state, _) => Err(format!(
+                "is no unknown withdrawal (the journal holds it as {state:?}): nothing to record"
+            )),
+        }
+    }
 }

@@ -177,6 +177,15 @@ impl WithdrawalState {
     }
 }
 
+/// What a person saw on LinkedIn of an invitation: [`WithdrawalJournal::record_seen`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// No longer in the sent list: withdrawn (or accepted, declined).
+    Gone,
+    /// Still in the sent list, pending.
+    Pending,
+}
+
 /// What [`WithdrawalJournal::settle`] learnt from a listing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -426,6 +435,46 @@ impl WithdrawalJournal {
     /// The invitations whose withdrawal was sent with no answer, and that no listing settled.
     pub fn unknown(&self) -> Vec<u64> {
         self.book.unknown()
+    }
+
+    /// Every invitation the journal holds, with its state, by id: what a tool shows.
+    pub fn entries(&self) -> Vec<(u64, WithdrawalState)> {
+        self.book
+            .ids()
+            .into_iter()
+            .map(|id| (id, self.book.state(id)))
+            .collect()
+    }
+
+    /// How many withdrawals were sent (attempts that may have reached LinkedIn, resends
+    /// included) at or after `since`, across every run that used this journal: what a daily
+    /// cap counts (`since` a day ago), whatever the runs' own caps.
+    pub fn sends_since(&self, since: SystemTime) -> usize {
+        self.book.sends_since(since)
+    }
+
+    /// Records what a person saw on LinkedIn of an invitation whose withdrawal's outcome is
+    /// unknown: [`Seen::Gone`] (no longer in the sent list) settles it as gone, never sent
+    /// again; [`Seen::Pending`] (still there) allows the one resend, as a listing a settling
+    /// time later would. Written to disk (synced) like every line.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Journal`] when the journal holds no unknown outcome for it (it is withdrawn,
+    /// refused, gone, never sent), when it was sent twice already and is seen pending (never a
+    /// third time: withdraw it by hand), or when the journal cannot be written.
+    pub fn record_seen(&mut self, invitation_id: u64, seen: Seen) -> Result<(), Error> {
+        self.still_held()?;
+        let event = self
+            .book
+            .seen(invitation_id, seen == Seen::Gone)
+            .map_err(|why| Error::Journal {
+                path: self.path.clone(),
+                reason: format!(
+                    "cannot record what was seen of invitation {invitation_id}: it {why}"
+                ),
+            })?;
+        self.record(invitation_id, event, Stamp::now(), Some("seen on LinkedIn"))
     }
 
     /// Learns from a listing what happened to the withdrawals whose outcome is unknown, and

@@ -714,7 +714,15 @@ fn withdrawn(ids: &[u64]) -> Vec<(u64, String)> {
 fn withdraw(fake: &FakeApi, journal: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let journal = journal.to_str().unwrap();
     let mut all = vec!["--days", DAYS, "--withdraw", "--yes"];
-    all.extend(["--withdraw-interval", "0", "--journal", journal]);
+    // The daily cap is its own tests' (the last given wins).
+    all.extend([
+        "--withdraw-interval",
+        "0",
+        "--journal",
+        journal,
+        "--max-per-day",
+        "10000",
+    ]);
     all.extend(args);
     tool("linkup-stale", &fake.base_url(), &all)
 }
@@ -750,15 +758,17 @@ fn stale_withdraws_the_oldest_within_its_cap_and_the_next_run_goes_on() {
     assert_eq!(withdrawals(&fake), stale[..3], "each asked once");
     assert!(stale[..3].iter().all(|id| !fake.is_pending(*id)));
     assert!(stale[3..].iter().all(|id| fake.is_pending(*id)));
-    // The listing and the withdrawals are paid apart, and add up to what the API charged.
+    // The listing stops once it holds the 3 (page 1 for the total, then the oldest page);
+    // the listing and the withdrawals are paid apart, and add up to what the API charged.
     assert!(
         stderr.ends_with(
-            "done: 3 withdrawn, 0 unknown, 0 failed; 92 stale invitations left for a later run \
-             (--max-withdrawals 3); listing 11 credits, withdrawals 3 credits\n"
+            "done: 3 withdrawn, 0 unknown, 0 failed; 7 stale invitations left for a later run \
+             (--max-withdrawals 3, and maybe more: the listing stopped there); listing 2 \
+             credits, withdrawals 3 credits\n"
         ),
         "{stderr}"
     );
-    assert_eq!(fake.credits_charged() - charged, 11 + 3);
+    assert_eq!(fake.credits_charged() - charged, 2 + 3);
     for id in &stale[..3] {
         assert_eq!(journaled(&journal, *id), ["attempting", "withdrawn"]);
     }
@@ -768,7 +778,7 @@ fn stale_withdraws_the_oldest_within_its_cap_and_the_next_run_goes_on() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(results(&stdout), withdrawn(&stale[3..6]));
     assert_eq!(withdrawals(&fake), stale[..6]);
-    assert!(stderr.contains("89 stale invitations left"), "{stderr}");
+    assert!(stderr.contains("the listing stopped there"), "{stderr}");
 
     // Through v2: the same tool, the v2 call; not with the v1 account's journal, which
     // refuses another scope before anything is paid.
@@ -1178,7 +1188,12 @@ fn withdrawing_goes_on_after_a_refusal_and_stops_for_the_account() {
 
     // --max-credits counts the withdrawals: 11 for the listing leaves 2.
     let fake = FakeApi::start(1000);
-    let (code, stdout, stderr) = withdraw(&fake, &journal_path("budget"), &["--max-credits", "13"]);
+    // (--max-withdrawals 95: the listing reads all 95, 11 credits.)
+    let (code, stdout, stderr) = withdraw(
+        &fake,
+        &journal_path("budget"),
+        &["--max-credits", "13", "--max-withdrawals", "95"],
+    );
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(results(&stdout).len(), 2);
     assert_eq!(fake.credits_charged(), 13);
@@ -2157,7 +2172,11 @@ fn the_budget_counts_an_unknown_withdrawal_as_possibly_charged() {
         .fail_withdraw(stale[2], FakeFailure::hang_up());
     let journal = journal_path("possibly");
     // 11 for the listing leaves 3.
-    let (code, stdout, stderr) = withdraw(&fake, &journal, &["--max-credits", "14"]);
+    let (code, stdout, stderr) = withdraw(
+        &fake,
+        &journal,
+        &["--max-credits", "14", "--max-withdrawals", "95"],
+    );
     assert_eq!(code, 3, "{stderr}");
     let results = results(&stdout);
     assert_eq!(results.len(), 3, "{stdout}");
@@ -2239,7 +2258,7 @@ fn the_retries_of_a_withdrawal_stay_within_the_budget() {
     let (code, _, stderr) = withdraw(
         &fake,
         &journal_path("budget-retries"),
-        &["--max-credits", "13"],
+        &["--max-credits", "13", "--max-withdrawals", "95"],
     );
     assert_ne!(code, 0, "{stderr}");
     assert_eq!(fake.credits_charged(), 13, "{stderr}");
@@ -2548,4 +2567,86 @@ fn an_export_interrupted_says_where_to_go_on_and_goes_on_from_there() {
         let once: HashSet<u64> = all.iter().copied().collect();
         assert_eq!((all.len(), once.len()), (300, 300));
     }
+}
+
+/// The careful week: a dry run writes a plan; `--withdraw --plan` withdraws exactly those,
+/// without listing again, within a daily cap counted across runs; the journal shows what it
+/// holds, and an unknown one is settled by what the user saw on LinkedIn.
+#[test]
+fn a_plan_then_its_withdrawal_within_a_daily_cap_across_runs() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    let plan = journal_path("plan").with_extension("plan.json");
+    let journal = journal_path("plan-journal");
+    let (p, j) = (plan.to_str().unwrap(), journal.to_str().unwrap());
+    let (code, stdout, stderr) = tool(
+        "linkup-stale",
+        &fake.base_url(),
+        &["--days", DAYS, "--plan", p],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stale_rows(&stdout).len(), 95);
+    assert!(withdrawals(&fake).is_empty(), "a dry run withdraws nothing");
+    let listing_requests = fake.requests().len();
+    let with_plan = |extra: &[&str]| {
+        let mut args = vec![
+            "--withdraw",
+            "--yes",
+            "--withdraw-interval",
+            "0",
+            "--plan",
+            p,
+        ];
+        args.extend(["--journal", j]);
+        args.extend(extra);
+        tool("linkup-stale", &fake.base_url(), &args)
+    };
+    // Day one: 5 of the plan, the 5 oldest, and no listing paid again.
+    fake.fail_withdraw(stale[3], FakeFailure::hang_up()); // done, the answer lost
+    let (code, stdout, stderr) = with_plan(&["--max-per-day", "5"]);
+    assert_eq!(code, 1, "one unknown: {stderr}");
+    assert_eq!(withdrawals(&fake), stale[..5]);
+    assert_eq!(results(&stdout)[3], (stale[3], "unknown".to_owned()));
+    assert_eq!(fake.requests().len(), listing_requests + 5, "no listing");
+    // The same day again: the cap is reached, nothing listed or sent.
+    let (code, _, stderr) = with_plan(&["--max-per-day", "5"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("daily cap reached: 5 withdrawals in the last 24 hours"),
+        "{stderr}"
+    );
+    assert_eq!(fake.requests().len(), listing_requests + 5);
+    // What the journal holds, and the unknown one looked at on LinkedIn: gone.
+    let show = |args: &[&str]| tool("linkup-stale", "http://127.0.0.1:9", args);
+    let (code, stdout, stderr) = show(&["--journal", j, "--show"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("{}\tunknown\t1\t", stale[3])),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("\twithdrawn\t").count(), 4, "{stdout}");
+    let seen = format!("{}:gone", stale[3]);
+    let (code, _, stderr) = show(&["--journal", j, "--seen", &seen]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, stdout, _) = show(&["--journal", j, "--show"]);
+    assert!(
+        stdout.contains(&format!("{}\tgone\t", stale[3])),
+        "{stdout}"
+    );
+    // A withdrawn one is not the user's to settle.
+    let (code, _, stderr) = show(&["--journal", j, "--seen", &format!("{}:pending", stale[0])]);
+    assert_eq!(code, 2, "{stderr}");
+    // A plan older than a day is refused, nothing sent.
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let old = serde_json::from_str::<serde_json::Value>(&text).unwrap()["listed_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(&plan, text.replace(&old, "2020-01-01T00:00:00Z")).unwrap();
+    let (code, _, stderr) = with_plan(&["--max-per-day", "50"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("over a day"), "{stderr}");
+    assert_eq!(fake.requests().len(), listing_requests + 5);
+    let _ = std::fs::remove_file(&plan);
+    let _ = std::fs::remove_file(&journal);
 }
