@@ -106,11 +106,14 @@ impl Config {
     }
 
     /// A configuration from the environment: the API key from `LINKUP_API_KEY` and, when set,
-    /// the base URL from `LINKUP_BASE_URL`.
+    /// the base URL from `LINKUP_BASE_URL` and the CA certificates of `SSL_CERT_FILE` (trusted
+    /// besides the built-in roots, as curl and OpenSSL do).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParams`] when `LINKUP_API_KEY` is unset, empty or not Unicode.
+    /// [`Error::InvalidParams`] when `LINKUP_API_KEY` is unset, empty or not Unicode, or
+    /// `SSL_CERT_FILE` names a file that cannot be read (one with no certificate is refused by
+    /// the first call, as [`add_root_certificates`](Config::add_root_certificates) says).
     pub fn from_env() -> Result<Config, Error> {
         let key = std::env::var("LINKUP_API_KEY").unwrap_or_default();
         if key.trim().is_empty() {
@@ -118,11 +121,24 @@ impl Config {
                 "LINKUP_API_KEY is not set: export the API key from your LinkUp dashboard".into(),
             ));
         }
-        let config = Config::new(key);
-        Ok(match std::env::var("LINKUP_BASE_URL") {
-            Ok(url) if !url.trim().is_empty() => config.base_url(url.trim()),
-            _ => config,
-        })
+        let mut config = Config::new(key);
+        if let Ok(url) = std::env::var("LINKUP_BASE_URL") {
+            if !url.trim().is_empty() {
+                config = config.base_url(url.trim());
+            }
+        }
+        // Where curl, OpenSSL and rustls-native-certs find a company's CA: trusted besides
+        // the built-in roots.
+        if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
+            let pem = std::fs::read(&file).map_err(|err| {
+                Error::InvalidParams(format!(
+                    "SSL_CERT_FILE {} cannot be read ({err}): fix or unset it",
+                    std::path::Path::new(&file).display()
+                ))
+            })?;
+            config = config.add_root_certificates(pem);
+        }
+        Ok(config)
     }
 
     /// The API's base URL, for a proxy or a local test server; a trailing slash is fine.
@@ -203,8 +219,8 @@ impl Config {
         self
     }
 
-    /// Trusts the certificates of a PEM file (one or more `-----BEGIN CERTIFICATE-----` blocks)
-    /// as roots, besides the built-in ones: for a network whose proxy re-signs all TLS with its
+    /// Trusts the certificates of a PEM file (one or more `-----BEGIN CERTIFICATE-----` blocks),
+    /// or of one certificate in DER (a `.cer` or `.der` file), as roots, besides the built-in ones: for a network whose proxy re-signs all TLS with its
     /// own CA, the way curl's `--cacert` and reqwest's `add_root_certificate` do. Call it again
     /// to add more. An added CA can vouch for any server, `api.linkupapi.com` included, and so
     /// read the API key and the login token: add only your own network's.
@@ -554,6 +570,14 @@ impl Roots {
 /// The certificates of a PEM text, or why it holds none that could be a root (never a word
 /// of its content: it might be a private key).
 fn read_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, String> {
+    // A `.cer` or `.der` file, as IT departments hand them out: one certificate, in DER.
+    if pem.first() == Some(&0x30) {
+        let der = rustls::pki_types::CertificateDer::from(pem);
+        return match webpki::anchor_from_trusted_cert(&der) {
+            Ok(_) => Ok(vec![ureq::tls::Certificate::from_der(pem).to_owned()]),
+            Err(_) => Err("is DER but no X.509 certificate".into()),
+        };
+    }
     let mut certificates = Vec::new();
     let mut keys = 0;
     for item in ureq::tls::parse_pem(pem) {
@@ -575,7 +599,9 @@ fn read_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>,
     }
     match (certificates.is_empty(), keys) {
         (false, _) => Ok(certificates),
-        (true, 0) => Err("holds no certificate".into()),
+        (true, 0) => {
+            Err("holds no certificate (neither PEM blocks nor one DER certificate)".into())
+        }
         (true, _) => Err("holds a private key and no certificate".into()),
     }
 }

@@ -26,6 +26,9 @@ fn example(name: &str) -> Command {
     command
         .env_remove("LINKUP_BASE_URL")
         .env_remove("LINKUP_ACCOUNT_ID")
+        // A machine's CA bundle is its own tests' business.
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("LINKUP_CACERT")
         .env("LINKUP_API_KEY", KEY)
         .env("LINKUP_LOGIN_TOKEN", TOKEN);
     command
@@ -2649,4 +2652,50 @@ fn a_plan_then_its_withdrawal_within_a_daily_cap_across_runs() {
     assert_eq!(fake.requests().len(), listing_requests + 5);
     let _ = std::fs::remove_file(&plan);
     let _ = std::fs::remove_file(&journal);
+}
+
+/// A company's CA as IT sets it up: named by SSL_CERT_FILE (as curl and OpenSSL read it) or
+/// LINKUP_CACERT, or handed out as a DER `.cer` file: each is trusted, with no --cacert.
+#[test]
+fn the_tools_trust_ssl_cert_file_linkup_cacert_and_a_der_certificate() {
+    use support::tls::{closing_reply, Pki, TlsServer};
+    let pki = Pki::new("Example Corp CA, as IT installs it");
+    let page = support::fixture("documented-sample-page.json");
+    let server = TlsServer::start(&pki, closing_reply(200, page.as_bytes()));
+    let ca = pki.ca_path();
+    let der = ca.with_extension("cer");
+    let made = Command::new("openssl")
+        .args(["x509", "-in"])
+        .arg(&ca)
+        .args(["-outform", "DER", "-out"])
+        .arg(&der)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let args = [
+        "--base-url",
+        &server.base_url(),
+        "--requests-per-minute",
+        "0",
+    ];
+    let args = [&args[..], &["--max-credits", "1", "--timeout", "10"]].concat();
+    for (variable, file) in [
+        ("SSL_CERT_FILE", &ca),
+        ("LINKUP_CACERT", &ca),
+        ("LINKUP_CACERT", &der),
+    ] {
+        let (code, stdout, stderr) = run(example("linkup-export").env(variable, file).args(&args));
+        assert_eq!(
+            ids(&stdout),
+            [7329176687475109888],
+            "{variable} {file:?}: {code} {stderr}"
+        );
+    }
+    let der = der.to_str().unwrap();
+    let (code, stdout, stderr) = run(example("linkup-export").args(&args).args(["--cacert", der]));
+    assert_eq!(
+        ids(&stdout),
+        [7329176687475109888],
+        "--cacert DER: {code} {stderr}"
+    );
 }

@@ -36,9 +36,10 @@ pub const COMMON_USAGE: &str =
   --country CODE       v1 proxy country: US, UK, FR, DE, NL, IT, IL, CA, BR, ES, IN
   --base-url URL       the API's base URL (default: $LINKUP_BASE_URL, else
                        https://api.linkupapi.com); http://127.0.0.1:PORT for a local fake
-  --cacert FILE        also trust the CA certificates in FILE (PEM), for a network whose
-                       proxy re-signs TLS with a CA of its own (ask its admins for the file);
-                       give it again for more files
+  --cacert FILE        also trust the CA certificates in FILE (PEM, or one DER .cer/.der), for
+                       a network whose proxy re-signs TLS with a CA of its own (ask its admins
+                       for the file); give it again for more files (default: $LINKUP_CACERT,
+                       else $SSL_CERT_FILE, as curl reads it)
   --requests-per-minute N
                        pace requests (default 300, the API's limit; 0 turns pacing off, for a
                        local fake)
@@ -351,6 +352,13 @@ impl Common {
                 .check()
                 .map_err(usage)?;
         }
+        // No --cacert: LINKUP_CACERT, else SSL_CERT_FILE (as curl and OpenSSL read it).
+        if self.cacert.is_empty() {
+            let from_env = ["LINKUP_CACERT", "SSL_CERT_FILE"]
+                .iter()
+                .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()));
+            self.cacert.extend(from_env);
+        }
         for path in &self.cacert {
             let pem = read_cacert(path)?;
             Config::new("stand-in")
@@ -619,7 +627,7 @@ fn read_cacert(path: &std::ffi::OsStr) -> Result<Vec<u8>, Usage> {
         .map_err(cannot)?;
     if pem.len() as u64 > MAX_CACERT_BYTES {
         return Err(Usage::Bad(format!(
-            "--cacert {}: over {} MiB, more than any CA file: give the CA's PEM file",
+            "--cacert {}: over {} MiB, more than any CA file: give the CA's PEM or DER file",
             shown(),
             MAX_CACERT_BYTES >> 20
         )));
