@@ -24,6 +24,8 @@ use crate::config::{Config, Params};
 use crate::error::Error;
 use crate::paginator::Paginator;
 use crate::types::{InvitationState, SentInvitationsPage, Withdrawal};
+#[cfg(doc)] // named by the docs
+use crate::withdraw_invitation;
 
 /// How long after a withdrawal whose outcome is unknown a listing must begin before it may
 /// show that the withdrawal did not happen: LinkedIn's list can lag behind a withdrawal.
