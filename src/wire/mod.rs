@@ -134,6 +134,28 @@ impl Generation {
     }
 }
 
+/// v1's documented refusals of a request before anything is done, whole (FACTS-withdraw.md).
+const V1_BEFORE_ACTING: [&str; 3] = [
+    "Invalid or expired LinkedIn cookie",
+    "Insufficient credits available",
+    "Rate limit exceeded. Please try again later",
+];
+
+/// v1's documented refusal of a parameter: these words, then the parameter's name.
+const V1_MISSING: &str = "Missing required parameter:";
+
+/// v2's documented error codes and their statuses (FACTS-v2.md): all refuse before acting,
+/// `INVALID_PARAMS` refuses a parameter.
+const V2_CODES: [(&str, u16); 7] = [
+    ("INVALID_API_KEY", 403),
+    ("ACCOUNT_INACTIVE", 403),
+    ("INSUFFICIENT_CREDITS", 402),
+    ("RATE_LIMITED", 429),
+    ("INVALID_ACCOUNT", 404),
+    ("INVALID_ACTION", 400),
+    ("INVALID_PARAMS", 400),
+];
+
 /// A received reply, before it is judged.
 pub(crate) struct Reply<'a> {
     pub(crate) status: u16,
@@ -164,42 +186,45 @@ impl<'a> Reply<'a> {
     /// Notes what the refusal being read is, as the docs name it (see [`Said`]): one of the
     /// request as a whole before anything is done (a status that refuses it, 401, 402, 403 or
     /// 429; in the documented envelope, v1's messages for an invalid cookie, no credits, the
-    /// rate limit, or v2's codes for the key, the account, the credits, the rate limit, the
-    /// action), one of its parameters (v1's missing parameter, v2's `INVALID_PARAMS`), another
-    /// refusal in the documented envelope, or no documented refusal at all. A server error
-    /// (5xx) never comes before acting.
+    /// rate limit, word for word, or v2's codes for the key, the account, the credits, the
+    /// rate limit, the action, each with its documented status), one of its parameters (v1's
+    /// missing parameter, v2's `INVALID_PARAMS`), another refusal in the documented envelope,
+    /// or no documented refusal at all: any words with a status the docs do not pair them
+    /// with, such as a 404 or a 409. A server error (5xx) never comes before acting.
     fn note_refusal(&self, message: Option<&str>, code: Option<&str>, envelope: bool) {
-        let lower = message.unwrap_or("").to_ascii_lowercase();
-        let lower = lower.as_str();
-        let whole = match code {
-            None => [
-                "invalid or expired linkedin cookie",
-                "insufficient credits available",
-                "rate limit exceeded",
-            ]
-            .iter()
-            .any(|w| lower.contains(w)),
-            Some(code) => matches!(
-                code,
-                "INVALID_API_KEY"
-                    | "ACCOUNT_INACTIVE"
-                    | "INSUFFICIENT_CREDITS"
-                    | "RATE_LIMITED"
-                    | "INVALID_ACCOUNT"
-                    | "INVALID_ACTION"
+        let message = message.unwrap_or("").trim();
+        let (whole, parameters, named_status) = match code {
+            // v1 names its messages, not their statuses, and answers some errors with HTTP 200:
+            // a message counts whole and exact, with 200 or 400 (401, 402, 403 and 429 refuse
+            // whatever the body says).
+            None => (
+                V1_BEFORE_ACTING
+                    .iter()
+                    .any(|m| message.eq_ignore_ascii_case(m)),
+                message
+                    .get(..V1_MISSING.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(V1_MISSING)),
+                matches!(self.status, 200 | 400),
             ),
+            // v2 names each code's status: a code counts only with it.
+            Some(code) => {
+                let named = V2_CODES.iter().find(|(c, _)| *c == code);
+                (
+                    named.is_some_and(|(c, _)| *c != "INVALID_PARAMS"),
+                    code == "INVALID_PARAMS",
+                    named.map_or(self.status == 400, |(_, status)| *status == self.status),
+                )
+            }
         };
-        let parameters = match code {
-            None => lower.contains("missing required parameter"),
-            Some(code) => code == "INVALID_PARAMS",
-        };
-        let status = matches!(self.status, 401 | 402 | 403 | 429);
         self.said.set(match () {
             () if self.status >= 500 => Said::Unnamed,
-            () if status || (envelope && whole) => Said::BeforeActing,
-            () if envelope && parameters => Said::Parameters,
-            () if envelope => Said::Refused,
-            () => Said::Unnamed,
+            () if matches!(self.status, 401 | 402 | 403 | 429) => Said::BeforeActing,
+            // Words with a status the docs do not pair them with (a 404 that says "Rate limit
+            // exceeded"): nothing said of what was done.
+            () if !envelope || !named_status => Said::Unnamed,
+            () if whole => Said::BeforeActing,
+            () if parameters => Said::Parameters,
+            () => Said::Refused,
         });
     }
 

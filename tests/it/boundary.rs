@@ -60,10 +60,13 @@ enum Plan {
     /// Refuses before doing anything, as the docs name it: the rate limit, no credits.
     RateLimited,
     NoCredits,
+    /// Acts, then answers a status the docs do not pair with it (409) in the words of a
+    /// documented refusal before acting: the words prove nothing.
+    OddRefusal,
 }
 
 impl Plan {
-    const ALL: [Plan; 8] = [
+    const ALL: [Plan; 9] = [
         Plan::Success,
         Plan::NotFound,
         Plan::SeeOther,
@@ -72,6 +75,7 @@ impl Plan {
         Plan::HangUp,
         Plan::RateLimited,
         Plan::NoCredits,
+        Plan::OddRefusal,
     ];
 }
 
@@ -229,6 +233,13 @@ fn answer(state: &mut State, path: &str, request: &Value) -> Option<Vec<u8>> {
         Plan::SeeOther => Some(http(303, "location: https://www.linkedin.com/\r\n", "")),
         Plan::ServerError => Some(http(500, "", &v1_error("Internal server error"))),
         Plan::BadGateway => Some(http(502, "", "<html>502 Bad Gateway</html>")),
+        Plan::OddRefusal => {
+            let body = match v2 {
+                true => v2_error("RATE_LIMITED", "Rate limit exceeded"),
+                false => v1_error("Rate limit exceeded. Please try again later"),
+            };
+            Some(http(409, "retry-after: 0\r\n", &body))
+        }
         Plan::HangUp | Plan::RateLimited | Plan::NoCredits => None,
     }
 }
@@ -872,8 +883,8 @@ fn a_refused_certificate_is_nothing_sent_and_the_next_call_may_send() {
 }
 
 #[test]
-fn a_404_or_a_redirect_after_acting_is_an_unknown_outcome_not_nothing_done() {
-    for plan in [Plan::NotFound, Plan::SeeOther] {
+fn a_404_a_redirect_or_odd_refusal_words_after_acting_are_an_unknown_outcome() {
+    for plan in [Plan::NotFound, Plan::SeeOther, Plan::OddRefusal] {
         for tls in [false, true] {
             let (first, second, sends, state) = twice(tls, plan, |_| None);
             assert!(

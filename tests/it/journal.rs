@@ -340,6 +340,96 @@ fn a_5xx_with_a_rate_limit_body_is_an_unknown_outcome_in_both_generations() {
     }
 }
 
+/// A documented refusal counts as "nothing done" only word for word and with a status the docs
+/// pair it with. The same words with another status (a 404, a 409, a 418) say nothing of what
+/// was done: unknown, sent once, never retried; a message that merely contains them, in the
+/// documented envelope, is a refusal in other words: final, never sent again.
+#[test]
+fn documented_words_with_an_unnamed_status_or_inside_other_words_are_an_unknown_outcome() {
+    let v1 = |message: &str| format!(r#"{{"status":"error","message":"{message}"}}"#);
+    let v2 = |code: &str| {
+        format!(r#"{{"success":false,"error":{{"code":"{code}","message":"refused"}}}}"#)
+    };
+    let rate = "Rate limit exceeded. Please try again later";
+    let cookie = "Invalid or expired LinkedIn cookie";
+    let credits = "Insufficient credits available";
+    #[derive(Debug, PartialEq)]
+    enum Then {
+        Unknown,
+        Refused,
+        NothingDone,
+    }
+    let cases: Vec<(u8, u16, String, Then)> = vec![
+        (1, 404, v1(rate), Then::Unknown),
+        (1, 404, v1(cookie), Then::Unknown),
+        (1, 409, v1(rate), Then::Unknown),
+        (1, 418, v1(credits), Then::Unknown),
+        (1, 408, v1(rate), Then::Unknown),
+        (2, 404, v2("RATE_LIMITED"), Then::Unknown),
+        (2, 408, v2("RATE_LIMITED"), Then::Unknown),
+        (2, 400, v2("INSUFFICIENT_CREDITS"), Then::Unknown),
+        (2, 404, v2("INVALID_PARAMS"), Then::Unknown),
+        (1, 404, "<html>Not Found</html>".to_owned(), Then::Unknown),
+        (
+            1,
+            200,
+            v1("Invitation withdrawn, but then: rate limit exceeded"),
+            Then::Refused,
+        ),
+        (1, 200, v1("Rate limit exceeded"), Then::Refused),
+        (
+            1,
+            400,
+            v1("Insufficient credits available for the follow-up"),
+            Then::Refused,
+        ),
+        // Documented: nothing done, sent again.
+        (1, 200, v1(rate), Then::NothingDone),
+        (1, 400, v1(&cookie.to_ascii_lowercase()), Then::NothingDone),
+        (1, 200, v1(&format!("  {credits} ")), Then::NothingDone),
+        (2, 404, v2("INVALID_ACCOUNT"), Then::NothingDone),
+        (2, 400, v2("INVALID_ACTION"), Then::NothingDone),
+    ];
+    for (generation, status, body, then) in cases {
+        let scratch = Scratch::new("unnamed-status");
+        let reply = body.clone();
+        let server = RawServer::start(move |_, _| {
+            Action::Write(http_response(
+                status,
+                "retry-after: 0\r\n",
+                reply.as_bytes(),
+            ))
+        });
+        let config = config(server.base_url()).max_retries(2);
+        let params = match generation {
+            1 => Params::new(TOKEN),
+            _ => Params::account("acc_0123456789abcdef"),
+        };
+        let mut journal = WithdrawalJournal::open(scratch.journal()).unwrap();
+        let id = 7_453_486_530_700_017_665;
+        let case = format!("v{generation} HTTP {status} {body}");
+        assert!(journal.withdraw(&config, &params, id).is_err(), "{case}");
+        let state = journal.state(id);
+        match then {
+            Then::NothingDone => assert_eq!(state, WithdrawalState::NotSent, "{case}"),
+            Then::Refused => assert!(
+                matches!(state, WithdrawalState::Refused { .. }),
+                "{case}: {state:?}"
+            ),
+            Then::Unknown => assert!(
+                matches!(state, WithdrawalState::Unknown { sends: 1, .. }),
+                "{case}: {state:?}"
+            ),
+        }
+        if then != Then::NothingDone {
+            assert_eq!(server.request_count(), 1, "{case}: never retried");
+            // And not sent again by the next call either.
+            assert!(journal.withdraw(&config, &params, id).is_err(), "{case}");
+            assert_eq!(server.request_count(), 1, "{case}: never sent again");
+        }
+    }
+}
+
 #[test]
 fn a_journal_line_cut_short_is_dropped_and_any_other_bad_line_refused() {
     let scratch = Scratch::new("lines");
