@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::error::{invalid, Error};
+use crate::error::{invalid, Error, ProxyShown};
 use crate::ground::{Generation, Pacer};
 use crate::proxy::PROXY_VARIABLES;
 use crate::proxy::{host_of, route};
@@ -478,17 +478,22 @@ impl Config {
                     }
                     .build()
                 };
-                Ok(match &self.roots {
-                    Roots::Added(certificates) => Agents::Two {
+                let shown = proxy.as_ref().map(|p| ProxyShown {
+                    host: format!("{}:{}", p.host(), p.port()),
+                    credentials: p.username().is_some() || p.password().is_some(),
+                });
+                let set = match &self.roots {
+                    Roots::Added(certificates) => AgentSet::Two {
                         built_in: agent(ureq::tls::RootCerts::WebPki),
                         added: agent(ureq::tls::RootCerts::Specific(Arc::clone(certificates))),
                         count: certificates.len(),
                         added_first: AtomicBool::new(true),
                     },
                     Roots::BuiltIn | Roots::Unusable(_) => {
-                        Agents::One(agent(ureq::tls::RootCerts::WebPki))
+                        AgentSet::One(agent(ureq::tls::RootCerts::WebPki))
                     }
-                })
+                };
+                Ok(Agents { set, proxy: shown })
             })
             .as_ref()
             .map_err(|reason| Error::InvalidParams(reason.clone()))
@@ -638,8 +643,15 @@ fn check_app_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The HTTP agents of a [`Config`]: one per set of roots it trusts.
-pub(crate) enum Agents {
+/// The HTTP agents of a [`Config`], and the proxy they go through.
+pub(crate) struct Agents {
+    set: AgentSet,
+    /// The proxy every request goes through, as a message names it.
+    pub(crate) proxy: Option<ProxyShown>,
+}
+
+/// One agent per set of roots a [`Config`] trusts.
+enum AgentSet {
     /// The built-in roots.
     One(ureq::Agent),
     /// The built-in roots and the added ones, a set per agent (ureq takes either, not both);
@@ -655,9 +667,9 @@ pub(crate) enum Agents {
 impl Agents {
     /// The agents in the order to try them, and how many roots were added.
     pub(crate) fn in_order(&self) -> (&ureq::Agent, Option<&ureq::Agent>, usize) {
-        match self {
-            Agents::One(agent) => (agent, None, 0),
-            Agents::Two {
+        match &self.set {
+            AgentSet::One(agent) => (agent, None, 0),
+            AgentSet::Two {
                 built_in,
                 added,
                 count,
@@ -671,9 +683,9 @@ impl Agents {
 
     /// Notes that `agent`'s roots vouched for the server: it goes first from now on.
     pub(crate) fn trusted(&self, agent: &ureq::Agent) {
-        if let Agents::Two {
+        if let AgentSet::Two {
             added, added_first, ..
-        } = self
+        } = &self.set
         {
             added_first.store(std::ptr::eq(agent, added), Ordering::Relaxed);
         }
@@ -996,15 +1008,18 @@ mod tests {
 
     #[test]
     fn the_set_of_roots_that_last_passed_a_handshake_goes_first() {
-        let agents = Agents::Two {
-            built_in: ureq::Agent::new_with_defaults(),
-            added: ureq::Agent::new_with_defaults(),
-            count: 1,
-            added_first: AtomicBool::new(true),
+        let agents = Agents {
+            set: AgentSet::Two {
+                built_in: ureq::Agent::new_with_defaults(),
+                added: ureq::Agent::new_with_defaults(),
+                count: 1,
+                added_first: AtomicBool::new(true),
+            },
+            proxy: None,
         };
-        let Agents::Two {
+        let AgentSet::Two {
             built_in, added, ..
-        } = &agents
+        } = &agents.set
         else {
             unreachable!()
         };
@@ -1022,7 +1037,10 @@ mod tests {
         assert!(std::ptr::eq(first, built_in) && std::ptr::eq(second.unwrap(), added));
         agents.trusted(added);
         assert_eq!(order(&agents), (true, true, 1));
-        let one = Agents::One(ureq::Agent::new_with_defaults());
+        let one = Agents {
+            set: AgentSet::One(ureq::Agent::new_with_defaults()),
+            proxy: None,
+        };
         one.trusted(added);
         assert!(one.in_order().1.is_none());
     }

@@ -404,10 +404,20 @@ pub struct TransportError {
     pub(crate) attempts: u32,
     pub(crate) total: Duration,
     /// ureq's own words for the failure (rustls's, for TLS): what the message quotes.
-    pub(crate) detail: String,
+    pub(crate) detail: Box<str>,
     /// ureq's error and its causes, as their words: `None` when nothing was sent (a pacing
     /// slot past the deadline).
     pub(crate) source: Option<Box<Cause>>,
+    /// The proxy the request went through, if any: a failure to resolve or connect is its.
+    pub(crate) proxy: Option<Box<ProxyShown>>,
+}
+
+/// A proxy as a message names it: `host:port` (never its user or password), and whether its
+/// URL gave credentials.
+#[derive(Clone, Debug)]
+pub(crate) struct ProxyShown {
+    pub(crate) host: String,
+    pub(crate) credentials: bool,
 }
 
 /// An error from below this crate (ureq, rustls, the system), kept as its words so that they
@@ -477,6 +487,7 @@ pub(crate) enum TransportKind {
     /// the certificate too (0: none given, or not tried).
     Certificate {
         added_roots: usize,
+        wrong_name: bool,
     },
     /// Any other TLS failure (a record that does not decrypt, an alert, a peer that breaks
     /// the protocol): it may come after the request was written, so it says nothing of
@@ -548,10 +559,23 @@ impl TransportError {
     fn scrubbed(self, secrets: &Secrets<'_>) -> TransportError {
         TransportError {
             host: secrets.shown(&self.host, 100),
-            detail: secrets.shown(&self.detail, 120),
+            detail: secrets.shown(&self.detail, 120).into(),
             source: self.source.map(|s| Box::new(s.scrubbed(secrets))),
+            proxy: self.proxy.map(|p| {
+                Box::new(ProxyShown {
+                    host: secrets.shown(&p.host, 100),
+                    ..*p
+                })
+            }),
             ..self
         }
+    }
+
+    /// The status a proxy refused the tunnel with, from ureq's words: its only way to say it
+    /// (`ConnectProxyFailed("proxy server responded 407/...")`).
+    fn proxy_status(&self) -> Option<u16> {
+        let rest = self.detail.split("proxy server responded ").nth(1)?;
+        rest.get(..3)?.parse().ok()
     }
 
     /// What went wrong, in a few words: the start of the message, and of a retry's log line.
@@ -562,7 +586,9 @@ impl TransportError {
             TransportKind::Timeout { phase, .. } => {
                 let phase = match phase {
                     Phase::Pacing(_) => "waiting for a request slot",
+                    Phase::Resolving if self.proxy.is_some() => "resolving the proxy's host",
                     Phase::Resolving => "resolving the host",
+                    Phase::Connecting if self.proxy.is_some() => "connecting to the proxy",
                     Phase::Connecting => "connecting",
                     Phase::BeforeReply => {
                         "before any reply (sending the request or waiting for it)"
@@ -571,8 +597,15 @@ impl TransportError {
                 };
                 format!("timed out {phase} after {secs:.1}s")
             }
-            TransportKind::HostNotFound => format!("{host} was not found (DNS)"),
-            TransportKind::Refused => format!("connection refused by {host}"),
+            // ureq resolves and connects to the proxy, which then reaches the API's host.
+            TransportKind::HostNotFound => match &self.proxy {
+                Some(proxy) => format!("the proxy {} was not found (DNS)", proxy.host),
+                None => format!("{host} was not found (DNS)"),
+            },
+            TransportKind::Refused => match &self.proxy {
+                Some(proxy) => format!("connection refused by the proxy {}", proxy.host),
+                None => format!("connection refused by {host}"),
+            },
             TransportKind::Certificate { .. } => {
                 format!("TLS with {host} failed ({})", self.detail)
             }
@@ -585,10 +618,29 @@ impl TransportError {
                 },
                 self.detail
             ),
-            TransportKind::Proxy => format!(
-                "the proxy failed to open a tunnel to {host} ({})",
-                self.detail
-            ),
+            TransportKind::Proxy => {
+                let proxy = self.proxy.as_ref().map_or("", |p| p.host.as_str());
+                // 407 is the standard's word for it; tinyproxy answers wrong ones with a 401.
+                match self.proxy_status() {
+                    Some(status @ (401 | 407))
+                        if self.proxy.as_ref().is_some_and(|p| p.credentials) =>
+                    {
+                        format!(
+                            "the proxy {proxy} refused the credentials in its URL (HTTP {status})"
+                        )
+                    }
+                    Some(status @ (401 | 407)) => format!(
+                        "the proxy {proxy} wants credentials (HTTP {status}) and its URL gives none"
+                    ),
+                    Some(status) => {
+                        format!("the proxy {proxy} refused a tunnel to {host} (HTTP {status})")
+                    }
+                    None => format!(
+                        "the proxy {proxy} failed to open a tunnel to {host} ({})",
+                        self.detail
+                    ),
+                }
+            }
             TransportKind::UnreadableReply => {
                 format!("the reply from {host} could not be read ({})", self.detail)
             }
@@ -632,7 +684,20 @@ impl fmt::Display for TransportError {
             write!(f, " ({} attempts in {total:.1}s)", self.attempts)?;
         }
         let advice = match self.kind {
-            TransportKind::Certificate { added_roots: 0 } => {
+            TransportKind::Certificate {
+                wrong_name: true, ..
+            } => {
+                return write!(
+                    f,
+                    "; not retried: the certificate names another host than {}: check the host \
+                     in Config::base_url (a network's proxy that re-signs TLS signs for the name \
+                     asked, so this is no CA problem)",
+                    self.host
+                        .rsplit_once(':')
+                        .map_or(self.host.as_str(), |(name, _)| name)
+                );
+            }
+            TransportKind::Certificate { added_roots: 0, .. } => {
                 "not retried: if your network's proxy re-signs TLS with a CA of its own, trust \
                  that CA with Config::add_root_certificates; else check Config::base_url (https \
                  to a server that speaks plain http?) and the system clock"
@@ -642,7 +707,7 @@ impl fmt::Display for TransportError {
                  Config::base_url (https to a server that speaks plain http?) and the network \
                  (a proxy or middlebox that alters TLS?)"
             }
-            TransportKind::Certificate { added_roots } => {
+            TransportKind::Certificate { added_roots, .. } => {
                 return write!(
                     f,
                     "; not retried: neither the built-in roots nor the {added_roots} added with \
@@ -658,11 +723,29 @@ impl fmt::Display for TransportError {
                 ..
             } => "the call was likely charged; retry later or raise Config::timeout",
             TransportKind::Timeout { .. } => "retry later or raise Config::timeout",
+            TransportKind::HostNotFound if self.proxy.is_some() => {
+                "check the proxy's host name in Config::proxy or HTTPS_PROXY, and DNS"
+            }
             TransportKind::HostNotFound => "check the host name in Config::base_url, and DNS",
+            TransportKind::Refused if self.proxy.is_some() => {
+                "nothing listens there: check the proxy's host and port in Config::proxy or \
+                 HTTPS_PROXY"
+            }
             TransportKind::Refused => {
                 "nothing listens there: check the host and port in Config::base_url"
             }
-            TransportKind::Proxy => "check Config::proxy or HTTPS_PROXY",
+            TransportKind::Proxy => match self.proxy_status() {
+                Some(401 | 407) if self.proxy.as_ref().is_some_and(|p| p.credentials) => {
+                    "check the user name and password in the proxy URL (Config::proxy or \
+                     HTTPS_PROXY)"
+                }
+                Some(401 | 407) => {
+                    "give them in the proxy URL, as http://user:password@host:port (Config::proxy \
+                     or HTTPS_PROXY)"
+                }
+                Some(_) => "check Config::proxy or HTTPS_PROXY: the proxy may not allow that host",
+                None => "check Config::proxy or HTTPS_PROXY",
+            },
             TransportKind::UnreadableReply => "the call was likely charged: report it to LinkUp",
             TransportKind::Closed { after_reply: true }
             | TransportKind::Connection { after_reply: true } => {
@@ -712,8 +795,9 @@ impl TransportError {
             https: false,
             attempts: 1,
             total: Duration::ZERO,
-            detail: String::new(),
+            detail: Box::default(),
             source: None,
+            proxy: None,
         }
     }
 
@@ -737,7 +821,10 @@ impl TransportError {
     }
 
     pub(crate) fn certificate_for_tests() -> TransportError {
-        TransportError::of_kind(TransportKind::Certificate { added_roots: 0 })
+        TransportError::of_kind(TransportKind::Certificate {
+            added_roots: 0,
+            wrong_name: false,
+        })
     }
 
     pub(crate) fn tls_for_tests() -> TransportError {

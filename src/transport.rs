@@ -198,8 +198,9 @@ pub(crate) fn paced(wait: Duration) -> Error {
         https: false,
         attempts: 0,
         total: Duration::ZERO,
-        detail: String::new(),
+        detail: Box::default(),
         source: None,
+        proxy: None,
     })
 }
 
@@ -315,7 +316,8 @@ fn exchange<T>(
         );
         if let Error::Transport(transport) = &mut err {
             transport.https = config.base_url.to_ascii_lowercase().starts_with("https://");
-            if let TransportKind::Certificate { added_roots: n } = &mut transport.kind {
+            transport.proxy = agents.proxy.clone().map(Box::new);
+            if let TransportKind::Certificate { added_roots: n, .. } = &mut transport.kind {
                 *n = added_roots;
             }
         }
@@ -424,7 +426,10 @@ fn transport_error(
             TransportKind::HostNotFound
         }
         source if tls_failure(source).is_some_and(TlsFailure::refused) => {
-            TransportKind::Certificate { added_roots: 0 }
+            TransportKind::Certificate {
+                added_roots: 0,
+                wrong_name: tls_failure(source).is_some_and(TlsFailure::wrong_name),
+            }
         }
         source if tls_failure(source).is_some() => TransportKind::Tls {
             after_reply: in_body,
@@ -457,8 +462,10 @@ fn transport_error(
         detail: match kind {
             TransportKind::Certificate { .. } | TransportKind::Tls { .. } => tls_reason(&source),
             _ => source.to_string(),
-        },
+        }
+        .into(),
         source: Some(Box::new(Cause::of(&source))),
+        proxy: None,
     })
 }
 
@@ -504,7 +511,8 @@ fn unknown_issuer(source: &ureq::Error) -> bool {
     matches!(
         tls_failure(source),
         Some(TlsFailure::Certificate {
-            unknown_issuer: true
+            unknown_issuer: true,
+            ..
         })
     )
 }
@@ -535,7 +543,10 @@ enum TlsFailure {
     /// The handshake refused the server's certificate (`unknown_issuer`: no root vouches for
     /// its issuer, rather than something the issuer's certificate says): another set of roots
     /// may accept it.
-    Certificate { unknown_issuer: bool },
+    Certificate {
+        unknown_issuer: bool,
+        wrong_name: bool,
+    },
     /// Refused before the handshake ended for another reason: no certificate, a name rustls
     /// cannot check, a revocation list, or ureq's own TLS setup (a host that is no DNS name).
     Refused,
@@ -550,6 +561,18 @@ impl TlsFailure {
     /// the setup, never a later record, can be refused like this. So nothing was sent.
     fn refused(self) -> bool {
         matches!(self, TlsFailure::Certificate { .. } | TlsFailure::Refused)
+    }
+
+    /// Whether the certificate is for another name than the host asked: no set of roots
+    /// changes that.
+    fn wrong_name(self) -> bool {
+        matches!(
+            self,
+            TlsFailure::Certificate {
+                wrong_name: true,
+                ..
+            }
+        )
     }
 }
 
@@ -567,6 +590,11 @@ fn tls_failure(source: &ureq::Error) -> Option<TlsFailure> {
     Some(match rustls {
         rustls::Error::InvalidCertificate(err) => TlsFailure::Certificate {
             unknown_issuer: *err == rustls::CertificateError::UnknownIssuer,
+            wrong_name: matches!(
+                err,
+                rustls::CertificateError::NotValidForName
+                    | rustls::CertificateError::NotValidForNameContext { .. }
+            ),
         },
         rustls::Error::NoCertificatesPresented
         | rustls::Error::UnsupportedNameType

@@ -401,3 +401,154 @@ fn a_refused_certificate_is_named_as_tls_and_not_retried() {
         assert_no_secret(&bytes);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A proxy's failures are named as the proxy's
+// ---------------------------------------------------------------------------------------------
+
+/// Every text of `err`: its message, its `Debug` and its causes'.
+fn every_text(err: &Error) -> String {
+    let mut texts = vec![err.to_string(), format!("{err:?}")];
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        texts.push(cause.to_string());
+        source = cause.source();
+    }
+    texts.join("\n")
+}
+
+#[test]
+fn a_proxy_that_refuses_the_connection_is_named_not_the_api_host() {
+    let _env = environment(&[]);
+    let proxy = closed_port_url();
+    let config = Config::new(KEY)
+        .proxy(&proxy)
+        .requests_per_minute(0)
+        .max_retries(0);
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    let text = err.to_string();
+    let host = proxy.trim_start_matches("http://");
+    assert!(
+        text.starts_with(&format!("connection refused by the proxy {host}")),
+        "{text}"
+    );
+    assert!(text.contains("Config::proxy or HTTPS_PROXY"), "{text}");
+    assert!(!text.contains("api.linkupapi.com"), "{text}");
+    assert_eq!(config.credits_used(), 0);
+}
+
+/// tinyproxy, a real proxy nobody here wrote, on a free loopback port with Basic credentials
+/// `alice:s3cret-pw`, tunnelling only to port 443; `None` when it is not installed.
+struct Tinyproxy {
+    child: std::process::Child,
+    port: u16,
+    _conf: support::tls::TempDir,
+}
+
+impl Tinyproxy {
+    fn start() -> Option<Tinyproxy> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = support::tls::TempDir::new("tinyproxy");
+        let conf = dir.0.join("tinyproxy.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 10\nMaxClients 10\nAllow 127.0.0.1\n\
+                 BasicAuth alice s3cret-pw\nConnectPort 443\nLogLevel Critical\n"
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new("tinyproxy")
+            .arg("-d")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let Ok(child) = child else {
+            eprintln!(
+                "tinyproxy is not installed (apt-get install tinyproxy): .ci/run installs it"
+            );
+            return None;
+        };
+        let proxy = Tinyproxy {
+            child,
+            port,
+            _conf: dir,
+        };
+        for _ in 0..200 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(proxy);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("tinyproxy did not listen on {port}");
+    }
+}
+
+impl Drop for Tinyproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_real_proxy_that_wants_credentials_says_so_and_never_shows_them() {
+    let _env = environment(&[]);
+    let Some(tinyproxy) = Tinyproxy::start() else {
+        return;
+    };
+    let port = tinyproxy.port;
+    let attempt = |proxy: String| {
+        let config = Config::new(KEY)
+            .proxy(proxy)
+            .requests_per_minute(0)
+            .max_retries(2)
+            .retry_backoff(Duration::from_millis(1));
+        let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+        assert_eq!(config.credits_used(), 0);
+        let all = every_text(&err);
+        for secret in [KEY, TOKEN, "s3cret-pw", "czNjcmV0LXB3"] {
+            assert!(!all.contains(secret), "{secret} shows in {all}");
+        }
+        err.to_string()
+    };
+    // No credentials: tinyproxy answers 407.
+    let text = attempt(format!("http://127.0.0.1:{port}"));
+    assert!(
+        text.starts_with(&format!(
+            "the proxy 127.0.0.1:{port} wants credentials (HTTP 407)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("http://user:password@host:port"), "{text}");
+    // Wrong ones: tinyproxy answers 401.
+    let text = attempt(format!("http://alice:wrong-pw@127.0.0.1:{port}"));
+    assert!(
+        text.starts_with(&format!(
+            "the proxy 127.0.0.1:{port} refused the credentials in its URL (HTTP 401)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("check the user name and password"), "{text}");
+    // The right ones, to a port it does not tunnel to: its refusal, and the host asked.
+    let config = Config::new(KEY)
+        .base_url("https://api.linkupapi.com:8443")
+        .proxy(format!("http://alice:s3cret-pw@127.0.0.1:{port}"))
+        .requests_per_minute(0)
+        .max_retries(0);
+    let err = fetch_sent_invitations(&config, &Params::new(TOKEN)).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "the proxy 127.0.0.1:{port} refused a tunnel to api.linkupapi.com:8443 (HTTP 403)"
+        )),
+        "{text}"
+    );
+    assert!(!every_text(&err).contains("s3cret-pw"), "{text}");
+}

@@ -125,6 +125,12 @@ fn a_certificate_the_added_ca_signed_for_another_name_is_refused_for_its_name() 
     assert!(text.contains("certificate not valid for name"), "{text}");
     assert!(!text.contains("UnknownIssuer"), "{text}");
     assert!(text.contains("Config::base_url"), "{text}");
+    // A name mismatch names the name asked, and sends nobody after a CA file that is right.
+    assert!(
+        text.contains("the certificate names another host than 127.0.0.1"),
+        "{text}"
+    );
+    assert!(!text.contains("PEM"), "{text}");
     assert_eq!(relay.connections(), 2);
     assert!(server.requests().is_empty());
     assert_eq!(config.credits_used(), 0);
