@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 /// offline, spending no credit. Feature `test-util`; no extra dependency.
 ///
 /// It holds `total_invitations` pending invitations, newest first, sent one every 7 hours
-/// back from an hour before it started, with ids that carry those times (so
+/// back from an hour before it started (or from a fixed time: [`seed`](FakeApi::seed)), with ids that carry those times (so
 /// [`Invitation::sent_at`](crate::Invitation::sent_at) works) and English `sent_time` text.
 /// It answers v1 (`POST /v1/network/sent-invitations`, pages of 10) and v2
 /// (`POST /v2/network`, `count` after `offset`) in their documented shapes, with the
@@ -118,6 +118,15 @@ impl FakeFailure {
         }
     }
 
+    /// HTTP 402 with the documented body for an account out of credits (v1's or v2's, as
+    /// the request).
+    pub fn insufficient_credits() -> FakeFailure {
+        FakeFailure {
+            code: Some("INSUFFICIENT_CREDITS"),
+            ..FakeFailure::reply(402, "Insufficient credits available")
+        }
+    }
+
     /// The connection closes without any reply.
     pub fn hang_up() -> FakeFailure {
         FakeFailure {
@@ -145,17 +154,32 @@ pub struct FakeRequest {
     pub status: u16,
     /// What the real API would have charged for it.
     pub credits: u64,
+    /// For a withdrawal, whether the fake performed it (took the invitation off its list),
+    /// whatever it answered: a [`hang_up`](FakeFailure::hang_up) after withdrawing is `true`.
+    /// What a test counts to check that nothing was withdrawn twice.
+    pub withdrew: bool,
 }
 
 struct State {
     /// The invitations still pending, by their number `n` (0 is the newest), newest first.
-    /// (Negative: invitations that arrived after the start, -1 the first, each a minute
-    /// newer than the one before.)
+    /// (Negative: invitations that arrived after the start, -1 the first.)
     listed: Vec<i64>,
     /// Withdrawn invitations the listing still shows, with how many more listing requests.
     lagging: Vec<(i64, u32)>,
-    /// How many invitations arrived after the start ([`FakeApi::arrive`]).
-    arrived: i64,
+    /// When each invitation that arrived after the start was sent ([`FakeApi::arrive`]),
+    /// in ms, oldest first: invitation `-k` is `arrivals[k - 1]`.
+    arrivals: Vec<u64>,
+    /// The low bits every id is mixed with ([`FakeApi::seed`]; 0 without one).
+    id_bits: u64,
+    /// Failures for every k-th request, or at random ([`FakeApi::fail_every`],
+    /// [`FakeApi::fail_randomly`]).
+    rules: Vec<(Rule, FakeFailure)>,
+    /// How many listing and withdrawal requests so far, for the every-k-th rules.
+    counted: u64,
+    /// The seeded draws of [`FakeApi::fail_randomly`] (SplitMix64).
+    draws: u64,
+    /// Where each request is logged as it is answered ([`FakeApi::log`]).
+    log: Option<Box<dyn Write + Send>>,
     /// How many listing requests a withdrawn invitation stays shown.
     lag: u32,
     newest_ms: u64,
@@ -203,7 +227,12 @@ impl FakeApi {
         let state = Arc::new(Mutex::new(State {
             listed: (0..i64::try_from(total_invitations).unwrap_or(i64::MAX)).collect(),
             lagging: Vec::new(),
-            arrived: 0,
+            arrivals: Vec::new(),
+            id_bits: 0,
+            rules: Vec::new(),
+            counted: 0,
+            draws: 0,
+            log: None,
             lag: 0,
             newest_ms: now_ms.saturating_sub(3_600_000),
             failures: HashMap::new(),
@@ -261,16 +290,64 @@ impl FakeApi {
         self
     }
 
-    /// Adds `count` new pending invitations, newer than all the others (a minute apart), as
+    /// Adds `count` new pending invitations, sent now (each newer than all the others), as
     /// people are invited while a tool runs: the list grows at its newest end.
     pub fn arrive(&self, count: u64) -> &FakeApi {
         let mut state = self.lock();
         for _ in 0..count {
-            state.arrived += 1;
-            let n = -state.arrived;
+            // Now, but never older than the newest: a seeded fake's newest may lie ahead.
+            let newest = state.arrivals.last().copied().unwrap_or(state.newest_ms);
+            state.arrivals.push(now_ms().max(newest + 1));
+            let n = -i64::try_from(state.arrivals.len()).unwrap_or(i64::MAX);
             state.listed.insert(0, n);
         }
         drop(state);
+        self
+    }
+
+    /// Makes the fake the same at every start: the newest of its invitations sent at
+    /// 2026-12-01T00:00:00Z (not an hour before it started), every id mixed with `seed`, and
+    /// the draws of [`fail_randomly`](FakeApi::fail_randomly) made from `seed`. Call it
+    /// before the first request. Without it, ids follow the start time and draws use seed 0.
+    pub fn seed(&self, seed: u64) -> &FakeApi {
+        let mut state = self.lock();
+        state.newest_ms = SEEDED_NEWEST_MS;
+        state.id_bits = seed & ID_BITS;
+        state.draws = seed;
+        drop(state);
+        self
+    }
+
+    /// Answers every `k`-th listing or withdrawal request (counted from the start, the
+    /// `k`-th, the `2k`-th, ...) with `failure`, after the ones scripted for a page or an
+    /// invitation; of several such rules, the first added that applies. A [`hang_up`](FakeFailure::hang_up) of a withdrawal withdraws first, as in
+    /// [`fail_withdraw`](FakeApi::fail_withdraw). `k` of 0 is no rule.
+    pub fn fail_every(&self, k: u64, failure: FakeFailure) -> &FakeApi {
+        if k > 0 {
+            self.lock().rules.push((Rule::Every(k), failure));
+        }
+        self
+    }
+
+    /// Answers each listing or withdrawal request with `failure` with this probability (0 to
+    /// 1), drawn from the [`seed`](FakeApi::seed): the same requests fail at every run of the
+    /// same calls. Otherwise as [`fail_every`](FakeApi::fail_every).
+    pub fn fail_randomly(&self, probability: f64, failure: FakeFailure) -> &FakeApi {
+        // In 2^-32 steps: p as a threshold on a 32-bit draw, so no float is compared later.
+        let threshold = (probability.clamp(0.0, 1.0) * 4_294_967_296.0) as u64;
+        self.lock().rules.push((Rule::Random(threshold), failure));
+        self
+    }
+
+    /// Writes one JSON line per request to `log` as it is answered, before the reply is
+    /// sent: the time, the path, the page, the invitation, the status, the credits it cost
+    /// and whether it withdrew, so a log holds every request a caller heard back from.
+    ///
+    /// ```text
+    /// {"at_ms":1796083200000,"path":"/v1/network/withdraw-invitation","page":0,"invitation_id":"7533605601117470720","status":0,"credits":1,"withdrew":true}
+    /// ```
+    pub fn log(&self, log: impl Write + Send + 'static) -> &FakeApi {
+        self.lock().log = Some(Box::new(log));
         self
     }
 
@@ -278,10 +355,7 @@ impl FakeApi {
     /// it when it is not).
     pub fn is_pending(&self, invitation_id: u64) -> bool {
         let state = self.lock();
-        state
-            .listed
-            .iter()
-            .any(|n| id_of(state.newest_ms, *n) == invitation_id)
+        state.listed.iter().any(|n| state.id(*n) == invitation_id)
     }
 
     /// Every request so far, in order.
@@ -300,7 +374,7 @@ impl FakeApi {
     /// The id of invitation `n` (0 is the newest), as the fake serves it.
     pub fn invitation_id(&self, n: u64) -> u64 {
         let state = self.lock();
-        id_of(state.newest_ms, i64::try_from(n).unwrap_or(i64::MAX))
+        state.id(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -348,14 +422,57 @@ const ROLES: [&str; 5] = [
     "VP Sales EMEA at Brightline",
 ];
 
-/// Invitation `n` was sent `n * 7` hours before the newest (one that arrived later, `-k`, `k`
-/// minutes after it): the id carries that time.
-fn id_of(newest_ms: u64, n: i64) -> u64 {
-    let ms = match u64::try_from(n) {
-        Ok(n) => newest_ms.saturating_sub(n.saturating_mul(7 * HOUR_MS)),
-        Err(_) => newest_ms.saturating_add(n.unsigned_abs().saturating_mul(60_000)),
-    };
-    (ms << 22) | (n.unsigned_abs() & 0x3F_FFFF)
+/// Where a seeded fake's newest invitation was sent: 2026-12-01T00:00:00Z.
+const SEEDED_NEWEST_MS: u64 = 1_796_083_200_000;
+/// The low bits of an id, which carry no time.
+const ID_BITS: u64 = 0x3F_FFFF;
+
+impl State {
+    /// Invitation `n` was sent `n * 7` hours before the newest (one that arrived later, `-k`,
+    /// when it arrived): the id carries that time, its low bits `n` mixed with the seed.
+    fn id(&self, n: i64) -> u64 {
+        let ms = match u64::try_from(n) {
+            Ok(n) => self.newest_ms.saturating_sub(n.saturating_mul(7 * HOUR_MS)),
+            Err(_) => {
+                let k = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
+                self.arrivals.get(k - 1).copied().unwrap_or(self.newest_ms)
+            }
+        };
+        (ms << 22) | ((n.unsigned_abs() ^ self.id_bits) & ID_BITS)
+    }
+
+    /// The failure the every-k-th and random rules give this listing or withdrawal request.
+    fn ruled(&mut self) -> Option<FakeFailure> {
+        self.counted += 1;
+        let mut chosen = None;
+        for at in 0..self.rules.len() {
+            let hit = match self.rules[at].0 {
+                Rule::Every(k) => self.counted.is_multiple_of(k),
+                Rule::Random(threshold) => (self.draw() >> 32) < threshold,
+            };
+            // Every random rule draws, hit or not, so one rule's draws do not depend on another's.
+            if hit && chosen.is_none() {
+                chosen = Some(self.rules[at].1.clone());
+            }
+        }
+        chosen
+    }
+
+    /// SplitMix64.
+    fn draw(&mut self) -> u64 {
+        self.draws = self.draws.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.draws;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// When a [`FakeApi::fail_every`] or [`FakeApi::fail_randomly`] failure applies.
+enum Rule {
+    Every(u64),
+    /// Out of 2^32.
+    Random(u64),
 }
 
 /// LinkedIn's English wording for an age, rounded down.
@@ -376,7 +493,7 @@ fn sent_time(age_ms: u64) -> String {
 }
 
 fn invitation(state: &State, n: i64) -> Value {
-    let id = id_of(state.newest_ms, n);
+    let id = state.id(n);
     let n = n.unsigned_abs();
     let (first, last) = (FIRST[(n % 8) as usize], LAST[(n % 7) as usize]);
     let slug = format!("{}-{}-{n}", first.to_lowercase(), last.to_lowercase());
@@ -407,6 +524,7 @@ fn answer(state: &mut State, path: &str, api_key: bool, body: &[u8]) -> (Reply, 
         invitation_id: None,
         status,
         credits,
+        withdrew: false,
     };
     if path == V1_WITHDRAW || (path == V2_NETWORK && request["action"] == "withdraw") {
         return withdraw(state, version, api_key, &request, record(0, 0));
@@ -439,6 +557,8 @@ fn answer(state: &mut State, path: &str, api_key: bool, body: &[u8]) -> (Reply, 
         .failures
         .get_mut(&page)
         .and_then(|queue| (!queue.is_empty()).then(|| queue.remove(0)));
+    let ruled = state.ruled(); // counted and drawn for every request, scripted or not
+    let scripted = scripted.or(ruled);
     let reply = if let Some(mut failure) = scripted {
         if let Some(code) = failure.code {
             failure.body = error(version, code, &failure.body).to_string();
@@ -496,14 +616,14 @@ fn withdraw(
     let scripted = id
         .and_then(|id| state.withdraw_failures.get_mut(&id))
         .and_then(|queue| (!queue.is_empty()).then(|| queue.remove(0)));
-    let position = id.and_then(|id| {
-        let newest_ms = state.newest_ms;
-        state.listed.iter().position(|n| id_of(newest_ms, *n) == id)
-    });
+    let position = id.and_then(|id| state.listed.iter().position(|n| state.id(*n) == id));
+    let ruled = state.ruled(); // counted and drawn for every request, scripted or not
+    let scripted = scripted.or(ruled);
     let reply = match scripted {
         Some(failure) if failure.hang_up => {
             if let Some(at) = position {
                 withdrawn_at(state, at);
+                record.withdrew = true;
             }
             Reply::Failure(failure)
         }
@@ -528,6 +648,7 @@ fn withdraw(
         None => match position {
             Some(at) => {
                 withdrawn_at(state, at);
+                record.withdrew = true;
                 Reply::Json(200, withdrawn(version, id.unwrap_or_default()))
             }
             None => Reply::Json(
@@ -541,7 +662,7 @@ fn withdraw(
         },
     };
     record.status = reply.status();
-    let done_unsaid = matches!(&reply, Reply::Failure(f) if f.hang_up) && position.is_some();
+    let done_unsaid = matches!(&reply, Reply::Failure(f) if f.hang_up) && record.withdrew;
     record.credits = match (version, record.status) {
         // The deed done, and charged, with no word of it.
         (_, 0) if done_unsaid => 1,
@@ -646,9 +767,9 @@ fn page_reply(state: &mut State, version: u8, range: std::ops::Range<u64>) -> Va
         .map(|i| {
             let name = i["name"].as_str().unwrap_or("");
             let (first, last) = name.split_once(' ').unwrap_or((name, ""));
-            let age_days = i["invitation_id"].as_u64().map_or(0, |id| {
-                (state.newest_ms + HOUR_MS).saturating_sub(id >> 22) / (24 * HOUR_MS)
-            });
+            let age_days = i["invitation_id"]
+                .as_u64()
+                .map_or(0, |id| now_ms().saturating_sub(id >> 22) / (24 * HOUR_MS));
             json!({
                 "entity_urn": format!("urn:li:invitation:{}", i["invitation_id"]),
                 "recipient": {"first_name": first, "last_name": last,
@@ -669,6 +790,13 @@ fn page_reply(state: &mut State, version: u8, range: std::ops::Range<u64>) -> Va
             "has_more": to < total, "results_per_page": 10,
             "pages_fetched": returned.div_ceil(10)},
     }, "metadata": {"action": "list_sent", "credits_consumed": returned.div_ceil(50).max(1)}})
+}
+
+/// A request as [`FakeApi::log`] writes it, the id as a string (jq reads numbers as doubles).
+fn logged(record: &FakeRequest) -> Value {
+    json!({"at_ms": now_ms(), "path": record.path, "page": record.page,
+        "invitation_id": record.invitation_id.map(|id| id.to_string()),
+        "status": record.status, "credits": record.credits, "withdrew": record.withdrew})
 }
 
 enum Reply {
@@ -726,6 +854,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         let reply = {
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             let (reply, record) = answer(&mut state, &path, api_key, &body);
+            if let Some(log) = state.log.as_mut() {
+                // A log that fails to write is the fake's user's problem, not the caller's.
+                let _ = writeln!(log, "{}", logged(&record)).and_then(|()| log.flush());
+            }
             state.requests.push(record);
             reply
         };

@@ -1466,6 +1466,85 @@ fn fake_server_listens_on_the_port_asked_and_refuses_extra_arguments() {
     }
 }
 
+/// `fake_server` with these arguments, and the base URL it printed.
+fn fake_server(args: &[&str]) -> (std::process::Child, String) {
+    let mut server = example("fake_server")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("LINKUP_BASE_URL=")
+        .unwrap()
+        .to_owned();
+    (server, url)
+}
+
+#[test]
+fn fake_server_stands_in_for_a_day_the_same_ids_failures_on_demand_and_a_log() {
+    let log = journal_path("fake-server-log").with_extension("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let l = log.to_str().unwrap();
+    let args = ["30", "--seed", "7", "--fail", "402:every=5", "--log", l];
+    let (mut server, url) = fake_server(&args);
+    let (code, first, stderr) = tool("linkup-export", &url, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = tool("linkup-export", &url, &[]);
+    assert_eq!(code, 1, "the fifth request is refused: {stderr}");
+    assert!(
+        stderr.contains("insufficient credits (HTTP 402)"),
+        "{stderr}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let logged: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let statuses: Vec<u64> = logged
+        .iter()
+        .map(|l| l["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 200, 402], "{logged:?}");
+    assert!(logged.iter().all(|l| l["withdrew"] == false));
+    let (mut server, url) = fake_server(&["30", "--seed", "7"]);
+    let (code, again, stderr) = tool("linkup-export", &url, &[]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(ids(&first), ids(&again), "the same ids at every start");
+    assert_eq!(ids(&first).len(), 30);
+    // New invitations while it runs: 600 a minute is one every 100 ms.
+    let (mut server, url) = fake_server(&["5", "--arrive", "600"]);
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    let (code, grown, stderr) = tool("linkup-export", &url, &[]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(ids(&grown).len() >= 8, "{}", ids(&grown).len());
+    for spec in [
+        "402",
+        "404:every=2",
+        "hang-up:p=2",
+        "503:every=0",
+        "429:sometimes",
+    ] {
+        let (code, _, stderr) = run(example("fake_server").args(["--fail", spec]));
+        assert_eq!(code, 2, "{spec}: {stderr}");
+        assert!(stderr.contains("KIND:every=K or KIND:p=P"), "{stderr}");
+    }
+    let _ = std::fs::remove_file(&log);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Other people's text: names that try to run, break rows or drive the terminal
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ mod boundary;
 mod decode_props;
 #[cfg(all(feature = "test-util", feature = "tools"))] // the tools and the examples' fake
 mod examples;
+#[cfg(feature = "test-util")]
+mod fake;
 mod footprint;
 mod guarantees;
 #[cfg(feature = "test-util")]
