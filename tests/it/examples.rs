@@ -1435,23 +1435,9 @@ fn fake_server_listens_on_the_port_asked_and_refuses_extra_arguments() {
     let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = free.local_addr().unwrap().port();
     drop(free);
-    let mut server = example("fake_server")
-        .args(["25", "--port", &port.to_string()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(
-        line.trim(),
-        format!("LINKUP_BASE_URL=http://127.0.0.1:{port}")
-    );
-    let (code, stdout, stderr) = tool("linkup-export", line.trim().split_once('=').unwrap().1, &[]);
+    let (mut server, url) = fake_server(&["25", "--port", &port.to_string()]);
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+    let (code, stdout, stderr) = tool("linkup-export", &url, &[]);
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(code, 0, "{stderr}");
