@@ -366,7 +366,13 @@ fn write_plan(
     let mut name = path.file_name().unwrap_or_default().to_owned();
     name.push(".tmp");
     let tmp = path.with_file_name(name);
-    std::fs::write(&tmp, cli::json_text(&plan) + "\n")
+    // Whole or not there, whatever stops the run: synced, then put in place by a rename.
+    let written = std::fs::File::create(&tmp).and_then(|mut file| {
+        use std::io::Write as _;
+        file.write_all((cli::json_text(&plan) + "\n").as_bytes())?;
+        file.sync_all()
+    });
+    written
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|err| format!("--plan {shown} cannot be written ({err})"))
 }
@@ -380,6 +386,16 @@ fn read_plan(path: &std::path::Path) -> Result<Vec<(u32, Invitation)>, String> {
         .map_err(|_| format!("--plan {shown} is no plan a dry run wrote (linkup-stale --plan)"))?;
     let listed = humantime::parse_rfc3339(&plan.listed_at)
         .map_err(|_| format!("--plan {shown} is no plan a dry run wrote"))?;
+    // A plan "from the future" means the clock moved back since (or another machine's
+    // clock): its age is unknown, so it is refused as an old one is.
+    let ahead = listed.duration_since(SystemTime::now()).unwrap_or_default();
+    if ahead > Duration::from_secs(3600) {
+        return Err(format!(
+            "--plan {shown} was listed {} hours from now by this machine's clock: the clock \
+             moved back since, so its age is unknown; make a new plan (a dry run with --plan)",
+            ahead.as_secs() / 3600
+        ));
+    }
     let age = SystemTime::now().duration_since(listed).unwrap_or_default();
     if age > Duration::from_secs(86_400) {
         return Err(format!(

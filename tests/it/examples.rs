@@ -2715,6 +2715,12 @@ fn a_plan_then_its_withdrawal_within_a_daily_cap_across_runs() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("over a day"), "{stderr}");
     assert_eq!(fake.requests().len(), listing_requests + 5);
+    // So is one from the future (the clock moved back since): its age is unknown.
+    std::fs::write(&plan, text.replace(&old, "2099-01-01T00:00:00Z")).unwrap();
+    let (code, _, stderr) = with_plan(&["--max-per-day", "50"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("the clock moved back"), "{stderr}");
+    assert_eq!(fake.requests().len(), listing_requests + 5);
     let _ = std::fs::remove_file(&plan);
     let _ = std::fs::remove_file(&journal);
 }
