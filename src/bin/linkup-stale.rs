@@ -181,6 +181,57 @@ fn main() -> ExitCode {
     if flags.common.connect {
         return cli::connect(&setup);
     }
+    let ended = match run(&mut setup, &flags, journal) {
+        Ok(ended) => ended,
+        Err(why) => return cli::usage_exit(Usage::Bad(why), "linkup-stale", &help),
+    };
+    // Every run that got past its flags ends with one line a job can read. A run that
+    // withdrew goes on by running again (the journal knows what was sent), not by resuming
+    // its listing.
+    let extra = match &ended.tally {
+        Some(tally) => serde_json::json!({
+            "resume": null,
+            "withdrawn": tally.withdrawn,
+            "unknown": tally.unknown,
+            "failed": tally.failed,
+            "skipped": tally.skipped,
+        }),
+        None => serde_json::json!({}),
+    };
+    cli::summary(&setup, ended.stop, ended.rows, extra);
+    ended.code
+}
+
+/// How a run ended: the exit code, and for `--summary json` the stop in one word (`done`,
+/// `budget`, `error`, `closed`, `interrupted`, `declined` at the question, `daily_cap`), the
+/// result lines written and, when it withdrew, how that went.
+struct Ended {
+    code: ExitCode,
+    stop: &'static str,
+    rows: u64,
+    tally: Option<Tally>,
+}
+
+impl Ended {
+    /// An end with no withdrawal attempted.
+    fn listed(code: ExitCode, stop: &'static str, rows: u64) -> Ended {
+        Ended {
+            code,
+            stop,
+            rows,
+            tally: None,
+        }
+    }
+}
+
+/// The run past its flags: the daily cap, then the plan or the listing, then the dry run's
+/// rows or the withdrawals. `Err` is a mistake in what was asked (a plan that cannot be used),
+/// found before anything was sent.
+fn run(
+    setup: &mut Setup,
+    flags: &Flags,
+    journal: Option<WithdrawalJournal>,
+) -> Result<Ended, String> {
     // The daily cap, across runs: what the journal sent in the last 24 hours.
     let today_left = match (&flags.withdraw, &journal) {
         (Some(withdraw), Some(journal)) => {
@@ -194,7 +245,7 @@ fn main() -> ExitCode {
                     cli::count(sent, "withdrawal"),
                     withdraw.per_day
                 ));
-                return ExitCode::SUCCESS;
+                return Ok(Ended::listed(ExitCode::SUCCESS, "daily_cap", 0));
             }
             Some(left)
         }
@@ -202,10 +253,7 @@ fn main() -> ExitCode {
     };
     // --withdraw --plan: exactly the plan's invitations, through the journal, no listing.
     if let (Some(withdraw), Some(plan)) = (&flags.withdraw, &flags.plan) {
-        let stale = match read_plan(plan) {
-            Ok(stale) => stale,
-            Err(why) => return cli::usage_exit(Usage::Bad(why), "linkup-stale", &help),
-        };
+        let stale = read_plan(plan)?;
         let found = Found {
             end: End::Done,
             stale,
@@ -213,7 +261,7 @@ fn main() -> ExitCode {
             today_left,
             enough: false,
         };
-        return self::withdraw(&setup, found, withdraw, journal, flags.jsonl);
+        return Ok(self::withdraw(setup, found, withdraw, journal, flags.jsonl));
     }
     if !setup.v2 && !setup.quiet {
         cli::say(format_args!(
@@ -235,7 +283,7 @@ fn main() -> ExitCode {
         .map(|w| today_left.map_or(u64::from(w.max), |left| left.min(u64::from(w.max))));
     let mut sendable = 0u64;
     let end = cli::walk(
-        &mut setup,
+        setup,
         |invitation, _| {
             let Some(age) = cli::age_in_days(&invitation, now) else {
                 unreadable += 1;
@@ -261,7 +309,8 @@ fn main() -> ExitCode {
     );
     if matches!(end, End::Failed(_)) {
         // The error, what was spent and where to resume are printed; no partial results.
-        return cli::finish(&setup, end, "");
+        let stop = end.word();
+        return Ok(Ended::listed(cli::finish(setup, end, ""), stop, 0));
     }
     // Oldest first, whatever order the pages came in.
     stale.sort_by_key(|(age, i)| (std::cmp::Reverse(*age), i.invitation_id));
@@ -272,15 +321,15 @@ fn main() -> ExitCode {
             cli::count(unreadable, "invitation")
         ));
     }
-    match flags.withdraw {
+    Ok(match &flags.withdraw {
         None => {
             if let Some(plan) = &flags.plan {
                 if let Err(why) = write_plan(plan, &stale, days) {
                     cli::say(format_args!("error: {why}"));
-                    return ExitCode::from(cli::EXIT_ERROR);
+                    return Ok(Ended::listed(ExitCode::from(cli::EXIT_ERROR), "error", 0));
                 }
             }
-            list(&setup, end, &stale, days, flags.jsonl)
+            list(setup, end, &stale, days, flags.jsonl)
         }
         Some(withdraw) => {
             let listing = Found {
@@ -290,13 +339,13 @@ fn main() -> ExitCode {
                 today_left,
                 enough: enough.is_some_and(|enough| sendable >= enough),
             };
-            self::withdraw(&setup, listing, &withdraw, journal, flags.jsonl)
+            self::withdraw(setup, listing, withdraw, journal, flags.jsonl)
         }
-    }
+    })
 }
 
 /// The dry run: the stale invitations, as rows.
-fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: bool) -> ExitCode {
+fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: bool) -> Ended {
     let mut written = 0u64;
     if jsonl
         || cli::out(format_args!(
@@ -324,7 +373,8 @@ fn list(setup: &Setup, end: End, stale: &[(u32, Invitation)], days: u32, jsonl: 
         "{} sent {days} or more days ago",
         cli::count(written, "pending invitation")
     );
-    cli::finish(setup, end, &summary)
+    let stop = end.word();
+    Ended::listed(cli::finish(setup, end, &summary), stop, written)
 }
 
 /// What the listing found, for the withdrawals.
@@ -483,6 +533,13 @@ struct Tally {
     skipped: u64,
 }
 
+impl Tally {
+    /// The result lines written: one per withdrawal attempted.
+    fn rows(&self) -> u64 {
+        self.withdrawn + self.unknown + self.failed + self.skipped
+    }
+}
+
 /// The credits spent through `config`, those unknown withdrawals may have cost counted.
 fn spent(config: &linkup_sent_invitations::Config) -> u64 {
     config
@@ -497,7 +554,7 @@ fn withdraw(
     flags: &Withdraw,
     mut journal: Option<WithdrawalJournal>,
     jsonl: bool,
-) -> ExitCode {
+) -> Ended {
     let Found {
         end,
         stale,
@@ -505,6 +562,14 @@ fn withdraw(
         today_left,
         enough,
     } = found;
+    if matches!(end, End::Interrupted) {
+        // Stopped during the listing: nothing is withdrawn, nor asked about.
+        let summary = format!(
+            "no withdrawal; {} found",
+            cli::count(stale.len() as u64, "stale invitation")
+        );
+        return Ended::listed(cli::finish(setup, end, &summary), "interrupted", 0);
+    }
     let listed_credits = setup.pages.paginator().credits_used();
     let mut skipped = 0u64;
     let mut candidates: Vec<&Invitation> = Vec::new();
@@ -517,7 +582,7 @@ fn withdraw(
                 cli::count(settled.unknown.len() as u64, "withdrawal")
             )),
             Ok(_) => {}
-            Err(err) => return stop(&err.to_string()),
+            Err(err) => return Ended::listed(stop(&err.to_string()), "error", 0),
         }
     }
     for (_, invitation) in &stale {
@@ -550,33 +615,43 @@ fn withdraw(
                 ""
             }
         );
-        return cli::finish(setup, end, &summary);
+        let word = end.word();
+        return Ended::listed(cli::finish(setup, end, &summary), word, 0);
     }
     if !flags.yes && !confirm(&candidates) {
         cli::say(format_args!(
             "nothing withdrawn; listing {}",
             cli::count(listed_credits, "credit")
         ));
-        return ExitCode::SUCCESS;
+        return Ended::listed(ExitCode::SUCCESS, "declined", 0);
     }
     if !jsonl && cli::out(format_args!("invitation_id\tname\tsent_at\tresult")).is_err() {
-        return stop("the output is closed");
+        return Ended::listed(stop("the output is closed"), "closed", 0);
     }
 
     let mut tally = Tally::default();
     // Unanswered calls in a row: the connection, not the invitation, is failing.
     let mut unanswered = 0;
     let mut stopped = None;
+    let mut closed = false;
     for (n, invitation) in candidates.iter().enumerate() {
+        if n > 0 {
+            pause(jittered(flags.interval));
+        }
+        // Ctrl-C or SIGTERM: no withdrawal after it (one under way ends, and is recorded).
+        if cli::stopped() {
+            stopped = Some((
+                cli::EXIT_INTERRUPTED,
+                "interrupted (Ctrl-C or SIGTERM): nothing more sent; run again to go on".to_owned(),
+            ));
+            break;
+        }
         if let Some(max) = setup.max_credits {
             // What unknown withdrawals may have cost counts: lost answers never overrun it.
             if spent(&setup.config) >= max {
                 stopped = Some((cli::EXIT_BUDGET, "the credit budget".to_owned()));
                 break;
             }
-        }
-        if n > 0 {
-            std::thread::sleep(jittered(flags.interval));
         }
         let id = invitation.invitation_id;
         // Each attempt may be charged (v1 charges a rate limit too): no more retries than the
@@ -604,7 +679,13 @@ fn withdraw(
         };
         if let Err(broken @ Error::Journal { .. }) = &result {
             // The journal could not record it: the message says what happened.
-            return stop(&broken.to_string());
+            let code = stop(&broken.to_string());
+            return Ended {
+                code,
+                stop: "error",
+                rows: tally.rows(),
+                tally: Some(tally),
+            };
         }
         if let Err(Error::Journaled { .. }) = &result {
             continue; // the journal holds it as done or unsettled: nothing was sent
@@ -616,6 +697,7 @@ fn withdraw(
             Event::Failed => tally.failed += 1,
         }
         if show(invitation, event, message.as_deref(), jsonl).is_err() {
+            closed = true;
             stopped = Some((cli::EXIT_ERROR, "the output is closed".to_owned()));
             break;
         }
@@ -656,7 +738,7 @@ fn withdraw(
     }
 
     let withdrawal_credits = spent(&setup.config) - listed_credits;
-    let attempted = tally.withdrawn + tally.unknown + tally.failed + tally.skipped;
+    let attempted = tally.rows();
     let not_attempted = candidates.len() as u64 - attempted;
     let mut summary = format!(
         "{} withdrawn, {} unknown, {} failed",
@@ -706,26 +788,45 @@ fn withdraw(
             }
         ));
     }
-    match stopped {
+    let (code, word) = match stopped {
         Some((code, why)) => {
-            let what = if code == cli::EXIT_BUDGET {
-                "stopped at"
-            } else {
-                "stopped:"
+            let (what, word) = match code {
+                cli::EXIT_BUDGET => ("stopped at", "budget"),
+                cli::EXIT_INTERRUPTED => ("stopped:", "interrupted"),
+                _ if closed => ("stopped:", "closed"),
+                _ => ("stopped:", "error"),
             };
             cli::say(format_args!("{what} {why}\n{summary}; {spent}"));
-            ExitCode::from(code)
+            (ExitCode::from(code), word)
         }
         None if tally.unknown + tally.failed + tally.skipped > 0 => {
             cli::say(format_args!("done, not all withdrawn: {summary}; {spent}"));
-            ExitCode::from(cli::EXIT_ERROR)
+            (ExitCode::from(cli::EXIT_ERROR), "done")
         }
         None => {
             if !setup.quiet {
                 cli::say(format_args!("done: {summary}; {spent}"));
             }
-            ExitCode::SUCCESS
+            (ExitCode::SUCCESS, "done")
         }
+    };
+    Ended {
+        code,
+        stop: word,
+        rows: tally.rows(),
+        tally: Some(tally),
+    }
+}
+
+/// Waits `interval`, or less if Ctrl-C or SIGTERM comes meanwhile.
+fn pause(interval: Duration) {
+    let until = std::time::Instant::now() + interval;
+    while !cli::stopped() {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 

@@ -2637,6 +2637,135 @@ fn an_export_interrupted_says_where_to_go_on_and_goes_on_from_there() {
     }
 }
 
+/// Ctrl-C (SIGINT) or SIGTERM while withdrawing: nothing is sent after it (the one under way
+/// ends and is recorded), the run says so and exits 130, its summary line says `interrupted`,
+/// and the next run with the same journal goes on, each invitation once.
+#[cfg(unix)]
+#[test]
+fn an_interrupt_while_withdrawing_sends_nothing_more() {
+    let fake = FakeApi::start(1000);
+    for signal in ["INT", "TERM"] {
+        let journal = journal_path(&format!("interrupted-{signal}"));
+        let args = [
+            "--days",
+            DAYS,
+            "--withdraw",
+            "--yes",
+            "--max-withdrawals",
+            "10",
+            // 0.2 to 0.6 s between withdrawals: 10 take seconds.
+            "--withdraw-interval",
+            "0.4",
+            "--journal",
+            journal.to_str().unwrap(),
+            "--summary",
+            "json",
+        ];
+        let before = withdrawals(&fake).len();
+        let child = example("linkup-stale")
+            .args(["--base-url", &fake.base_url(), "--requests-per-minute", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let waited = std::time::Instant::now();
+        while withdrawals(&fake).len() < before + 2 {
+            assert!(waited.elapsed().as_secs() < 30, "no withdrawal came");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
+        let at_signal = withdrawals(&fake).len() - before;
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let sent = withdrawals(&fake).len() - before;
+        assert!(
+            sent <= at_signal + 1,
+            "{sent} sent, {at_signal} at the signal: {stderr}"
+        );
+        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        assert!(stderr.contains("stopped: interrupted"), "{stderr}");
+        assert!(stderr.contains(r#""stop":"interrupted""#), "{stderr}");
+        let results = results(&String::from_utf8_lossy(&out.stdout));
+        assert_eq!(results.len(), sent, "a result line for each sent");
+        // The next run goes on: the rest of the 10, none again.
+        let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "10"]);
+        assert_eq!(code, 0, "{stderr}");
+        let all = withdrawals(&fake)[before..].to_vec();
+        let once: HashSet<u64> = all.iter().copied().collect();
+        assert_eq!((all.len(), once.len()), (sent + 10, sent + 10), "{stderr}");
+        let _ = std::fs::remove_file(&journal);
+    }
+}
+
+/// Every run of `linkup-stale` that gets past its flags ends with one `--summary json` line:
+/// a dry run, a withdrawal, the daily cap reached.
+#[test]
+fn stale_ends_every_run_with_a_summary_line() {
+    let fake = FakeApi::start(1000);
+    let journal = journal_path("summary");
+    let summary = |stderr: &str| -> serde_json::Value {
+        let last = stderr.lines().last().unwrap_or_default();
+        serde_json::from_str(last).unwrap_or_else(|_| panic!("no summary line: {stderr}"))
+    };
+    let (code, stdout, stderr) = tool(
+        "linkup-stale",
+        &fake.base_url(),
+        &["--days", DAYS, "--summary", "json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let line = summary(&stderr);
+    assert_eq!(line["stop"], "done");
+    assert_eq!(line["rows"], stale_rows(&stdout).len() as u64);
+    assert_eq!(line["credits"], fake.credits_charged());
+    let listed = fake.credits_charged();
+    let (code, _, stderr) = withdraw(
+        &fake,
+        &journal,
+        &[
+            "--max-withdrawals",
+            "3",
+            "--max-per-day",
+            "3",
+            "--summary",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let line = summary(&stderr);
+    assert_eq!(
+        (
+            &line["stop"],
+            &line["withdrawn"],
+            &line["rows"],
+            &line["resume"]
+        ),
+        (
+            &"done".into(),
+            &3.into(),
+            &3.into(),
+            &serde_json::Value::Null
+        ),
+        "{line}"
+    );
+    assert_eq!(line["credits"], fake.credits_charged() - listed);
+    let (code, _, stderr) = withdraw(
+        &fake,
+        &journal,
+        &["--max-per-day", "3", "--summary", "json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let line = summary(&stderr);
+    assert_eq!(
+        (&line["stop"], &line["credits"]),
+        (&"daily_cap".into(), &0.into()),
+        "{line}"
+    );
+    let _ = std::fs::remove_file(&journal);
+}
+
 /// The careful week: a dry run writes a plan; `--withdraw --plan` withdraws exactly those,
 /// without listing again, within a daily cap counted across runs; the journal shows what it
 /// holds, and an unknown one is settled by what the user saw on LinkedIn.
