@@ -15,7 +15,7 @@ use support::{live_list, now_ms, sent_id, KEY, TOKEN};
 
 /// A tool (`linkup-export`, `linkup-stale`) or an example binary, built by `cargo test`, with
 /// a key and a v1 login token in its environment and nothing else of LinkUp's.
-fn example(name: &str) -> Command {
+pub(crate) fn example(name: &str) -> Command {
     let path = match name {
         // Cargo builds the crate's binaries before its tests, and names them here.
         "linkup-export" => PathBuf::from(env!("CARGO_BIN_EXE_linkup-export")),
@@ -2462,7 +2462,7 @@ fn export_run(fake: &FakeApi, file: &std::path::Path, stop: Stop) -> (i32, Strin
 const CSV_HEADER_START: &str = "invitation_id,name,profile_url,";
 
 /// The ids of an export file, CSV or JSON Lines.
-fn exported_ids(file: &std::path::Path) -> Vec<u64> {
+pub(crate) fn exported_ids(file: &std::path::Path) -> Vec<u64> {
     let text = std::fs::read_to_string(file).unwrap();
     if file.extension().is_some_and(|e| e == "csv") {
         assert!(text.starts_with(CSV_HEADER_START), "the header first");
@@ -2476,7 +2476,7 @@ fn exported_ids(file: &std::path::Path) -> Vec<u64> {
 }
 
 /// Every invitation the fake lists now, by a walk of its own.
-fn all_ids(fake: &FakeApi) -> HashSet<u64> {
+pub(crate) fn all_ids(fake: &FakeApi) -> HashSet<u64> {
     let config = linkup_sent_invitations::Config::new(KEY)
         .base_url(fake.base_url())
         .requests_per_minute(0);

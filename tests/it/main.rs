@@ -30,4 +30,6 @@ mod tls;
 mod v2;
 mod walk_props;
 mod walks;
+#[cfg(all(feature = "test-util", feature = "tools", target_os = "linux"))] // libfaketime
+mod week;
 mod withdraw;
