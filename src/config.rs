@@ -138,6 +138,10 @@ impl Config {
             })?;
             config = config.add_root_certificates(pem);
         }
+        #[cfg(feature = "native-certs")]
+        {
+            config = config.add_native_root_certificates();
+        }
         Ok(config)
     }
 
@@ -253,6 +257,62 @@ impl Config {
     /// Defaults to none: the built-in roots only.
     pub fn add_root_certificates(mut self, pem: impl AsRef<[u8]>) -> Config {
         self.roots = self.roots.and(pem.as_ref());
+        self.agents = Arc::default();
+        self
+    }
+
+    /// Trusts the operating system's certificate store too, besides the built-in roots: where
+    /// a company's IT installs its CA, as curl and browsers trust it. Read once, here, by
+    /// [`rustls-native-certs`](https://docs.rs/rustls-native-certs): on Linux and the BSDs the
+    /// OpenSSL store (`/etc/ssl/certs` and the like), or only `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` when either is set; on macOS the keychain's trust settings; on Windows
+    /// the system store. [`Config::from_env`] calls it (and so do the tools, built with the
+    /// feature). As with [`add_root_certificates`](Config::add_root_certificates), every root
+    /// can vouch for any server: the store is the machine administrator's choice.
+    ///
+    /// A store holds a hundred and more certificates, some of which rustls cannot use as
+    /// roots: those are skipped (as rustls skips them), not refused. An unreadable store, or
+    /// one with no usable certificate, adds nothing and logs a warning: the built-in roots
+    /// still apply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linkup_sent_invitations::Config;
+    ///
+    /// let config = Config::new("your-api-key").add_native_root_certificates();
+    /// config.check()?;
+    /// # Ok::<(), linkup_sent_invitations::Error>(())
+    /// ```
+    ///
+    /// Defaults to not read: the built-in roots and those added. Needs the `native-certs`
+    /// feature.
+    #[cfg(feature = "native-certs")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native-certs")))]
+    pub fn add_native_root_certificates(mut self) -> Config {
+        let found = rustls_native_certs::load_native_certs();
+        if !found.errors.is_empty() {
+            log::warn!(
+                "{} part(s) of the operating system's certificate store could not be read; \
+                 the rest is trusted",
+                found.errors.len()
+            );
+        }
+        // Read as rustls reads a root; those it cannot use are skipped, as it skips them.
+        let usable: Vec<_> = found
+            .certs
+            .into_iter()
+            .filter(|der| webpki::anchor_from_trusted_cert(der).is_ok())
+            .map(|der| ureq::tls::Certificate::from_der(&der).to_owned())
+            .collect();
+        if usable.is_empty() {
+            log::warn!(
+                "the operating system's certificate store holds no certificate rustls can use: \
+                 only the built-in roots (and those added) are trusted"
+            );
+            return self;
+        }
+        self.roots = self.roots.with(usable);
         self.agents = Arc::default();
         self
     }
@@ -561,6 +621,18 @@ impl Roots {
             )
                 .into(),
             ),
+        }
+    }
+
+    /// These roots and `more`, read already (an unusable PEM given before stays unusable).
+    #[cfg(feature = "native-certs")]
+    fn with(self, more: Vec<ureq::tls::Certificate<'static>>) -> Roots {
+        match self {
+            Roots::BuiltIn => Roots::Added(Arc::new(more)),
+            Roots::Added(certificates) => {
+                Roots::Added(Arc::new(certificates.iter().cloned().chain(more).collect()))
+            }
+            unusable @ Roots::Unusable(_) => unusable,
         }
     }
 

@@ -90,6 +90,26 @@ fn the_tools_feature_adds_only_its_own_crates() {
     assert!(library.is_subset(&tools));
 }
 
+/// `native-certs` (off by default) adds `rustls-native-certs` and `openssl-probe` on Linux,
+/// nothing else: the weight it was chosen for over ureq's `platform-verifier` (which adds 5
+/// here, and 38 over all targets against 10).
+#[cfg(target_os = "linux")] // macOS and Windows read their stores through crates of their own
+#[test]
+fn the_native_certs_feature_adds_two_crates() {
+    let library = normal_tree(&[]);
+    let native = normal_tree(&["--features", "native-certs"]);
+    let added: Vec<&str> = native
+        .difference(&library)
+        .map(|c| c.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        added,
+        ["openssl-probe", "rustls-native-certs"],
+        "{native:#?}"
+    );
+    assert!(library.is_subset(&native));
+}
+
 /// The crates the library names directly besides ureq (rustls, ureq-proto, rustls-webpki,
 /// ring, percent-encoding) are ureq's own: one version of each in the tree, no crate twice
 /// (`cargo tree -d`). Its types are matched (a refused certificate, an unwritable request):

@@ -39,7 +39,8 @@ pub const COMMON_USAGE: &str =
   --cacert FILE        also trust the CA certificates in FILE (PEM, or one DER .cer/.der), for
                        a network whose proxy re-signs TLS with a CA of its own (ask its admins
                        for the file); give it again for more files (default: $LINKUP_CACERT,
-                       else $SSL_CERT_FILE, as curl reads it)
+                       else $SSL_CERT_FILE, as curl reads it; built with the native-certs
+                       feature, the operating system's store is trusted too)
   --requests-per-minute N
                        pace requests (default 300, the API's limit; 0 turns pacing off, for a
                        local fake)
@@ -522,6 +523,11 @@ pub fn setup(
     let mut config = Config::new(key).app_name(name);
     for pem in &common.pems {
         config = config.add_root_certificates(pem);
+    }
+    // Where IT installs a company's CA, when the tools were built to read it.
+    #[cfg(feature = "native-certs")]
+    {
+        config = config.add_native_root_certificates();
     }
     let base_url = common
         .base_url
