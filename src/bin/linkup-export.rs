@@ -296,6 +296,7 @@ fn main() -> ExitCode {
     }
     let mut written = 0u64;
     let mut newest_listed = None;
+    setup.watch_stdout = output.is_none();
     let output_cell = std::cell::RefCell::new(output);
     let end = cli::walk(
         &mut setup,

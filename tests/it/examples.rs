@@ -1849,6 +1849,40 @@ fn a_closed_output_is_an_error_with_no_after_id() {
     );
 }
 
+/// `linkup-export | head -1`: the reader leaves after the first page, and the export sees it
+/// before paying for the second (while pacing waits anyway), so a closed pipe costs no page.
+#[test]
+fn a_reader_that_left_costs_no_further_page() {
+    let fake = FakeApi::start(40);
+    let mut export = example("linkup-export")
+        .args([
+            "--base-url",
+            &fake.base_url(),
+            "--requests-per-minute",
+            "300",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As `head -1` does: it reads what came (the whole first page), shows a line, and exits.
+    let mut out = std::io::BufReader::new(export.stdout.take().unwrap());
+    let mut line = String::new();
+    for _ in 0..10 {
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    }
+    drop(out);
+    let done = export.wait_with_output().unwrap();
+    let stderr = String::from_utf8(done.stderr).unwrap();
+    assert_eq!(done.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stopped: the output was closed after 10 invitations"),
+        "{stderr}"
+    );
+    assert_eq!(fake.requests().len(), 1, "{stderr}");
+    assert_eq!(fake.credits_charged(), 1);
+}
+
 #[test]
 fn a_resume_point_that_cannot_be_real_sends_nothing_and_one_that_matches_nothing_says_so() {
     let fake = FakeApi::start(20);

@@ -10,7 +10,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::str::FromStr;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use lexopt::{Arg, Parser};
 use linkup_sent_invitations::{
@@ -455,6 +455,12 @@ pub struct Setup {
     pub summary: bool,
     /// The listing's pages read so far.
     pub pages_read: u64,
+    /// Whether stdout is where the rows go (the export without `--output`): the walk then
+    /// looks whether its reader left before paying for the next page.
+    pub watch_stdout: bool,
+    /// The pause between requests that pacing makes (`--requests-per-minute`): how long the
+    /// walk may watch stdout before a page at no cost in time.
+    pub pace: Duration,
 }
 
 /// A variable of the environment: `None` unset, `Some("")` set but empty.
@@ -582,6 +588,11 @@ pub fn setup(
         name,
         summary: common.summary,
         pages_read: 0,
+        watch_stdout: false,
+        pace: match common.requests_per_minute.unwrap_or(300) {
+            0 => Duration::ZERO,
+            rpm => Duration::from_secs(60) / rpm,
+        },
     })
 }
 
@@ -794,6 +805,40 @@ fn catch_stops() {
     }
 }
 
+/// Whether the reader of stdout has left, watching for up to `wait`: the write end of a pipe
+/// or socket whose reader closed it polls as an error (or a hang-up) before any write fails.
+/// A file or a terminal has no reader to leave, and is not watched.
+#[cfg(unix)]
+fn reader_gone(wait: Duration) -> bool {
+    use std::os::fd::{AsFd as _, AsRawFd as _};
+    use std::os::unix::fs::FileTypeExt as _;
+    let stdout = std::io::stdout();
+    let piped = stdout
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+        .is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_socket());
+    if !piped {
+        return false;
+    }
+    // No events asked: poll reports only an error or a hang-up, which it always reports.
+    let mut fd = libc::pollfd {
+        fd: stdout.as_raw_fd(),
+        events: 0,
+        revents: 0,
+    };
+    let ms = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd, alive for the call, and a count of one.
+    let ready = unsafe { libc::poll(&mut fd, 1, ms) };
+    ready > 0 && fd.revents & (libc::POLLERR | libc::POLLHUP) != 0
+}
+
+#[cfg(not(unix))]
+fn reader_gone(_wait: Duration) -> bool {
+    false
+}
+
 /// Whether SIGINT or SIGTERM came.
 pub fn stopped() -> bool {
     stop_flag().load(std::sync::atomic::Ordering::SeqCst)
@@ -861,7 +906,16 @@ pub fn walk(
     mut page_done: impl FnMut(&Paginator, &Carried, bool) -> std::io::Result<()>,
 ) -> End {
     let mut enough = false;
+    let mut asked: Option<Instant> = None;
     loop {
+        // A reader that left (`| head`) is seen before the next page is paid for, watching
+        // while pacing would wait anyway.
+        if let Some(at) = asked.filter(|_| setup.watch_stdout) {
+            if reader_gone(setup.pace.saturating_sub(at.elapsed())) {
+                return End::Closed;
+            }
+        }
+        asked = Some(Instant::now());
         let number = setup.pages.paginator().next_page();
         let Some(page) = setup.pages.next() else {
             break;
