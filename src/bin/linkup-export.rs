@@ -91,7 +91,7 @@ fn csv_row(i: &Invitation, now: SystemTime) -> String {
 }
 
 /// What `FILE.state` holds: how much of FILE is committed, and where to go on.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 struct State {
     /// FILE's committed length: a longer FILE has rows a stopped run wrote past its last
     /// commit, cut on the next run.
@@ -116,24 +116,39 @@ struct Output {
     pending_rows: u64,
 }
 
-impl Output {
-    /// Opens FILE and its state, cutting what a stopped run wrote past its last commit.
-    fn open(path: &Path, csv: bool) -> Result<Output, String> {
+/// `FILE.state`, beside FILE.
+fn state_path(path: &Path) -> PathBuf {
+    let mut state_name = path.file_name().unwrap_or_default().to_owned();
+    state_name.push(".state");
+    path.with_file_name(state_name)
+}
+
+impl State {
+    /// FILE's state as it is on disk (none yet: the default), without writing anything.
+    fn read(path: &Path) -> Result<State, String> {
         let shown = cli::visible(&path.to_string_lossy()).into_owned();
-        let mut state_name = path.file_name().unwrap_or_default().to_owned();
-        state_name.push(".state");
-        let state_path = path.with_file_name(state_name);
-        let state: State = match std::fs::read(&state_path) {
+        let state_path = state_path(path);
+        match std::fs::read(&state_path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| {
                 format!(
                     "--output {shown}: its state {} is not one this tool wrote ({err}): remove \
                      both to start again",
                     state_path.display()
                 )
-            })?,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => State::default(),
-            Err(err) => return Err(format!("--output {shown}: cannot read its state ({err})")),
-        };
+            }),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(err) => Err(format!("--output {shown}: cannot read its state ({err})")),
+        }
+    }
+}
+
+impl Output {
+    /// Opens FILE and holds it (a second run on it is refused before it pays for anything),
+    /// then cuts what a stopped run wrote past its last commit. `expected` is the state the
+    /// run was set up from: one that changed since (another run ended meanwhile) is refused.
+    fn open(path: &Path, csv: bool, expected: &State) -> Result<Output, String> {
+        let shown = cli::visible(&path.to_string_lossy()).into_owned();
+        let state_path = state_path(path);
         if let Ok(meta) = std::fs::metadata(path) {
             if !meta.is_file() {
                 return Err(format!("--output {shown}: not a regular file"));
@@ -146,6 +161,26 @@ impl Output {
             .truncate(false)
             .open(path)
             .map_err(|err| format!("--output {shown}: cannot be opened for writing ({err})"))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "--output {shown} is being written by another linkup-export run: nothing \
+                     sent; run again when it has ended"
+                ))
+            }
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(format!("--output {shown}: cannot be locked ({err})"))
+            }
+        }
+        // Read again, held: what a run that ended meanwhile committed is not overwritten.
+        let state = State::read(path)?;
+        if state != *expected {
+            return Err(format!(
+                "--output {shown} changed while this run started (another run ended \
+                 meanwhile): nothing sent; run again"
+            ));
+        }
         let len = file
             .metadata()
             .map_err(|err| format!("--output {shown}: cannot be read ({err})"))?
@@ -239,23 +274,19 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(usage) => return cli::usage_exit(usage, "linkup-export", &help),
     };
-    // --output: where to go on is the state's, not a flag's.
-    let mut output = None;
-    let mut complete_through = None;
+    // --output: where to go on is the state's, not a flag's. Read first, for the setup;
+    // FILE is created, held and cut only once the flags and the environment passed, so a
+    // mistake leaves no file behind.
+    let mut state = None;
     if let Some(path) = &output_path {
-        match Output::open(path, csv) {
-            Ok(opened) => {
-                complete_through = opened
-                    .state
-                    .complete_through
-                    .as_deref()
-                    .and_then(|id| id.parse::<u64>().ok());
-                if let Some(token) = &opened.state.resume {
+        match State::read(path) {
+            Ok(read) => {
+                if let Some(token) = &read.resume {
                     if let Err(usage) = common.resume_from(token) {
                         return cli::usage_exit(usage, "linkup-export", &help);
                     }
                 }
-                output = Some(opened);
+                state = Some(read);
             }
             Err(why) => return cli::usage_exit(Usage::Bad(why), "linkup-export", &help),
         }
@@ -266,6 +297,21 @@ fn main() -> ExitCode {
     };
     if common.connect {
         return cli::connect(&setup);
+    }
+    let mut output = None;
+    let mut complete_through = None;
+    if let (Some(path), Some(state)) = (&output_path, &state) {
+        match Output::open(path, csv, state) {
+            Ok(opened) => {
+                complete_through = opened
+                    .state
+                    .complete_through
+                    .as_deref()
+                    .and_then(|id| id.parse::<u64>().ok());
+                output = Some(opened);
+            }
+            Err(why) => return cli::usage_exit(Usage::Bad(why), "linkup-export", &help),
+        }
     }
     // A resumed export stops where its chain began: at the --after-id the first run had.
     let after = after.or(setup.carried.after).or(complete_through);

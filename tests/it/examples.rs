@@ -2888,6 +2888,65 @@ fn a_plan_then_its_withdrawal_within_a_daily_cap_across_runs() {
     let _ = std::fs::remove_file(&journal);
 }
 
+/// Two exports on one `--output` file at once: the second is refused before it pays for
+/// anything (the first's rows past its last commit are not cut under it); a mistake in the
+/// flags or the environment leaves no file behind.
+#[test]
+fn a_second_export_on_a_file_being_written_is_refused_and_a_mistake_leaves_no_file() {
+    let fake = FakeApi::start(100);
+    let file = journal_path("locked-export").with_extension("csv");
+    let state = file.with_extension("csv.state");
+    let _ = std::fs::remove_file(&state);
+    let f = file.to_str().unwrap();
+    // No key: exit 2, and neither FILE nor its state is made.
+    let (code, _, stderr) = run(example("linkup-export").env_remove("LINKUP_API_KEY").args([
+        "--base-url",
+        &fake.base_url(),
+        "--output",
+        f,
+    ]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!file.exists() && !state.exists(), "a mistake left files");
+    // One run paced to a page a second, and a second run while it goes.
+    let mut first = example("linkup-export")
+        .args([
+            "--base-url",
+            &fake.base_url(),
+            "--requests-per-minute",
+            "60",
+        ])
+        .args(["--output", f, "--quiet"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while fake.requests().is_empty() {
+        assert!(
+            waited.elapsed().as_secs() < 30,
+            "the first run sent nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let before = fake.requests().len();
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &["--output", f]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("being written by another linkup-export run"),
+        "{stderr}"
+    );
+    assert!(fake.requests().len() <= before + 1, "the second run paid");
+    let _ = first.kill();
+    let _ = first.wait();
+    // The file is free again: the next run goes on and ends with every invitation once.
+    let (code, _, stderr) = tool("linkup-export", &fake.base_url(), &["--output", f]);
+    assert_eq!(code, 0, "{stderr}");
+    let ids = exported_ids(&file);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 100);
+    assert_eq!(ids.len(), 100);
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&state);
+}
+
 /// A company's CA as IT sets it up: named by SSL_CERT_FILE (as curl and OpenSSL read it) or
 /// LINKUP_CACERT, or handed out as a DER `.cer` file: each is trusted, with no --cacert.
 #[test]
