@@ -55,9 +55,10 @@ Usage: linkup-stale [FLAGS]
                        account, and LinkedIn rotates the login token), such as your e-mail
   --max-per-day N      with --journal: withdraw at most N in any 24 hours, counted in the
                        journal across runs (default 40); reached, a run lists nothing and exits 0
-  --plan FILE          a dry run writes what it found to FILE; --withdraw --plan FILE (with
+  --plan FILE          a dry run writes what it found to FILE (with --max-withdrawals N, the N
+                       oldest: the listing stops there); --withdraw --plan FILE (with
                        --journal) withdraws exactly those, without listing again (a plan older
-                       than a day is refused)
+                       than a day is refused: plan on the day you withdraw)
   --show               with --journal: list the journal's invitations and their states
   --seen ID:gone|pending
                        with --journal: record what you saw on LinkedIn of an unknown
@@ -90,6 +91,8 @@ struct Flags {
     withdraw: Option<Withdraw>,
     /// `--plan FILE`: written by a dry run, withdrawn by `--withdraw`.
     plan: Option<PathBuf>,
+    /// `--plan FILE --max-withdrawals N` in a dry run: a plan of the N oldest at most.
+    plan_max: Option<u32>,
     /// `--journal FILE --show`, `--journal FILE --seen ID:gone|pending`.
     show: Option<PathBuf>,
     seen: Option<(PathBuf, u64, Seen)>,
@@ -277,10 +280,11 @@ fn run(
     let mut unreadable = 0u64;
     // Withdrawing at most this many, oldest first, the listing can stop once it holds them:
     // the rest would be left for a later run anyway.
-    let enough = flags
-        .withdraw
-        .as_ref()
-        .map(|w| today_left.map_or(u64::from(w.max), |left| left.min(u64::from(w.max))));
+    let enough = match &flags.withdraw {
+        Some(w) => Some(today_left.map_or(u64::from(w.max), |left| left.min(u64::from(w.max)))),
+        // A plan of at most N: the N oldest stale ones, whatever a journal holds of them.
+        None => flags.plan_max.map(u64::from),
+    };
     let mut sendable = 0u64;
     let end = cli::walk(
         setup,
@@ -323,6 +327,10 @@ fn run(
     }
     Ok(match &flags.withdraw {
         None => {
+            if let Some(max) = flags.plan_max {
+                // The oldest N: the last page read may hold more.
+                stale.truncate(max as usize);
+            }
             if let Some(plan) = &flags.plan {
                 if let Err(why) = write_plan(plan, &stale, days) {
                     cli::say(format_args!("error: {why}"));
@@ -467,6 +475,9 @@ fn read_plan(path: &std::path::Path) -> Result<Vec<(u32, Invitation)>, String> {
 
 /// `--journal FILE --show`: every invitation the journal holds, with its state.
 fn show_journal(path: &std::path::Path, jsonl: bool) -> ExitCode {
+    if let Err(code) = journal_exists(path) {
+        return code;
+    }
     let journal = match WithdrawalJournal::open(path) {
         Ok(journal) => journal,
         Err(err) => {
@@ -478,14 +489,16 @@ fn show_journal(path: &std::path::Path, jsonl: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     for (id, state) in journal.entries() {
+        // `sends` and `since` are an open withdrawal's: how often it was sent with no answer,
+        // and since when. A settled one has neither.
         let (word, sends, since) = match &state {
-            WithdrawalState::NotSent => ("not_sent", 0, None),
-            WithdrawalState::StillPending => ("still_pending", 1, None),
-            WithdrawalState::Withdrawn => ("withdrawn", 0, None),
-            WithdrawalState::Gone => ("gone", 0, None),
-            WithdrawalState::Refused { .. } => ("refused", 0, None),
-            WithdrawalState::Unknown { sends, since } => ("unknown", *sends, Some(*since)),
-            _ => ("other", 0, None),
+            WithdrawalState::NotSent => ("not_sent", None, None),
+            WithdrawalState::StillPending => ("still_pending", Some(1), None),
+            WithdrawalState::Withdrawn => ("withdrawn", None, None),
+            WithdrawalState::Gone => ("gone", None, None),
+            WithdrawalState::Refused { .. } => ("refused", None, None),
+            WithdrawalState::Unknown { sends, since } => ("unknown", Some(*sends), Some(*since)),
+            _ => ("other", None, None),
         };
         let since = since.map_or(String::new(), |at| {
             humantime::format_rfc3339_seconds(at).to_string()
@@ -496,6 +509,7 @@ fn show_journal(path: &std::path::Path, jsonl: bool) -> ExitCode {
                 "sends": sends, "since": since}),
             )
         } else {
+            let sends = sends.map_or(String::new(), |n| n.to_string());
             format!("{id}\t{word}\t{sends}\t{since}")
         };
         if cli::out(format_args!("{line}")).is_err() {
@@ -505,14 +519,33 @@ fn show_journal(path: &std::path::Path, jsonl: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `--show` and `--seen` read a journal a withdrawal wrote: a path that names none is a typo,
+/// refused (opening would create an empty journal, and show nothing as if all were well).
+fn journal_exists(path: &std::path::Path) -> Result<(), ExitCode> {
+    if path.exists() {
+        return Ok(());
+    }
+    cli::say(format_args!(
+        "error: there is no journal at {}: give the --journal FILE a withdrawing run wrote",
+        cli::visible(&path.to_string_lossy())
+    ));
+    Err(ExitCode::from(cli::EXIT_USAGE))
+}
+
 /// `--journal FILE --seen ID:gone|pending`: what you saw on LinkedIn of an unknown one.
 fn record_seen(path: &std::path::Path, id: u64, seen: Seen) -> ExitCode {
+    if let Err(code) = journal_exists(path) {
+        return code;
+    }
     let recorded = WithdrawalJournal::open(path).and_then(|mut j| j.record_seen(id, seen));
     match recorded {
         Ok(()) => {
             let what = match seen {
                 Seen::Gone => "gone: it is never sent again",
-                Seen::Pending => "still pending: the next run sends it once more",
+                Seen::Pending => {
+                    "still pending: the next run that lists it, or has it in its plan, sends it \
+                     once more"
+                }
             };
             cli::say(format_args!("recorded invitation {id} as {what}"));
             ExitCode::SUCCESS
@@ -578,7 +611,9 @@ fn withdraw(
         match journal.settle(listing) {
             Ok(settled) if !settled.unknown.is_empty() => cli::say(format_args!(
                 "{} from an earlier run still unsettled: not sent again until a listing settles \
-                 it (list with --days at least its age, an hour or more after it was sent)",
+                 it (a run with --days at least its age, an hour or more after it was sent, \
+                 without --plan) or you record what you saw on LinkedIn (--seen ID:gone or \
+                 ID:pending; --show lists them)",
                 cli::count(settled.unknown.len() as u64, "withdrawal")
             )),
             Ok(_) => {}
@@ -595,8 +630,8 @@ fn withdraw(
     }
     if skipped > 0 {
         cli::say(format_args!(
-            "{} listed but withdrawn, refused or unsettled already, says the journal; skipped \
-             (LinkedIn can take a while to drop them)",
+            "{} listed but withdrawn, refused or unsettled already, says the journal; left \
+             alone (LinkedIn can take a while to drop them)",
             cli::count(skipped, "invitation")
         ));
     }
@@ -780,11 +815,12 @@ fn withdraw(
     }
     if tally.unknown > 0 {
         cli::say(format_args!(
-            "note: an unknown withdrawal may have happened; run again{} and the listing settles it",
+            "note: an unknown withdrawal may have happened; {}",
             if journal.is_some() {
-                " with the same journal"
+                "a listing run with the same journal (without --plan) settles it, or look on \
+                 LinkedIn and record what you saw (--seen ID:gone or ID:pending)"
             } else {
-                ""
+                "run again and the listing shows whether it is still pending"
             }
         ));
     }
@@ -988,10 +1024,21 @@ fn parse() -> Result<Flags, Usage> {
                     Some((id, what))
                 });
                 seen = Some(parsed.ok_or_else(|| {
+                    // An id and a word are shown back; anything else might be a secret given
+                    // to the wrong flag.
+                    let shown = match value.split_once(':') {
+                        Some((id, what))
+                            if id.bytes().all(|b| b.is_ascii_digit())
+                                && what.len() <= 12
+                                && what.bytes().all(|b| b.is_ascii_alphabetic()) =>
+                        {
+                            format!("{value:?}")
+                        }
+                        _ => cli::quoted(&value),
+                    };
                     Usage::Bad(format!(
                         "--seen takes ID:gone or ID:pending (what you saw on LinkedIn of an \
-                         unknown withdrawal), got {}",
-                        cli::quoted(&value)
+                         unknown withdrawal), got {shown}"
                     ))
                 })?);
             }
@@ -1029,6 +1076,7 @@ fn parse() -> Result<Flags, Usage> {
             jsonl,
             withdraw: None,
             plan: None,
+            plan_max: None,
             show: show.then(|| path.clone()),
             seen: seen.map(|(id, what)| (path, id, what)),
         });
@@ -1036,7 +1084,8 @@ fn parse() -> Result<Flags, Usage> {
     if !withdraw {
         let given = [
             (yes, "--yes"),
-            (max.is_some(), "--max-withdrawals"),
+            // A plan of at most N: the listing stops once it holds them.
+            (max.is_some() && plan.is_none(), "--max-withdrawals"),
             (per_day.is_some(), "--max-per-day"),
             (interval.is_some(), "--withdraw-interval"),
             (journal.is_some(), "--journal"),
@@ -1066,6 +1115,7 @@ fn parse() -> Result<Flags, Usage> {
             "--withdraw --plan withdraws through the journal: pass --journal FILE".into(),
         ));
     }
+    let plan_max = if withdraw { None } else { max };
     let withdraw = withdraw.then(|| Withdraw {
         max: max.unwrap_or(40),
         per_day: per_day.unwrap_or(40),
@@ -1080,6 +1130,7 @@ fn parse() -> Result<Flags, Usage> {
         jsonl,
         withdraw,
         plan,
+        plan_max,
         show: None,
         seen: None,
     })

@@ -340,9 +340,20 @@ impl Book {
                  LinkedIn by hand"
                     .into(),
             ),
-            (state, _) => Err(format!(
-                "is no unknown withdrawal (the journal holds it as {state:?}): nothing to record"
-            )),
+            (WithdrawalState::NotSent, _) => Err(
+                "has no withdrawal sent in this journal (another journal's, or a typo?): nothing \
+                 to record"
+                    .into(),
+            ),
+            (WithdrawalState::Withdrawn, _) => {
+                Err("was withdrawn, as LinkUp answered: nothing to record".into())
+            }
+            (WithdrawalState::Gone, _) => {
+                Err("is recorded as gone already: nothing to record".into())
+            }
+            (WithdrawalState::Refused { .. }, _) => Err(
+                "was refused by LinkUp (its answer is in the journal): nothing to record".into(),
+            ),
         }
     }
 }

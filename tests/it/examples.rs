@@ -2836,6 +2836,8 @@ fn a_plan_then_its_withdrawal_within_a_daily_cap_across_runs() {
     fake.fail_withdraw(stale[3], FakeFailure::hang_up()); // done, the answer lost
     let (code, stdout, stderr) = with_plan(&["--max-per-day", "5"]);
     assert_eq!(code, 1, "one unknown: {stderr}");
+    // A --plan run lists nothing: the note says what does settle it.
+    assert!(stderr.contains("(without --plan) settles it"), "{stderr}");
     assert_eq!(withdrawals(&fake), stale[..5]);
     assert_eq!(results(&stdout)[3], (stale[3], "unknown".to_owned()));
     assert_eq!(fake.requests().len(), listing_requests + 5, "no listing");
@@ -2855,7 +2857,8 @@ fn a_plan_then_its_withdrawal_within_a_daily_cap_across_runs() {
         stdout.contains(&format!("{}\tunknown\t1\t", stale[3])),
         "{stdout}"
     );
-    assert_eq!(stdout.matches("\twithdrawn\t").count(), 4, "{stdout}");
+    // A settled one has no sends nor since: those are an open one's.
+    assert_eq!(stdout.matches("\twithdrawn\t\t\n").count(), 4, "{stdout}");
     let seen = format!("{}:gone", stale[3]);
     let (code, _, stderr) = show(&["--journal", j, "--seen", &seen]);
     assert_eq!(code, 0, "{stderr}");
@@ -2945,6 +2948,51 @@ fn a_second_export_on_a_file_being_written_is_refused_and_a_mistake_leaves_no_fi
     assert_eq!(ids.len(), 100);
     let _ = std::fs::remove_file(&file);
     let _ = std::fs::remove_file(&state);
+}
+
+/// `--show` and `--seen` on a journal that is not there (a typo) say so, exit 2 and make no
+/// file; `--seen` says why it records nothing in words of the case, and shows an id and a word
+/// it could not read.
+#[test]
+fn show_and_seen_say_what_is_not_there() {
+    let fake = FakeApi::start(1000);
+    let stale = the_stale(&fake);
+    let missing = journal_path("no-such-journal");
+    let m = missing.to_str().unwrap();
+    let show = |args: &[&str]| tool("linkup-stale", "http://127.0.0.1:9", args);
+    let (code, stdout, stderr) = show(&["--journal", m, "--show"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("there is no journal at"), "{stderr}");
+    let (code, _, stderr) = show(&["--journal", m, "--seen", &format!("{}:gone", stale[0])]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!missing.exists(), "a journal was made");
+    let lock = missing.with_extension("jsonl.lock");
+    assert!(!lock.exists(), "a lock was made");
+
+    let journal = journal_path("seen-words");
+    let j = journal.to_str().unwrap();
+    let (code, _, stderr) = withdraw(&fake, &journal, &["--max-withdrawals", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let cases = [
+        (
+            format!("{}:gone", stale[0]),
+            "was withdrawn, as LinkUp answered",
+        ),
+        (
+            format!("{}:gone", stale[1]),
+            "has no withdrawal sent in this journal",
+        ),
+        (
+            format!("{}:maybe", stale[1]),
+            &format!("got \"{}:maybe\"", stale[1]),
+        ),
+    ];
+    for (value, said) in &cases {
+        let (code, _, stderr) = show(&["--journal", j, "--seen", value]);
+        assert_eq!(code, 2, "{value}: {stderr}");
+        assert!(stderr.contains(said), "{value}: {stderr}");
+    }
+    let _ = std::fs::remove_file(&journal);
 }
 
 /// A company's CA as IT sets it up: named by SSL_CERT_FILE (as curl and OpenSSL read it) or

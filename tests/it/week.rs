@@ -195,7 +195,17 @@ fn week_in(seed: u64, dir: &std::path::Path, trace: &mut Vec<String>) -> Result<
         "--summary",
         "json",
     ];
-    let plan_args = ["--days", STALE_DAYS, "--plan", plan, "--quiet"];
+    let cap = CAP.to_string();
+    // As the README: a plan of the day's cap, the oldest, its listing stopped there.
+    let plan_args = [
+        "--days",
+        STALE_DAYS,
+        "--max-withdrawals",
+        &cap,
+        "--plan",
+        plan,
+        "--quiet",
+    ];
     let plan_args = [&plan_args[..], &["--summary", "json"]].concat();
     let withdraw_args = [
         "--withdraw",
@@ -252,6 +262,9 @@ fn week_in(seed: u64, dir: &std::path::Path, trace: &mut Vec<String>) -> Result<
             planned.check_credits(&format!("day {day}: the plan"))?;
             let stale = planned.summary.as_ref().and_then(|s| s["rows"].as_u64());
             trace.push(format!("day {day}: planned {stale:?}"));
+            if stale != Some(CAP as u64) {
+                return Err(format!("day {day}: a plan of {stale:?}, not the cap"));
+            }
             if day == 2 {
                 // One answer lost after the deed: unknown to the tool.
                 let text = std::fs::read_to_string(plan).unwrap();

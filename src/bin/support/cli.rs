@@ -51,7 +51,8 @@ pub const COMMON_USAGE: &str =
                        charged), pages, rows, and where to go on
   -h, --help           this help
 
-Exit codes: 0 done, 1 error, 2 bad usage (nothing sent), 3 stopped at the credit budget.";
+Exit codes: 0 done, 1 error, 2 bad usage (nothing sent), 3 stopped at the credit budget,
+130 interrupted (Ctrl-C or SIGTERM).";
 
 /// Why a tool stops before sending anything.
 pub enum Usage {
