@@ -152,61 +152,38 @@ impl Error {
     /// The same error with every text it holds passed through the one redaction step
     /// ([`Secrets::shown`]) and cut to its length: what every error passes before it leaves
     /// a call, whatever built it (a server's words, ureq's, serde's, a URL).
-    pub(crate) fn scrubbed(self, secrets: &Secrets<'_>) -> Error {
-        let message = |text: String| secrets.shown(&text, MAX_MESSAGE_CHARS);
+    pub(crate) fn scrubbed(mut self, secrets: &Secrets<'_>) -> Error {
+        self.visit_texts(&mut |text, cap| *text = secrets.shown(text, cap));
+        self
+    }
+
+    /// Hands every text this error holds (its causes' included) to `visit`, with the length
+    /// it is cut to, to rewrite in place: the one list of an error's texts, which redaction
+    /// walks. The rest of an error is numbers, ids, paths the caller gave, and kinds.
+    pub(crate) fn visit_texts(&mut self, visit: &mut dyn FnMut(&mut String, usize)) {
         match self {
-            Error::InvalidParams(reason) => {
-                Error::InvalidParams(secrets.shown(&reason, MAX_OWN_CHARS))
+            Error::InvalidParams(reason) | Error::Journal { reason, .. } => {
+                visit(reason, MAX_OWN_CHARS);
             }
-            Error::Unauthorized { status, message: m } => Error::Unauthorized {
-                status,
-                message: message(m),
-            },
-            Error::InsufficientCredits { status, message: m } => Error::InsufficientCredits {
-                status,
-                message: message(m),
-            },
-            Error::RateLimited {
-                status,
-                message: m,
-                retry_after,
-            } => Error::RateLimited {
-                status,
-                message: message(m),
-                retry_after,
-            },
-            Error::Server { status, message: m } => Error::Server {
-                status,
-                message: message(m),
-            },
-            Error::Api { status, message: m } => Error::Api {
-                status,
-                message: message(m),
-            },
-            Error::Transport(transport) => Error::Transport(transport.scrubbed(secrets)),
+            Error::Unauthorized { message, .. }
+            | Error::InsufficientCredits { message, .. }
+            | Error::RateLimited { message, .. }
+            | Error::Server { message, .. }
+            | Error::Api { message, .. } => visit(message, MAX_MESSAGE_CHARS),
+            Error::Transport(transport) => transport.visit_texts(visit),
             Error::Decode {
-                status,
-                reason,
-                snippet,
-            } => Error::Decode {
-                status,
-                reason: message(reason),
-                snippet: secrets.shown(&snippet, MAX_SNIPPET_CHARS),
-            },
-            Error::Journal { path, reason } => Error::Journal {
-                path,
-                reason: secrets.shown(&reason, MAX_OWN_CHARS),
-            },
-            err @ (Error::RepeatedPage { .. }
-            | Error::JournalInUse { .. }
-            | Error::Journaled { .. }) => err,
-            Error::OutcomeUnknown {
-                invitation_id,
-                source,
-            } => Error::OutcomeUnknown {
-                invitation_id,
-                source: Box::new(source.scrubbed(secrets)),
-            },
+                reason, snippet, ..
+            } => {
+                visit(reason, MAX_MESSAGE_CHARS);
+                visit(snippet, MAX_SNIPPET_CHARS);
+            }
+            // A refusal's words, as the journal recorded them.
+            Error::Journaled {
+                state: Withheld::Refused { message },
+                ..
+            } => visit(message, MAX_MESSAGE_CHARS),
+            Error::RepeatedPage { .. } | Error::JournalInUse { .. } | Error::Journaled { .. } => {}
+            Error::OutcomeUnknown { source, .. } => source.visit_texts(visit),
         }
     }
 
@@ -450,10 +427,11 @@ impl Cause {
         })
     }
 
-    fn scrubbed(self, secrets: &Secrets<'_>) -> Cause {
-        Cause {
-            text: secrets.shown(&self.text, MAX_MESSAGE_CHARS),
-            source: self.source.map(|s| Box::new(s.scrubbed(secrets))),
+    /// Hands its text and its causes' to `visit`, as [`Error::visit_texts`].
+    fn visit_texts(&mut self, visit: &mut dyn FnMut(&mut String, usize)) {
+        visit(&mut self.text, MAX_MESSAGE_CHARS);
+        if let Some(source) = &mut self.source {
+            source.visit_texts(visit);
         }
     }
 }
@@ -554,20 +532,18 @@ impl TransportError {
         self.attempts
     }
 
-    /// The same error with every text passed through the redaction step: the host, ureq's
-    /// words and their causes.
-    fn scrubbed(self, secrets: &Secrets<'_>) -> TransportError {
-        TransportError {
-            host: secrets.shown(&self.host, 100),
-            detail: secrets.shown(&self.detail, 120).into(),
-            source: self.source.map(|s| Box::new(s.scrubbed(secrets))),
-            proxy: self.proxy.map(|p| {
-                Box::new(ProxyShown {
-                    host: secrets.shown(&p.host, 100),
-                    ..*p
-                })
-            }),
-            ..self
+    /// Hands every text to `visit`, as [`Error::visit_texts`]: the host, ureq's words, the
+    /// proxy's host and the causes.
+    fn visit_texts(&mut self, visit: &mut dyn FnMut(&mut String, usize)) {
+        visit(&mut self.host, 100);
+        let mut detail = String::from(std::mem::take(&mut self.detail));
+        visit(&mut detail, 120);
+        self.detail = detail.into();
+        if let Some(proxy) = &mut self.proxy {
+            visit(&mut proxy.host, 100);
+        }
+        if let Some(source) = &mut self.source {
+            source.visit_texts(visit);
         }
     }
 
@@ -842,4 +818,90 @@ impl TransportError {
 
 pub(crate) fn invalid(reason: &str) -> Error {
     Error::InvalidParams(reason.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "tok-SECRET-0123456789";
+
+    /// An error of every variant with the secret in every text it holds.
+    fn every_error() -> Vec<Error> {
+        let text = || format!("before {SECRET} after");
+        let transport = || TransportError {
+            host: text(),
+            detail: text().into(),
+            source: Some(Box::new(Cause {
+                text: text(),
+                source: Some(Box::new(Cause {
+                    text: text(),
+                    source: None,
+                })),
+            })),
+            proxy: Some(Box::new(ProxyShown {
+                host: text(),
+                credentials: true,
+            })),
+            ..TransportError::refused_for_tests()
+        };
+        vec![
+            Error::InvalidParams(text()),
+            Error::Unauthorized {
+                status: 401,
+                message: text(),
+            },
+            Error::InsufficientCredits {
+                status: 402,
+                message: text(),
+            },
+            Error::RateLimited {
+                status: 429,
+                message: text(),
+                retry_after: None,
+            },
+            Error::Server {
+                status: 503,
+                message: text(),
+            },
+            Error::Api {
+                status: 200,
+                message: text(),
+            },
+            Error::Transport(transport()),
+            Error::Decode {
+                status: 200,
+                reason: text(),
+                snippet: text(),
+            },
+            Error::Journal {
+                path: PathBuf::from("j.jsonl"),
+                reason: text(),
+            },
+            Error::Journaled {
+                invitation_id: 7,
+                state: Withheld::Refused { message: text() },
+            },
+            Error::OutcomeUnknown {
+                invitation_id: 7,
+                source: Box::new(Error::Transport(transport())),
+            },
+        ]
+    }
+
+    /// The visitor reaches every text of every variant: after redaction no `Debug` (which
+    /// shows every field) nor `Display` holds the secret. A text left out of `visit_texts`
+    /// fails here, whatever the integration tests happen to provoke.
+    #[test]
+    fn redaction_reaches_every_text_of_every_error() {
+        let secrets = Secrets::of([SECRET]);
+        for err in every_error() {
+            let before = format!("{err:?}");
+            assert!(before.contains(SECRET), "{before}");
+            let err = err.scrubbed(&secrets);
+            let (debug, display) = (format!("{err:?}"), err.to_string());
+            assert!(!debug.contains(SECRET), "{debug}");
+            assert!(!display.contains(SECRET), "{display}");
+        }
+    }
 }
