@@ -489,14 +489,14 @@ impl Walk {
             return Ok(());
         };
         if point.generation != self.spec.generation {
-            self.phase = Phase::Stopped;
+            self.end(Why::Failed);
             return Err(invalid(
                 "this resume point comes from a walk through the other API generation \
                  (Params::new is v1, Params::account v2): resume with the same kind of params",
             ));
         }
         if point.oldest_first != self.oldest() {
-            self.phase = Phase::Stopped;
+            self.end(Why::Failed);
             return Err(invalid(if point.oldest_first {
                 "this resume point comes from an oldest-first walk: add .oldest_first()"
             } else {
