@@ -1031,7 +1031,7 @@ fn an_open_withdrawal_is_settled_by_the_next_listing_and_never_sent_twice() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("run again with the same journal"),
+        stderr.contains("a listing run with the same journal (without --plan) settles it"),
         "{stderr}"
     );
     // It says what it may have paid, the unknown one counted, and how much of it is unsure.
