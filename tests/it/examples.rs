@@ -1077,7 +1077,7 @@ fn an_open_withdrawal_is_settled_by_the_next_listing_and_never_sent_twice() {
     assert!(
         stderr.contains(
             "1 invitation listed but withdrawn, refused or unsettled already, says the journal; \
-             skipped"
+             left alone"
         ),
         "{stderr}"
     );
