@@ -41,6 +41,24 @@ struct Ran {
 /// Runs `tool ARGS` against `fake` with its clock `day` days on, killed with SIGKILL after
 /// `kill_after_ms` if given.
 fn on_day(fake: &FakeApi, day: u64, tool: &str, args: &[&str], kill_after_ms: Option<u64>) -> Ran {
+    // libfaketime itself sometimes fails to start (a named semaphore of a reused pid, "faketime:
+    // sem_open: File exists") before the tool runs: nothing was sent, so run it again.
+    for _ in 0..3 {
+        let ran = on_day_once(fake, day, tool, args, kill_after_ms);
+        if !(ran.stderr.starts_with("faketime:") && ran.requests.is_empty()) {
+            return ran;
+        }
+    }
+    on_day_once(fake, day, tool, args, kill_after_ms)
+}
+
+fn on_day_once(
+    fake: &FakeApi,
+    day: u64,
+    tool: &str,
+    args: &[&str],
+    kill_after_ms: Option<u64>,
+) -> Ran {
     use std::os::unix::process::CommandExt as _;
     let base = example(tool);
     let mut command = Command::new("faketime");
